@@ -1,0 +1,2 @@
+/** Load generation against a running server and the in-process Session.run ceiling. */
+package io.ringserve.loadtest;

@@ -1,0 +1,178 @@
+package io.ringserve.models;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A dense tensor in Java memory: a type, a shape and the elements in row-major order.
+ *
+ * <p>Fixed-width types keep their elements in one little-endian {@link ByteBuffer} (the layout TensorFlow uses on
+ * x86-64 and ARM), so a host tensor crosses into TensorFlow with a single bulk copy. {@link DType#STRING} tensors
+ * keep one {@code byte[]} per element.
+ *
+ * <p>Instances are immutable once built and safe to share between threads; accessors never expose the backing
+ * buffer for writing.
+ */
+public final class HostTensor {
+    private final DType dtype;
+    private final long[] shape;
+    private final ByteBuffer data;
+    private final byte[][] strings;
+
+    private HostTensor(final DType dtype, final long[] shape, final ByteBuffer data, final byte[][] strings) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.data = data;
+        this.strings = strings;
+    }
+
+    /**
+     * A fixed-width tensor over {@code data}, which holds exactly {@code numElements(shape) * dtype.byteSize()}
+     * bytes between its position and limit. The buffer is taken over, not copied: the caller must not change it.
+     *
+     * @throws IllegalArgumentException if the type is STRING or the byte count does not match the shape
+     */
+    public static HostTensor of(final DType dtype, final long[] shape, final ByteBuffer data) {
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(data, "data");
+        if (dtype == DType.STRING) {
+            throw new IllegalArgumentException("string tensors hold byte[] elements; use ofStrings");
+        }
+        final long expected = numElements(shape) * dtype.byteSize();
+        if (data.remaining() != expected) {
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + expected + " bytes, got "
+                            + data.remaining());
+        }
+        final ByteBuffer view = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new HostTensor(dtype, shape.clone(), view, null);
+    }
+
+    /**
+     * A string tensor; {@code values.length} must equal the number of elements of {@code shape}. The array is
+     * taken over, not copied.
+     */
+    public static HostTensor ofStrings(final long[] shape, final byte[][] values) {
+        Objects.requireNonNull(values, "values");
+        if (values.length != numElements(shape)) {
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + numElements(shape) + " strings, got "
+                            + values.length);
+        }
+        return new HostTensor(DType.STRING, shape.clone(), null, values);
+    }
+
+    /** A float32 tensor holding a copy of {@code values}. */
+    public static HostTensor ofFloats(final long[] shape, final float... values) {
+        final ByteBuffer buffer = allocate(values.length * 4L);
+        buffer.asFloatBuffer().put(values);
+        return of(DType.FLOAT, shape, buffer);
+    }
+
+    /** An int64 tensor holding a copy of {@code values}. */
+    public static HostTensor ofLongs(final long[] shape, final long... values) {
+        final ByteBuffer buffer = allocate(values.length * 8L);
+        buffer.asLongBuffer().put(values);
+        return of(DType.INT64, shape, buffer);
+    }
+
+    /** A little-endian heap buffer of {@code bytes} bytes. */
+    public static ByteBuffer allocate(final long bytes) {
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor of " + bytes + " bytes exceeds 2 GiB");
+        }
+        return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The product of the dimensions; 1 for a scalar (empty shape). */
+    public static long numElements(final long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** A copy of the shape. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** The shape's rank (0 for a scalar). */
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Dimension {@code i} of the shape. */
+    public long dim(final int i) {
+        return shape[i];
+    }
+
+    public long numElements() {
+        return numElements(shape);
+    }
+
+    /** A read-only little-endian view of the element bytes; empty for STRING tensors. */
+    public ByteBuffer data() {
+        if (data == null) {
+            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Element {@code i} of a STRING tensor; the returned array must not be modified. */
+    public byte[] stringAt(final int i) {
+        requireType(DType.STRING);
+        return strings[i];
+    }
+
+    public float floatAt(final int i) {
+        return data.getFloat(i * 4);
+    }
+
+    public double doubleAt(final int i) {
+        return data.getDouble(i * 8);
+    }
+
+    public int intAt(final int i) {
+        return data.getInt(i * 4);
+    }
+
+    public long longAt(final int i) {
+        return data.getLong(i * 8);
+    }
+
+    public boolean boolAt(final int i) {
+        return data.get(i) != 0;
+    }
+
+    /** Element {@code i} of a UINT8 tensor as a value in [0, 255]. */
+    public int unsignedByteAt(final int i) {
+        return Byte.toUnsignedInt(data.get(i));
+    }
+
+    /** Element {@code i} of a 2-byte tensor (UINT16, HALF, BFLOAT16) as its raw unsigned bits. */
+    public int unsignedShortAt(final int i) {
+        return Short.toUnsignedInt(data.getShort(i * 2));
+    }
+
+    private void requireType(final DType expected) {
+        if (dtype != expected) {
+            throw new IllegalStateException("tensor is " + dtype + ", not " + expected);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HostTensor{" + dtype + Arrays.toString(shape) + "}";
+    }
+}

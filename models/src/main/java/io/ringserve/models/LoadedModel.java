@@ -1,0 +1,133 @@
+package io.ringserve.models;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFFailedPreconditionException;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFOutOfRangeException;
+import org.tensorflow.exceptions.TFUnimplementedException;
+
+/**
+ * One loaded version of a SavedModel: its signatures and a TensorFlow session to run them.
+ *
+ * <p>Thread-safe: {@link #run} may be called from many threads at once (TensorFlow sessions are). {@link #close}
+ * releases the native session and graph; the caller must make sure no {@code run} is in progress or follows.
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final String name;
+    private final long version;
+    private final Map<String, SignatureSpec> signatures;
+    private final SavedModelBundle bundle;
+
+    LoadedModel(final String name, final long version, final Map<String, SignatureSpec> signatures,
+                final SavedModelBundle bundle) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.version = version;
+        this.signatures = Map.copyOf(signatures);
+        this.bundle = Objects.requireNonNull(bundle, "bundle");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    /** Every signature of the model, including TF2's {@code __saved_model_init_op}; keys in no special order. */
+    public Collection<SignatureSpec> signatures() {
+        return signatures.values();
+    }
+
+    /** The signature with this key, if the model has one. */
+    public Optional<SignatureSpec> signature(final String key) {
+        return Optional.ofNullable(signatures.get(key));
+    }
+
+    /**
+     * Runs {@code signature} once. Blocks the calling thread for the duration of the TensorFlow call.
+     *
+     * @param signature one of this model's signatures
+     * @param inputs a tensor for every input alias of the signature (extra aliases are ignored)
+     * @param outputAliases the outputs to fetch, in the order wanted; every one must be an output of the signature
+     * @return the fetched outputs by alias, in the order of {@code outputAliases}
+     * @throws ModelExecutionException if an input is missing or TensorFlow rejects the call; its
+     *     {@link ModelExecutionException#kind()} says whether the request or the server is at fault
+     */
+    public Map<String, HostTensor> run(final SignatureSpec signature, final Map<String, HostTensor> inputs,
+                                       final List<String> outputAliases) {
+        final List<Tensor> fed = new ArrayList<>(signature.inputs().size());
+        try {
+            final Session.Runner runner = bundle.session().runner();
+            for (TensorSpec input : signature.inputs().values()) {
+                final HostTensor value = inputs.get(input.alias());
+                if (value == null) {
+                    throw new ModelExecutionException(ModelExecutionException.Kind.INVALID_ARGUMENT,
+                            "input '" + input.alias() + "' of signature '" + signature.key() + "' is missing");
+                }
+                final Tensor tensor = TensorInterop.toTensorFlow(value);
+                fed.add(tensor);
+                runner.feed(input.tensorName(), tensor);
+            }
+            for (String alias : outputAliases) {
+                final TensorSpec output = signature.outputs().get(alias);
+                if (output == null) {
+                    throw new ModelExecutionException(ModelExecutionException.Kind.INVALID_ARGUMENT,
+                            "signature '" + signature.key() + "' has no output '" + alias + "'");
+                }
+                runner.fetch(output.tensorName());
+            }
+            return fetch(runner, outputAliases);
+        } catch (ModelExecutionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // TensorFlow's exceptions extend the JDK's (TFInvalidArgumentException is an IllegalArgumentException).
+            throw translate(e);
+        } finally {
+            fed.forEach(Tensor::close);
+        }
+    }
+
+    private static Map<String, HostTensor> fetch(final Session.Runner runner, final List<String> aliases) {
+        try (Result result = runner.run()) {
+            final Map<String, HostTensor> outputs = new LinkedHashMap<>();
+            for (int i = 0; i < aliases.size(); i++) {
+                outputs.put(aliases.get(i), TensorInterop.toHost(result.get(i)));
+            }
+            return outputs;
+        }
+    }
+
+    private static ModelExecutionException translate(final RuntimeException e) {
+        final ModelExecutionException.Kind kind;
+        if (e instanceof TFInvalidArgumentException || e instanceof TFOutOfRangeException
+                || e instanceof TFFailedPreconditionException) {
+            kind = ModelExecutionException.Kind.INVALID_ARGUMENT;
+        } else if (e instanceof TFUnimplementedException) {
+            kind = ModelExecutionException.Kind.UNIMPLEMENTED;
+        } else {
+            kind = ModelExecutionException.Kind.INTERNAL;
+        }
+        return new ModelExecutionException(kind, e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        bundle.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedModel{" + name + " v" + version + "}";
+    }
+}

@@ -1,0 +1,96 @@
+package io.ringserve.models;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
+
+/**
+ * Loads one SavedModel version directory ({@code <base_path>/<version>/saved_model.pb}) with the {@code serve} tag.
+ * Stateless apart from its options; thread-safe. Loading blocks the calling thread.
+ */
+public final class SavedModelLoader {
+    /** The MetaGraph tag TF Serving loads. */
+    public static final String SERVE_TAG = "serve";
+
+    private final SessionOptions options;
+
+    public SavedModelLoader(final SessionOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Loads {@code directory} as version {@code version} of model {@code name}.
+     *
+     * @throws ModelLoadException if the directory holds no SavedModel or TensorFlow cannot load it
+     */
+    public LoadedModel load(final String name, final long version, final Path directory) {
+        if (!Files.isRegularFile(directory.resolve("saved_model.pb"))
+                && !Files.isRegularFile(directory.resolve("saved_model.pbtxt"))) {
+            throw new ModelLoadException("Could not find SavedModel .pb or .pbtxt at supplied export directory path: "
+                    + directory);
+        }
+        final SavedModelBundle bundle;
+        try {
+            bundle = SavedModelBundle.loader(directory.toString())
+                    .withTags(SERVE_TAG)
+                    .withConfigProto(configProto())
+                    .load();
+        } catch (TensorFlowException e) {
+            throw new ModelLoadException("Failed to load SavedModel " + directory + ": " + e.getMessage(), e);
+        }
+        return new LoadedModel(name, version, readSignatures(bundle), bundle);
+    }
+
+    private ConfigProto configProto() {
+        return ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(options.intraOpParallelism())
+                .setInterOpParallelismThreads(options.interOpParallelism())
+                // Models exported with ops pinned to /gpu:0 must still run on a CPU-only host, as in TF Serving.
+                .setAllowSoftPlacement(true)
+                .build();
+    }
+
+    static Map<String, SignatureSpec> readSignatures(final SavedModelBundle bundle) {
+        final Map<String, SignatureSpec> signatures = new LinkedHashMap<>();
+        for (Map.Entry<String, SignatureDef> e : bundle.metaGraphDef().getSignatureDefMap().entrySet()) {
+            final SignatureDef def = e.getValue();
+            signatures.put(e.getKey(), new SignatureSpec(e.getKey(), def.getMethodName(),
+                    tensorSpecs(def.getInputsMap()), tensorSpecs(def.getOutputsMap())));
+        }
+        return signatures;
+    }
+
+    private static Map<String, TensorSpec> tensorSpecs(final Map<String, TensorInfo> infos) {
+        final Map<String, TensorSpec> specs = new LinkedHashMap<>();
+        infos.forEach((alias, info) -> specs.put(alias, tensorSpec(alias, info)));
+        return specs;
+    }
+
+    private static TensorSpec tensorSpec(final String alias, final TensorInfo info) {
+        final Optional<TensorSpec.Shape> shape = info.hasTensorShape()
+                ? Optional.of(shape(info.getTensorShape()))
+                : Optional.empty();
+        return new TensorSpec(alias, info.getName(), info.getDtype().name(), info.getDtypeValue(), shape);
+    }
+
+    private static TensorSpec.Shape shape(final TensorShapeProto proto) {
+        final List<Long> dims = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        for (TensorShapeProto.Dim dim : proto.getDimList()) {
+            dims.add(dim.getSize());
+            names.add(dim.getName());
+        }
+        return new TensorSpec.Shape(dims, names, proto.getUnknownRank());
+    }
+}

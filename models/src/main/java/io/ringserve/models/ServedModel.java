@@ -1,0 +1,94 @@
+package io.ringserve.models;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * A named model and its versions: which are loaded and serving, and which failed.
+ *
+ * <p>Thread-safe: lookups may run on any thread while versions are being loaded.
+ */
+public final class ServedModel implements AutoCloseable {
+    private final String name;
+    private final Path basePath;
+    private final ConcurrentSkipListMap<Long, VersionStatus> statuses = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, LoadedModel> loaded = new ConcurrentSkipListMap<>();
+    private volatile Optional<String> error = Optional.empty();
+
+    public ServedModel(final String name, final Path basePath) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.basePath = Objects.requireNonNull(basePath, "basePath");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The directory holding the integer version directories. */
+    public Path basePath() {
+        return basePath;
+    }
+
+    /** The newest version that is serving, if any. */
+    public Optional<LoadedModel> latest() {
+        final Map.Entry<Long, LoadedModel> last = loaded.lastEntry();
+        return last == null ? Optional.empty() : Optional.of(last.getValue());
+    }
+
+    /** The given version, if it is serving. */
+    public Optional<LoadedModel> version(final long version) {
+        return Optional.ofNullable(loaded.get(version));
+    }
+
+    /** The status of every version this model has tried to load, oldest first. */
+    public List<VersionStatus> statuses() {
+        return new ArrayList<>(statuses.values());
+    }
+
+    /** The status of one version, if it was ever tried. */
+    public Optional<VersionStatus> status(final long version) {
+        return Optional.ofNullable(statuses.get(version));
+    }
+
+    /** True when at least one version is serving. */
+    public boolean isAvailable() {
+        return !loaded.isEmpty();
+    }
+
+    /** A problem with the model as a whole (no versions found, base path missing), if there is one. */
+    public Optional<String> error() {
+        return error;
+    }
+
+    void markLoading(final long version) {
+        statuses.put(version, new VersionStatus(version, ModelState.LOADING, Optional.empty()));
+    }
+
+    void markAvailable(final LoadedModel model) {
+        loaded.put(model.version(), model);
+        statuses.put(model.version(), new VersionStatus(model.version(), ModelState.AVAILABLE, Optional.empty()));
+    }
+
+    void markFailed(final long version, final String reason) {
+        statuses.put(version, new VersionStatus(version, ModelState.END, Optional.of(reason)));
+    }
+
+    void setError(final String reason) {
+        this.error = Optional.of(reason);
+    }
+
+    /** Unloads every version. No {@link LoadedModel#run} may be in progress. */
+    @Override
+    public void close() {
+        for (LoadedModel model : loaded.values()) {
+            statuses.put(model.version(), new VersionStatus(model.version(), ModelState.END, Optional.empty()));
+            model.close();
+        }
+        loaded.clear();
+    }
+}

@@ -1,0 +1,98 @@
+package io.ringserve.models;
+
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
+import org.tensorflow.RawTensor;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.ndarray.buffer.DataBuffer;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TBfloat16;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat16;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint16;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Moves tensors between Java memory and TensorFlow: one bulk copy of the raw bytes for fixed-width types, one
+ * pass over the elements for strings. Stateless and thread-safe.
+ */
+final class TensorInterop {
+    private static final Map<DType, Class<? extends TType>> TF_TYPES = new EnumMap<>(DType.class);
+
+    static {
+        TF_TYPES.put(DType.FLOAT, TFloat32.class);
+        TF_TYPES.put(DType.DOUBLE, TFloat64.class);
+        TF_TYPES.put(DType.INT32, TInt32.class);
+        TF_TYPES.put(DType.INT64, TInt64.class);
+        TF_TYPES.put(DType.UINT8, TUint8.class);
+        TF_TYPES.put(DType.UINT16, TUint16.class);
+        TF_TYPES.put(DType.BOOL, TBool.class);
+        TF_TYPES.put(DType.HALF, TFloat16.class);
+        TF_TYPES.put(DType.BFLOAT16, TBfloat16.class);
+        TF_TYPES.put(DType.STRING, TString.class);
+    }
+
+    private TensorInterop() {
+    }
+
+    /**
+     * A new TensorFlow tensor with the contents of {@code host}; the caller owns and must close it.
+     *
+     * @throws ModelExecutionException of kind UNIMPLEMENTED if TensorFlow Java has no tensor class for the type
+     */
+    static Tensor toTensorFlow(final HostTensor host) {
+        final Shape shape = Shape.of(host.shape());
+        if (host.dtype() == DType.STRING) {
+            final int n = Math.toIntExact(host.numElements());
+            final byte[][] values = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                values[i] = host.stringAt(i);
+            }
+            return TString.tensorOfBytes(shape, DataBuffers.ofObjects(values));
+        }
+        final ByteBuffer bytes = host.data();
+        return Tensor.of(tfType(host.dtype()), shape, DataBuffers.of(bytes));
+    }
+
+    /** A host copy of {@code tensor}; the tensor stays owned by the caller. */
+    static HostTensor toHost(final Tensor tensor) {
+        final long[] shape = tensor.shape().asArray();
+        final DType dtype = DType.fromProtoNumber(tensor.dataType().getNumber())
+                .filter(DType::isRunnable)
+                .orElseThrow(() -> new ModelExecutionException(ModelExecutionException.Kind.UNIMPLEMENTED,
+                        "output type " + tensor.dataType() + " is not supported"));
+        if (dtype == DType.STRING) {
+            final int n = Math.toIntExact(HostTensor.numElements(shape));
+            final DataBuffer<byte[]> buffer = DataBuffers.ofObjects(byte[].class, n);
+            ((TString) tensor).asBytes().copyTo(org.tensorflow.ndarray.NdArrays.wrap(tensor.shape(), buffer));
+            final byte[][] values = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                values[i] = buffer.getObject(i);
+            }
+            return HostTensor.ofStrings(shape, values);
+        }
+        final RawTensor raw = tensor.asRawTensor();
+        final ByteDataBuffer data = raw.data();
+        final ByteBuffer copy = HostTensor.allocate(HostTensor.numElements(shape) * dtype.byteSize());
+        data.read(copy.array(), copy.arrayOffset(), copy.remaining());
+        return HostTensor.of(dtype, shape, copy);
+    }
+
+    private static Class<? extends TType> tfType(final DType dtype) {
+        final Class<? extends TType> type = TF_TYPES.get(dtype);
+        if (type == null) {
+            throw new ModelExecutionException(ModelExecutionException.Kind.UNIMPLEMENTED,
+                    "TensorFlow Java cannot feed tensors of type " + dtype.typeName());
+        }
+        return type;
+    }
+}
