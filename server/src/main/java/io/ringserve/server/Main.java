@@ -1,0 +1,58 @@
+package io.ringserve.server;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * Entry point: parses the command line, starts the {@link InferenceServer}, and on SIGTERM or SIGINT stops it
+ * gracefully (stop accepting, drain, unload) before the process exits 0.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(final String[] args) throws InterruptedException {
+        final ServerCommand command = new ServerCommand();
+        final CommandLine commandLine = new CommandLine(command);
+        final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        final ServerConfig config;
+        try {
+            commandLine.parseArgs(args);
+            if (commandLine.isUsageHelpRequested()) {
+                commandLine.usage(out);
+                return;
+            }
+            if (commandLine.isVersionHelpRequested()) {
+                commandLine.printVersionHelp(out);
+                return;
+            }
+            config = command.toConfig(System.getenv());
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            System.err.println("ringserve: " + e.getMessage());
+            System.err.println("Run with --help for the flags.");
+            System.exit(2);
+            return;
+        }
+        final InferenceServer server = new InferenceServer(config);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Shutting down: draining requests");
+            server.close();
+            stopped.countDown();
+        }, "ringserve-shutdown"));
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            LOG.error("ringserve failed to start: {}", e.toString());
+            System.exit(1);
+        }
+        ServerCommand.printBanner(out, server);
+        stopped.await();
+    }
+}

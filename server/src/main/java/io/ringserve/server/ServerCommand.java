@@ -1,0 +1,162 @@
+package io.ringserve.server;
+
+import io.ringserve.models.SessionOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code ringserve} command line: TensorFlow Serving's flag names and meanings, plus ringserve's own flags in
+ * the same underscore style. Turns flags and the environment into a {@link ServerConfig}.
+ */
+@Command(name = "ringserve", mixinStandardHelpOptions = true, version = "ringserve 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"A TensorFlow Serving compatible inference server.",
+            "Serves SavedModels laid out as <base_path>/<integer version>/saved_model.pb over TF Serving's REST API."},
+        footer = {"", "Environment (as in TF Serving's image, used when no model flag is given):",
+            "  MODEL_NAME       model name (default: model)",
+            "  MODEL_BASE_PATH  parent of the model directory (default: /models); serves $MODEL_BASE_PATH/$MODEL_NAME"})
+public final class ServerCommand {
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8500",
+            description = "gRPC port (default: ${DEFAULT-VALUE}); 0 turns gRPC off. Reserved: gRPC is not served yet.")
+    int grpcPort;
+
+    @Option(names = "--rest_api_port", paramLabel = "PORT", defaultValue = "8501",
+            description = "REST port (default: ${DEFAULT-VALUE}); 0 picks a free port.")
+    int restApiPort;
+
+    @Option(names = "--model_name", paramLabel = "NAME",
+            description = "Name of the model served from --model_base_path (default: default).")
+    String modelName;
+
+    @Option(names = "--model_base_path", paramLabel = "DIR",
+            description = "Directory holding the model's integer version directories; the newest version is served.")
+    Path modelBasePath;
+
+    @Option(names = "--model_repository", paramLabel = "DIR",
+            description = "ringserve: serve every subdirectory of DIR as a model named after it.")
+    Path modelRepository;
+
+    @Option(names = "--rest_api_timeout_in_ms", paramLabel = "MS", defaultValue = "30000",
+            description = "Deadline of a REST request (default: ${DEFAULT-VALUE}); past it the client gets 504.")
+    long restApiTimeoutMillis;
+
+    @Option(names = "--rest_api_num_threads", paramLabel = "N", defaultValue = "0",
+            description = "REST event-loop threads; 0 sizes them from the CPU count (default).")
+    int restApiNumThreads;
+
+    @Option(names = "--tensorflow_intra_op_parallelism", paramLabel = "N", defaultValue = "0",
+            description = "Threads used inside one TensorFlow op; 0 lets TensorFlow choose (default).")
+    int intraOpParallelism;
+
+    @Option(names = "--tensorflow_inter_op_parallelism", paramLabel = "N", defaultValue = "0",
+            description = "Threads used to run independent TensorFlow ops; 0 lets TensorFlow choose (default).")
+    int interOpParallelism;
+
+    @Option(names = "--inference_threads", paramLabel = "N",
+            description = "ringserve: model calls that may run at once (default: CPU count, at least 2).")
+    Integer inferenceThreads;
+
+    @Option(names = "--max_queued_requests", paramLabel = "N", defaultValue = "4096",
+            description = "ringserve: requests that may wait for a model call before new ones get 503 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxQueuedRequests;
+
+    @Option(names = "--max_request_bytes", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "ringserve: largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+    int maxRequestBytes;
+
+    @Option(names = "--drain_timeout_ms", paramLabel = "MS", defaultValue = "25000",
+            description = "ringserve: on shutdown, how long queued and running requests may take to finish "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long drainTimeoutMillis;
+
+    /**
+     * The configuration the flags and {@code environment} describe.
+     *
+     * @throws IllegalArgumentException naming the flag when the combination is invalid or nothing is to be served
+     */
+    ServerConfig toConfig(final Map<String, String> environment) {
+        final ServerConfig.Builder builder = ServerConfig.builder()
+                .grpcPort(grpcPort)
+                .restPort(restApiPort)
+                .models(models(environment))
+                .restApiTimeoutMillis(restApiTimeoutMillis)
+                .eventLoopThreads(restApiNumThreads)
+                .sessionOptions(new SessionOptions(intraOpParallelism, interOpParallelism))
+                .maxQueuedRequests(maxQueuedRequests)
+                .maxRequestBytes(maxRequestBytes)
+                .drainTimeoutMillis(drainTimeoutMillis);
+        if (inferenceThreads != null) {
+            builder.inferenceThreads(inferenceThreads);
+        }
+        return builder.build();
+    }
+
+    private List<ModelConfig> models(final Map<String, String> environment) {
+        final List<ModelConfig> models = new ArrayList<>();
+        if (modelRepository != null) {
+            models.addAll(repositoryModels(modelRepository));
+        }
+        if (modelBasePath != null) {
+            models.add(new ModelConfig(modelName == null ? "default" : modelName, modelBasePath));
+        } else if (modelName != null && modelRepository == null) {
+            throw new IllegalArgumentException("--model_name needs --model_base_path");
+        }
+        if (models.isEmpty() && (environment.containsKey("MODEL_NAME") || environment.containsKey("MODEL_BASE_PATH"))) {
+            final String name = environment.getOrDefault("MODEL_NAME", "model");
+            models.add(new ModelConfig(name, Path.of(environment.getOrDefault("MODEL_BASE_PATH", "/models"), name)));
+        }
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("No model to serve: pass --model_base_path=DIR (and --model_name), "
+                    + "--model_repository=DIR, or set MODEL_BASE_PATH and MODEL_NAME");
+        }
+        return models;
+    }
+
+    private static List<ModelConfig> repositoryModels(final Path repository) {
+        if (!Files.isDirectory(repository)) {
+            throw new IllegalArgumentException("--model_repository is not a directory: " + repository);
+        }
+        try (Stream<Path> children = Files.list(repository)) {
+            final List<ModelConfig> models = children.filter(Files::isDirectory)
+                    .filter(dir -> !dir.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .map(dir -> new ModelConfig(dir.getFileName().toString(), dir))
+                    .toList();
+            if (models.isEmpty()) {
+                throw new IllegalArgumentException("--model_repository holds no model directories: " + repository);
+            }
+            return models;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list --model_repository " + repository, e);
+        }
+    }
+
+    /** Tells the user where the server listens and how to call it. */
+    static void printBanner(final PrintWriter out, final InferenceServer server) {
+        final String base = "http://localhost:" + server.restPort();
+        out.println();
+        out.println("ringserve is serving REST on " + base);
+        server.registry().all().forEach(model -> out.println("  model " + model.name() + ": "
+                + (model.isAvailable() ? "version " + model.latest().orElseThrow().version() + " AVAILABLE"
+                : "NOT AVAILABLE (" + model.statuses().stream().map(s -> s.error().orElse(s.state().name()))
+                        .findFirst().orElse(model.error().orElse("no versions")) + ")")));
+        out.println("Try:");
+        if (server.registry().get("half_plus_two").isPresent()) {
+            out.println("  curl -d '{\"instances\": [1.0, 2.0, 5.0]}' " + base + "/v1/models/half_plus_two:predict");
+        }
+        server.registry().all().stream().findFirst().ifPresent(model ->
+                out.println("  curl " + base + "/v1/models/" + model.name() + "/metadata"));
+        out.println();
+        out.flush();
+    }
+}

@@ -1,0 +1,129 @@
+package io.ringserve.server;
+
+import io.ringserve.models.SessionOptions;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything an {@link InferenceServer} needs to start; immutable. Built by the command line, or directly by tests
+ * and embedders through {@link #builder()}.
+ */
+public record ServerConfig(
+        String bindAddress,
+        int grpcPort,
+        int restPort,
+        List<ModelConfig> models,
+        long restApiTimeoutMillis,
+        int maxRequestBytes,
+        int inferenceThreads,
+        int maxQueuedRequests,
+        int eventLoopThreads,
+        SessionOptions sessionOptions,
+        long drainTimeoutMillis) {
+
+    public ServerConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        models = List.copyOf(models);
+        Objects.requireNonNull(sessionOptions, "sessionOptions");
+        requireRange("rest_api_port", restPort, 0, 65535);
+        requireRange("port", grpcPort, 0, 65535);
+        requireRange("rest_api_timeout_in_ms", restApiTimeoutMillis, 1, Long.MAX_VALUE);
+        requireRange("max_request_bytes", maxRequestBytes, 1, Integer.MAX_VALUE);
+        requireRange("inference_threads", inferenceThreads, 1, 4096);
+        requireRange("max_queued_requests", maxQueuedRequests, 1, Integer.MAX_VALUE);
+        requireRange("rest_api_num_threads", eventLoopThreads, 0, 4096);
+        requireRange("drain_timeout_ms", drainTimeoutMillis, 0, Long.MAX_VALUE);
+        if (models.stream().map(ModelConfig::name).distinct().count() != models.size()) {
+            throw new IllegalArgumentException("a model name is configured twice: " + models);
+        }
+    }
+
+    private static void requireRange(final String flag, final long value, final long min, final long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("--" + flag + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link ServerConfig}; defaults are TF Serving's where it has one. */
+    public static final class Builder {
+        private String bindAddress = "0.0.0.0";
+        private int grpcPort = 8500;
+        private int restPort = 8501;
+        private List<ModelConfig> models = List.of();
+        private long restApiTimeoutMillis = 30_000;
+        private int maxRequestBytes = 64 << 20;
+        private int inferenceThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int maxQueuedRequests = 4096;
+        private int eventLoopThreads;
+        private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
+        private long drainTimeoutMillis = 25_000;
+
+        private Builder() {
+        }
+
+        public Builder bindAddress(final String value) {
+            this.bindAddress = value;
+            return this;
+        }
+
+        public Builder grpcPort(final int value) {
+            this.grpcPort = value;
+            return this;
+        }
+
+        public Builder restPort(final int value) {
+            this.restPort = value;
+            return this;
+        }
+
+        public Builder models(final List<ModelConfig> value) {
+            this.models = value;
+            return this;
+        }
+
+        public Builder restApiTimeoutMillis(final long value) {
+            this.restApiTimeoutMillis = value;
+            return this;
+        }
+
+        public Builder maxRequestBytes(final int value) {
+            this.maxRequestBytes = value;
+            return this;
+        }
+
+        public Builder inferenceThreads(final int value) {
+            this.inferenceThreads = value;
+            return this;
+        }
+
+        public Builder maxQueuedRequests(final int value) {
+            this.maxQueuedRequests = value;
+            return this;
+        }
+
+        /** REST event-loop threads; 0 lets Netty choose (twice the cores). */
+        public Builder eventLoopThreads(final int value) {
+            this.eventLoopThreads = value;
+            return this;
+        }
+
+        public Builder sessionOptions(final SessionOptions value) {
+            this.sessionOptions = value;
+            return this;
+        }
+
+        public Builder drainTimeoutMillis(final long value) {
+            this.drainTimeoutMillis = value;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
+                    inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.ringserve.server.inference;
+
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.ServedModel;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.models.VersionStatus;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns a {@link ModelSelector} into a serving model version, signature or status list, answering misses with TF
+ * Serving's errors and messages. Thread-safe.
+ */
+public final class ModelResolver {
+    private final ModelRegistry registry;
+
+    public ModelResolver(final ModelRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * The serving version the selector names.
+     *
+     * @throws ServingException NOT_FOUND ({@code Servable not found for request: Latest(m)}) when no such version
+     *     is serving; INVALID_ARGUMENT for a label, as no labels are configured
+     */
+    public LoadedModel model(final ModelSelector selector) {
+        rejectLabel(selector);
+        final var model = registry.get(selector.name());
+        final var loaded = selector.version().isPresent()
+                ? model.flatMap(m -> m.version(selector.version().getAsLong()))
+                : model.flatMap(ServedModel::latest);
+        return loaded.orElseThrow(() -> ServingException.notFound(
+                "Servable not found for request: " + selector.describe()));
+    }
+
+    /**
+     * The signature {@code key} of {@code model}; an empty key means {@code serving_default}.
+     *
+     * @throws ServingException INVALID_ARGUMENT naming the signature when the model has none of that name
+     */
+    public static SignatureSpec signature(final LoadedModel model, final String key) {
+        final String wanted = key.isEmpty() ? SignatureSpec.DEFAULT_KEY : key;
+        return model.signature(wanted).orElseThrow(() -> ServingException.invalidArgument(
+                "Serving signature name: \"" + wanted + "\" not found in signature def"));
+    }
+
+    /**
+     * The status of every version of the model, or of the one version the selector names.
+     *
+     * @throws ServingException NOT_FOUND in TF Serving's words when the model or version is unknown
+     */
+    public List<VersionStatus> statuses(final ModelSelector selector) {
+        rejectLabel(selector);
+        final ServedModel model = registry.get(selector.name())
+                .filter(m -> !m.statuses().isEmpty())
+                .orElseThrow(() -> ServingException.notFound(
+                        "Could not find any versions of model " + selector.name()));
+        if (selector.version().isEmpty()) {
+            return model.statuses();
+        }
+        final long version = selector.version().getAsLong();
+        return List.of(model.status(version).orElseThrow(() -> ServingException.notFound(
+                "Could not find version " + version + " of model " + selector.name())));
+    }
+
+    private static void rejectLabel(final ModelSelector selector) {
+        selector.label().ifPresent(label -> {
+            throw ServingException.invalidArgument("Unrecognized servable version label: " + label);
+        });
+    }
+}

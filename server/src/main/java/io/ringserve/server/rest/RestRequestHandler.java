@@ -1,0 +1,108 @@
+package io.ringserve.server.rest;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.ringserve.server.inference.ServingException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of the REST pipeline: hands each aggregated request to the {@link RestRequestRouter} and writes
+ * the response when its future completes.
+ *
+ * <pre>
+ *   HttpServerCodec → HttpServerKeepAliveHandler → HttpObjectAggregator → RestRequestHandler
+ * </pre>
+ *
+ * <p>Responses leave in request order: while one request of a connection is being answered, later pipelined
+ * requests wait in a per-connection queue. One instance per channel (not {@code @Sharable}); all state is touched
+ * on the channel's event loop only.
+ */
+public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RestRequestHandler.class);
+
+    private final RestRequestRouter router;
+    private final RestResponses responses;
+    private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
+    private boolean answering;
+
+    public RestRequestHandler(final RestRequestRouter router, final RestResponses responses) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.responses = Objects.requireNonNull(responses, "responses");
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+        if (answering) {
+            pipelined.add(request.retain());
+            return;
+        }
+        dispatch(ctx, request);
+    }
+
+    private void dispatch(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+        answering = true;
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(
+                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage())), false);
+            return;
+        }
+        router.route(ctx, request).whenComplete((response, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                write(ctx, response, keepAlive);
+            } else {
+                ctx.executor().execute(() -> write(ctx, response, keepAlive));
+            }
+        });
+    }
+
+    private void write(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive) {
+        if (!ctx.channel().isActive()) {
+            response.release();
+            releasePipelined();
+            return;
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        final var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            releasePipelined();
+            return;
+        }
+        answering = false;
+        final FullHttpRequest next = pipelined.poll();
+        if (next != null) {
+            try {
+                dispatch(ctx, next);
+            } finally {
+                next.release();
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx) throws Exception {
+        releasePipelined();
+        super.channelInactive(ctx);
+    }
+
+    private void releasePipelined() {
+        FullHttpRequest request;
+        while ((request = pipelined.poll()) != null) {
+            request.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        LOG.debug("Closing REST connection {} after an error", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.ringserve.server.rest;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringserve.server.inference.ServingException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends each REST request to the service that owns its path, and turns every failure into an error response: the
+ * future it returns never completes exceptionally. Thread-safe; shared by all connections.
+ */
+public final class RestRequestRouter {
+    private final TfServingRestService tfServing;
+    private final HealthRestService health;
+    private final RestResponses responses;
+
+    public RestRequestRouter(final TfServingRestService tfServing, final HealthRestService health,
+                             final RestResponses responses) {
+        this.tfServing = Objects.requireNonNull(tfServing, "tfServing");
+        this.health = Objects.requireNonNull(health, "health");
+        this.responses = Objects.requireNonNull(responses, "responses");
+    }
+
+    /** Answers {@code request}; called on the connection's event loop, and reads the body before it returns. */
+    public CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+        try {
+            final String path = new QueryStringDecoder(request.uri()).rawPath();
+            if (TfServingRoute.handles(path)) {
+                return tfServing.handle(request, path, ctx.executor(), ctx.alloc())
+                        .exceptionally(failure -> responses.error(ctx.alloc(), failure));
+            }
+            if (HttpMethod.GET.equals(request.method()) && HealthRestService.LIVE_PATH.equals(path)) {
+                return CompletableFuture.completedFuture(health.live(ctx.alloc()));
+            }
+            if (HttpMethod.GET.equals(request.method()) && HealthRestService.READY_PATH.equals(path)) {
+                return CompletableFuture.completedFuture(health.ready(ctx.alloc()));
+            }
+            return CompletableFuture.completedFuture(responses.error(ctx.alloc(), ServingException.notFound(
+                    "No handler for " + request.method() + " " + path)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(responses.error(ctx.alloc(), e));
+        }
+    }
+}

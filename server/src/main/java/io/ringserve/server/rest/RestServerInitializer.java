@@ -1,0 +1,38 @@
+package io.ringserve.server.rest;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.util.Objects;
+
+/**
+ * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, aggregation of the whole
+ * request (bodies over {@code maxRequestBytes} are answered 413), then the {@link RestRequestHandler}.
+ */
+public final class RestServerInitializer extends ChannelInitializer<SocketChannel> {
+    private final RestRequestRouter router;
+    private final RestResponses responses;
+    private final int maxRequestBytes;
+
+    public RestServerInitializer(final RestRequestRouter router, final RestResponses responses,
+                                 final int maxRequestBytes) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.responses = Objects.requireNonNull(responses, "responses");
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    @Override
+    protected void initChannel(final SocketChannel channel) {
+        final ChannelPipeline p = channel.pipeline();
+        p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
+                true));
+        p.addLast("http", new HttpServerCodec());
+        p.addLast("keepAlive", new HttpServerKeepAliveHandler());
+        p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
+        p.addLast("rest", new RestRequestHandler(router, responses));
+    }
+}

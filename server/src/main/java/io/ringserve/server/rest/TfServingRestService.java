@@ -1,0 +1,110 @@
+package io.ringserve.server.rest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.server.codec.JsonPredictRequestDecoder;
+import io.ringserve.server.codec.JsonPredictResponseEncoder;
+import io.ringserve.server.codec.ModelMetadataJsonWriter;
+import io.ringserve.server.codec.ModelStatusJsonWriter;
+import io.ringserve.server.codec.PredictRequest;
+import io.ringserve.server.inference.InferenceExecutor;
+import io.ringserve.server.inference.ModelResolver;
+import io.ringserve.server.inference.ServingException;
+import io.ringserve.server.inference.StatusCode;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * TF Serving's REST API ({@code /v1/models/...}): model status, metadata and predict.
+ *
+ * <p>{@link #handle} runs on the connection's event loop and never blocks it: status and metadata are answered at
+ * once, a predict body is decoded there and its model run is handed to the {@link InferenceExecutor}; the response
+ * is encoded back on the event loop. Each predict carries a deadline of {@code timeoutMillis}
+ * ({@code --rest_api_timeout_in_ms}); past it the client gets 504 and queued work is dropped. Thread-safe.
+ */
+public final class TfServingRestService {
+    private final ModelResolver resolver;
+    private final InferenceExecutor executor;
+    private final RestResponses responses;
+    private final JsonPredictRequestDecoder decoder;
+    private final JsonPredictResponseEncoder encoder;
+    private final ModelStatusJsonWriter statusWriter;
+    private final ModelMetadataJsonWriter metadataWriter;
+    private final long timeoutNanos;
+    private final LongSupplier nanoClock;
+
+    public TfServingRestService(final ModelResolver resolver, final InferenceExecutor executor,
+                                final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.responses = new RestResponses(jsonFactory);
+        this.decoder = new JsonPredictRequestDecoder(jsonFactory);
+        this.encoder = new JsonPredictResponseEncoder(jsonFactory);
+        this.statusWriter = new ModelStatusJsonWriter(jsonFactory);
+        this.metadataWriter = new ModelMetadataJsonWriter(jsonFactory);
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    }
+
+    /**
+     * Answers one request; the body is read before this method returns, so the caller may release it then.
+     *
+     * @param eventLoop the connection's event loop: timeouts are scheduled and responses encoded on it
+     * @throws ServingException for requests that fail before any work is scheduled
+     */
+    public CompletableFuture<FullHttpResponse> handle(final FullHttpRequest request, final String path,
+                                                      final EventExecutor eventLoop, final ByteBufAllocator alloc) {
+        final TfServingRoute route = TfServingRoute.parse(request.method().name(), path);
+        return switch (route.kind()) {
+            case STATUS -> CompletableFuture.completedFuture(responses.json(alloc, HttpResponseStatus.OK,
+                    out -> statusWriter.write(resolver.statuses(route.model()), out)));
+            case METADATA -> {
+                final LoadedModel model = resolver.model(route.model());
+                yield CompletableFuture.completedFuture(responses.json(alloc, HttpResponseStatus.OK,
+                        out -> metadataWriter.write(model, out)));
+            }
+            case PREDICT -> predict(request, route, eventLoop, alloc);
+            case CLASSIFY, REGRESS -> throw new ServingException(StatusCode.UNIMPLEMENTED,
+                    "The REST :" + route.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + " API is not implemented yet; use :predict");
+        };
+    }
+
+    private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
+                                                        final EventExecutor eventLoop, final ByteBufAllocator alloc) {
+        final LoadedModel model = resolver.model(route.model());
+        final PredictRequest predict = decoder.decode(
+                () -> new ByteBufInputStream(request.content().duplicate()),
+                name -> ModelResolver.signature(model, name));
+        final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
+        final List<String> outputs = List.copyOf(signature.outputs().keySet());
+        final CompletableFuture<Map<String, HostTensor>> result = executor.submit(
+                () -> model.run(signature, predict.inputs(), outputs), nanoClock.getAsLong() + timeoutNanos);
+        final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
+                new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (--rest_api_timeout_in_ms)")),
+                timeoutNanos, TimeUnit.NANOSECONDS);
+        return result.handleAsync((tensors, failure) -> {
+            timeout.cancel(false);
+            if (failure != null) {
+                return responses.error(alloc, failure);
+            }
+            encoder.validate(tensors, predict.rowFormat());
+            return responses.json(alloc, HttpResponseStatus.OK,
+                    out -> encoder.encode(tensors, predict.rowFormat(), out));
+        }, eventLoop);
+    }
+}

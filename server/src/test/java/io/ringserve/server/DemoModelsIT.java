@@ -1,0 +1,149 @@
+package io.ringserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.ringserve.models.demo.DemoModelGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo models the launcher serves, generated fresh and served by the real server on a free port. */
+class DemoModelsIT {
+    private static final JsonMapper JSON = new JsonMapper();
+    @TempDir
+    static Path repository;
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() throws InterruptedException {
+        DemoModelGenerator.writeAll(repository);
+        final List<ModelConfig> models = DemoModelGenerator.MODEL_NAMES.stream()
+                .map(name -> new ModelConfig(name, repository.resolve(name))).toList();
+        server = RunningServer.serving(models);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static JsonNode predict(final String model, final String body) throws IOException {
+        final HttpResponse<String> response = server.post("/v1/models/" + model + ":predict", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static String randomImage(final int floats, final long seed) {
+        final Random random = new Random(seed);
+        final StringBuilder row = new StringBuilder("[");
+        for (int i = 0; i < floats; i++) {
+            row.append(i == 0 ? "" : ",").append(random.nextFloat());
+        }
+        return row.append(']').toString();
+    }
+
+    @Test
+    void halfPlusTwoShouldAnswerTheReadmeExample() throws IOException {
+        assertThat(predict("half_plus_two", "{\"instances\":[1.0,2.0,5.0]}"))
+                .isEqualTo(JSON.readTree("{\"predictions\":[2.5,3.0,4.5]}"));
+    }
+
+    @Test
+    void mlpShouldReturnTenProbabilitiesSummingToOne() throws IOException {
+        final JsonNode predictions = predict("mlp", "{\"instances\":[" + randomImage(784, 1) + ","
+                + randomImage(784, 2) + "]}").get("predictions");
+        assertThat(predictions).hasSize(2);
+        for (JsonNode row : predictions) {
+            assertThat(row).hasSize(10);
+            double sum = 0;
+            for (JsonNode p : row) {
+                sum += p.asDouble();
+            }
+            assertThat(sum).isCloseTo(1.0, within(1e-4));
+        }
+    }
+
+    @Test
+    void cnnShouldClassifyAnImage() throws IOException {
+        final StringBuilder image = new StringBuilder("[");
+        for (int y = 0; y < 32; y++) {
+            image.append(y == 0 ? "[" : ",[");
+            for (int x = 0; x < 32; x++) {
+                image.append(x == 0 ? "" : ",").append("[0.1,0.5,0.9]");
+            }
+            image.append(']');
+        }
+        image.append(']');
+        final JsonNode outputs = predict("cnn", "{\"inputs\":{\"image\":[" + image + "]}}").get("outputs");
+        assertThat(outputs).hasSize(1);
+        assertThat(outputs.get(0)).hasSize(10);
+    }
+
+    @Test
+    void multiIoShouldMapEveryInputAndOutputInBothFormats() throws IOException {
+        final JsonNode rows = predict("multi_io", "{\"instances\":["
+                + "{\"features\":[1,2,3,4],\"ids\":41,\"tags\":\"ab\"},"
+                + "{\"features\":[-1,-2,-3,-4],\"ids\":-5,\"tags\":{\"b64\":\"/w==\"}}]}").get("predictions");
+        assertThat(rows.get(0)).isEqualTo(JSON.readTree("{\"score\":10.0,\"next_ids\":42,\"tag_length\":2,"
+                + "\"positive\":true,\"tags_bytes\":{\"b64\":\"YWI=\"}}"));
+        assertThat(rows.get(1)).isEqualTo(JSON.readTree("{\"score\":-10.0,\"next_ids\":-4,\"tag_length\":1,"
+                + "\"positive\":false,\"tags_bytes\":{\"b64\":\"/w==\"}}"));
+        final JsonNode columns = predict("multi_io", "{\"inputs\":{\"features\":[[0.5,0,0,0]],\"ids\":[9007199254740993],"
+                + "\"tags\":[\"xyz\"],\"ignored\":1}}").get("outputs");
+        assertThat(columns).isEqualTo(JSON.readTree("{\"score\":[0.5],\"next_ids\":[9007199254740994],"
+                + "\"tag_length\":[3],\"positive\":[true],\"tags_bytes\":[{\"b64\":\"eHl6\"}]}"));
+    }
+
+    @Test
+    void shouldAnswerPipelinedRequestsInOrder() throws IOException {
+        final String first = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n"
+                + "{\"instances\":[1]}";
+        final String second = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n"
+                + "Connection: close\r\n\r\n{\"instances\":[3]}";
+        try (Socket socket = new Socket("127.0.0.1", server.server().restPort())) {
+            final OutputStream out = socket.getOutputStream();
+            out.write((first + second).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final InputStream in = socket.getInputStream();
+            final String responses = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(responses).containsSubsequence("{\"predictions\":[2.5]}", "{\"predictions\":[3.5]}");
+        }
+    }
+
+    @Test
+    void shouldAnswerManyConcurrentClientsEachWithTheirOwnRows() throws Exception {
+        final ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            final List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                final int x = i;
+                results.add(clients.submit(() -> {
+                    final JsonNode out = predict("half_plus_two", "{\"instances\":[" + x + "]}");
+                    return out.get("predictions").get(0).asDouble() == 0.5 * x + 2;
+                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+}
