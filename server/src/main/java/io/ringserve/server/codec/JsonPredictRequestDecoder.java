@@ -93,7 +93,7 @@ public final class JsonPredictRequestDecoder {
             }
             if (first != JsonToken.START_OBJECT) {
                 throw ServingException.invalidArgument("JSON Parse error: the request body must be a JSON object, "
-                        + "found " + first.asString());
+                        + "found " + parser.getText());
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();

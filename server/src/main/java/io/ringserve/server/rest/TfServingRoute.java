@@ -2,7 +2,6 @@ package io.ringserve.server.rest;
 
 import io.ringserve.server.inference.ModelSelector;
 import io.ringserve.server.inference.ServingException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,8 +83,25 @@ public record TfServingRoute(Kind kind, ModelSelector model) {
         return new ModelSelector(decode(name), v, Optional.ofNullable(label).map(TfServingRoute::decode));
     }
 
+    /**
+     * curl_easy_unescape, as TF Serving applies it: {@code %XX} with two hex digits becomes that byte; anything
+     * else, {@code +} and a stray {@code %} included, stays as it is.
+     */
     private static String decode(final String component) {
-        return URLDecoder.decode(component.replace("+", "%2B"), StandardCharsets.UTF_8);
+        final byte[] in = component.getBytes(StandardCharsets.UTF_8);
+        final byte[] out = new byte[in.length];
+        int length = 0;
+        for (int i = 0; i < in.length; i++) {
+            final int high = i + 2 < in.length ? Character.digit(in[i + 1], 16) : -1;
+            final int low = i + 2 < in.length ? Character.digit(in[i + 2], 16) : -1;
+            if (in[i] == '%' && high >= 0 && low >= 0) {
+                out[length++] = (byte) (high << 4 | low);
+                i += 2;
+            } else {
+                out[length++] = in[i];
+            }
+        }
+        return new String(out, 0, length, StandardCharsets.UTF_8);
     }
 
     private static ServingException malformed(final String method, final String path) {
