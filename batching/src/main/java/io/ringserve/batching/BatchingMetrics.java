@@ -1,0 +1,94 @@
+package io.ringserve.batching;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The meters one scheduler reports through, registered in the {@link MeterRegistry} it is given with the given
+ * tags (typically model, version and signature). Names follow Prometheus conventions once exported:
+ * {@code inference_batch_size}, {@code inference_queue_duration_seconds}, {@code inference_queue_depth},
+ * {@code inference_batches_total}, {@code inference_rejected_total}, {@code inference_deadline_expired_total}.
+ * Thread-safe.
+ */
+public final class BatchingMetrics {
+    public static final String BATCH_SIZE = "inference.batch.size";
+    public static final String QUEUE_DURATION = "inference.queue.duration";
+    public static final String QUEUE_DEPTH = "inference.queue.depth";
+    public static final String BATCHES = "inference.batches";
+    public static final String REJECTED = "inference.rejected";
+    public static final String EXPIRED = "inference.deadline.expired";
+
+    private final MeterRegistry registry;
+    private final List<Tag> tags;
+    private final DistributionSummary batchSize;
+    private final Timer queueDuration;
+    private final Counter batches;
+    private final Counter rejected;
+    private final Counter expired;
+
+    public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.tags = toList(tags);
+        this.batchSize = DistributionSummary.builder(BATCH_SIZE).baseUnit("rows").tags(this.tags)
+                .description("Rows per batch run by the model, padding excluded")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024).register(registry);
+        this.queueDuration = Timer.builder(QUEUE_DURATION).tags(this.tags)
+                .description("Time a task waited in the batching queue before its batch formed")
+                .publishPercentileHistogram().register(registry);
+        this.batches = Counter.builder(BATCHES).tags(this.tags).description("Batches run by the model")
+                .register(registry);
+        this.rejected = Counter.builder(REJECTED).tags(this.tags)
+                .description("Tasks rejected because the batching queue was full").register(registry);
+        this.expired = Counter.builder(EXPIRED).tags(this.tags)
+                .description("Tasks dropped because their deadline passed or their caller cancelled before they ran")
+                .register(registry);
+    }
+
+    /** Meters that go nowhere, for schedulers nobody observes. */
+    public static BatchingMetrics noop() {
+        return new BatchingMetrics(new SimpleMeterRegistry(), List.of());
+    }
+
+    private static List<Tag> toList(final Iterable<Tag> tags) {
+        final List<Tag> list = new ArrayList<>();
+        tags.forEach(list::add);
+        return List.copyOf(list);
+    }
+
+    /** Registers the queue-depth gauge, read from {@code depth} at scrape time. */
+    public void bindQueueDepth(final Supplier<Number> depth) {
+        Gauge.builder(QUEUE_DEPTH, depth).tags(tags).description("Tasks waiting in the batching queue")
+                .register(registry);
+    }
+
+    /** Records a batch of {@code rows} rows handed to the processor. Called by the scheduler. */
+    public void batchFormed(final int rows) {
+        batches.increment();
+        batchSize.record(rows);
+    }
+
+    /** Records how long one task waited. Called by the scheduler. */
+    public void queued(final long nanos) {
+        queueDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts a task rejected because the queue was full. Called by the scheduler. */
+    public void rejected() {
+        rejected.increment();
+    }
+
+    /** Counts a task dropped as expired or cancelled. Called by the scheduler. */
+    public void expired() {
+        expired.increment();
+    }
+}
