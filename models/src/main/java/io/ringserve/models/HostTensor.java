@@ -129,6 +129,30 @@ public final class HostTensor {
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * Copies the bytes of rows {@code [fromRow, fromRow + rows)} of a fixed-width tensor to {@code sink} as
+     * (array, offset, length) ranges, without an intermediate copy for heap-backed tensors.
+     */
+    void copyRows(final long fromRow, final long rows, final ByteRangeSink sink) {
+        final long rowBytes = shape.length == 0 ? dtype.byteSize()
+                : numElements(shape) / Math.max(1, shape[0]) * dtype.byteSize();
+        final int from = Math.toIntExact(fromRow * rowBytes);
+        final int length = Math.toIntExact(rows * rowBytes);
+        if (data.hasArray()) {
+            sink.accept(data.array(), data.arrayOffset() + from, length);
+        } else {
+            final byte[] copy = new byte[length];
+            data.duplicate().position(from).get(copy);
+            sink.accept(copy, 0, length);
+        }
+    }
+
+    /** Receives byte ranges from {@link #copyRows}. */
+    @FunctionalInterface
+    interface ByteRangeSink {
+        void accept(byte[] array, int offset, int length);
+    }
+
     /** Element {@code i} of a STRING tensor; the returned array must not be modified. */
     public byte[] stringAt(final int i) {
         requireType(DType.STRING);

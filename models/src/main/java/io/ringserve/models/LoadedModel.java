@@ -1,6 +1,5 @@
 package io.ringserve.models;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,18 +65,34 @@ public final class LoadedModel implements AutoCloseable {
      */
     public Map<String, HostTensor> run(final SignatureSpec signature, final Map<String, HostTensor> inputs,
                                        final List<String> outputAliases) {
-        final List<Tensor> fed = new ArrayList<>(signature.inputs().size());
+        final Map<String, Tensor> feeds = new LinkedHashMap<>();
         try {
-            final Session.Runner runner = bundle.session().runner();
             for (TensorSpec input : signature.inputs().values()) {
                 final HostTensor value = inputs.get(input.alias());
                 if (value == null) {
                     throw new ModelExecutionException(ModelExecutionException.Kind.INVALID_ARGUMENT,
                             "input '" + input.alias() + "' of signature '" + signature.key() + "' is missing");
                 }
-                final Tensor tensor = TensorInterop.toTensorFlow(value);
-                fed.add(tensor);
-                runner.feed(input.tensorName(), tensor);
+                feeds.put(input.alias(), TensorInterop.toTensorFlow(value));
+            }
+            return runFeeds(signature, feeds, outputAliases);
+        } finally {
+            feeds.values().forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Runs {@code signature} on tensors already in TensorFlow's memory, one per input alias; the caller keeps
+     * ownership of them. Blocks for the duration of the call.
+     *
+     * @throws ModelExecutionException as {@link #run} does
+     */
+    Map<String, HostTensor> runFeeds(final SignatureSpec signature, final Map<String, Tensor> feeds,
+                                     final List<String> outputAliases) {
+        try {
+            final Session.Runner runner = bundle.session().runner();
+            for (TensorSpec input : signature.inputs().values()) {
+                runner.feed(input.tensorName(), feeds.get(input.alias()));
             }
             for (String alias : outputAliases) {
                 final TensorSpec output = signature.outputs().get(alias);
@@ -93,8 +108,6 @@ public final class LoadedModel implements AutoCloseable {
         } catch (RuntimeException e) {
             // TensorFlow's exceptions extend the JDK's (TFInvalidArgumentException is an IllegalArgumentException).
             throw translate(e);
-        } finally {
-            fed.forEach(Tensor::close);
         }
     }
 

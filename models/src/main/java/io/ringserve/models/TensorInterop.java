@@ -1,7 +1,9 @@
 package io.ringserve.models;
 
+import io.ringserve.batching.TaskSlice;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.RawTensor;
 import org.tensorflow.Tensor;
@@ -61,6 +63,63 @@ final class TensorInterop {
         }
         final ByteBuffer bytes = host.data();
         return Tensor.of(tfType(host.dtype()), shape, DataBuffers.of(bytes));
+    }
+
+    /**
+     * One TensorFlow tensor holding input {@code alias} of every slice, concatenated along dimension 0 and padded to
+     * {@code paddedRows} with copies of the first row: one copy of each row, straight into TensorFlow's memory. The
+     * caller owns and must close the tensor. All slices' inputs share type and inner shape (their tasks are
+     * compatible).
+     */
+    static Tensor concatRows(final String alias, final List<TaskSlice<InferenceTask>> slices, final int paddedRows) {
+        final HostTensor first = slices.get(0).task().inputs().get(alias);
+        final long[] shape = first.shape();
+        shape[0] = paddedRows;
+        if (first.dtype() == DType.STRING) {
+            return concatStrings(alias, slices, shape);
+        }
+        final Tensor tensor = Tensor.of(tfType(first.dtype()), Shape.of(shape));
+        try {
+            final ByteDataBuffer target = tensor.asRawTensor().data();
+            final long[] position = {0};
+            final HostTensor.ByteRangeSink append = (array, offset, length) -> {
+                target.offset(position[0]).write(array, offset, length);
+                position[0] += length;
+            };
+            int rows = 0;
+            for (TaskSlice<InferenceTask> slice : slices) {
+                slice.task().inputs().get(alias).copyRows(slice.offset(), slice.rows(), append);
+                rows += slice.rows();
+            }
+            for (; rows < paddedRows; rows++) {
+                first.copyRows(slices.get(0).offset(), 1, append);
+            }
+            return tensor;
+        } catch (RuntimeException e) {
+            tensor.close();
+            throw e;
+        }
+    }
+
+    private static Tensor concatStrings(final String alias, final List<TaskSlice<InferenceTask>> slices,
+                                        final long[] shape) {
+        final int total = Math.toIntExact(HostTensor.numElements(shape));
+        final int rowElements = shape[0] == 0 ? 0 : (int) (total / shape[0]);
+        final byte[][] values = new byte[total][];
+        int next = 0;
+        for (TaskSlice<InferenceTask> slice : slices) {
+            final HostTensor input = slice.task().inputs().get(alias);
+            for (int i = slice.offset() * rowElements; i < (slice.offset() + slice.rows()) * rowElements; i++) {
+                values[next++] = input.stringAt(i);
+            }
+        }
+        final int firstRow = slices.get(0).offset() * rowElements;
+        final HostTensor first = slices.get(0).task().inputs().get(alias);
+        while (next < total) {
+            values[next] = first.stringAt(firstRow + next % rowElements);
+            next++;
+        }
+        return TString.tensorOfBytes(Shape.of(shape), DataBuffers.ofObjects(values));
     }
 
     /** A host copy of {@code tensor}; the tensor stays owned by the caller. */
