@@ -1,5 +1,6 @@
 package io.ringserve.models;
 
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +27,13 @@ public final class LoadedModel implements AutoCloseable {
     private final long version;
     private final Map<String, SignatureSpec> signatures;
     private final SavedModelBundle bundle;
+    private final Path directory;
 
-    LoadedModel(final String name, final long version, final Map<String, SignatureSpec> signatures,
-                final SavedModelBundle bundle) {
+    LoadedModel(final String name, final long version, final Path directory,
+                final Map<String, SignatureSpec> signatures, final SavedModelBundle bundle) {
         this.name = Objects.requireNonNull(name, "name");
         this.version = version;
+        this.directory = Objects.requireNonNull(directory, "directory");
         this.signatures = Map.copyOf(signatures);
         this.bundle = Objects.requireNonNull(bundle, "bundle");
     }
@@ -41,6 +44,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public long version() {
         return version;
+    }
+
+    /** The version directory the model was loaded from. */
+    public Path directory() {
+        return directory;
     }
 
     /** Every signature of the model, including TF2's {@code __saved_model_init_op}; keys in no special order. */

@@ -49,7 +49,7 @@ public final class SavedModelLoader {
         } catch (TensorFlowException e) {
             throw new ModelLoadException("Failed to load SavedModel " + directory + ": " + e.getMessage(), e);
         }
-        return new LoadedModel(name, version, readSignatures(bundle), bundle);
+        return new LoadedModel(name, version, directory, readSignatures(bundle), bundle);
     }
 
     private ConfigProto configProto() {

@@ -16,14 +16,20 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.server.codec.JsonFactories;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringserve.server.inference.BatchingModelRunner;
+import io.ringserve.server.inference.DirectModelRunner;
 import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
+import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.rest.HealthRestService;
 import io.ringserve.server.rest.RestRequestRouter;
 import io.ringserve.server.rest.RestResponses;
 import io.ringserve.server.rest.RestServerInitializer;
 import io.ringserve.server.rest.TfServingRestService;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,7 +48,8 @@ public final class InferenceServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ModelRegistry registry;
-    private final InferenceExecutor executor;
+    private final MeterRegistry meterRegistry;
+    private final ModelRunner runner;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel restChannel;
@@ -50,7 +57,12 @@ public final class InferenceServer implements AutoCloseable {
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()));
-        this.executor = new InferenceExecutor(config.inferenceThreads(), config.maxQueuedRequests(), System::nanoTime);
+        this.meterRegistry = new SimpleMeterRegistry();
+        final ModelRunner direct = new DirectModelRunner(
+                new InferenceExecutor(config.inferenceThreads(), config.maxQueuedRequests(), System::nanoTime));
+        this.runner = config.batching().enabled()
+                ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime)
+                : direct;
         config.models().forEach(m -> registry.add(m.name(), m.basePath()));
     }
 
@@ -69,7 +81,7 @@ public final class InferenceServer implements AutoCloseable {
         final JsonFactory json = JsonFactories.tfServing(config.maxRequestBytes());
         final RestResponses responses = new RestResponses(json);
         final RestRequestRouter router = new RestRequestRouter(
-                new TfServingRestService(new ModelResolver(registry), executor, json,
+                new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime),
                 new HealthRestService(registry, responses), responses);
         restChannel = new ServerBootstrap()
@@ -93,6 +105,11 @@ public final class InferenceServer implements AutoCloseable {
         return ((InetSocketAddress) restChannel.localAddress()).getPort();
     }
 
+    /** The meters of this server (batching queues so far). */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
     /** The models and their versions. */
     public ModelRegistry registry() {
         return registry;
@@ -109,7 +126,7 @@ public final class InferenceServer implements AutoCloseable {
             if (restChannel != null) {
                 restChannel.close().syncUninterruptibly();
             }
-            if (!executor.shutdown(config.drainTimeoutMillis())) {
+            if (!runner.shutdown(Duration.ofMillis(config.drainTimeoutMillis()))) {
                 LOG.warn("Requests still running after the {} ms drain timeout", config.drainTimeoutMillis());
             }
         } catch (InterruptedException e) {
@@ -117,7 +134,6 @@ public final class InferenceServer implements AutoCloseable {
         } finally {
             shutdownGroup(workerGroup);
             shutdownGroup(bossGroup);
-            executor.close();
             registry.close();
         }
     }

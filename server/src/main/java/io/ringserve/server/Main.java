@@ -1,5 +1,6 @@
 package io.ringserve.server;
 
+import io.ringserve.server.config.TextFormatException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +34,7 @@ public final class Main {
                 return;
             }
             config = command.toConfig(System.getenv());
-        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+        } catch (CommandLine.ParameterException | IllegalArgumentException | TextFormatException e) {
             System.err.println("ringserve: " + e.getMessage());
             System.err.println("Run with --help for the flags.");
             System.exit(2);

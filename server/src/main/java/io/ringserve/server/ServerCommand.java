@@ -1,6 +1,9 @@
 package io.ringserve.server;
 
+import io.ringserve.batching.BatchingOptions;
+import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
+import io.ringserve.server.config.BatchingParametersFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -8,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,6 +66,25 @@ public final class ServerCommand {
             description = "Threads used to run independent TensorFlow ops; 0 lets TensorFlow choose (default).")
     int interOpParallelism;
 
+    @Option(names = "--enable_batching", negatable = true, fallbackValue = "true", arity = "0..1",
+            description = "Batch concurrent requests into one model call (default: false).")
+    boolean enableBatching;
+
+    @Option(names = "--batching_parameters_file", paramLabel = "FILE",
+            description = "TF Serving BatchingParameters (text format): max_batch_size, batch_timeout_micros, "
+                    + "max_enqueued_batches, num_batch_threads, allowed_batch_sizes, ...")
+    Path batchingParametersFile;
+
+    @Option(names = "--enable_per_model_batching_params", negatable = true, fallbackValue = "true", arity = "0..1",
+            description = "Read a model version's own assets.extra/batching_params.pbtxt (default: false).")
+    boolean perModelBatchingParams;
+
+    @Option(names = "--batching_close_policy", paramLabel = "POLICY", defaultValue = "adaptive",
+            converter = ClosePolicyConverter.class,
+            description = "ringserve: when a partial batch closes: adaptive (at once when a batch thread is free; "
+                    + "default) or timeout (after batch_timeout_micros, as TF Serving does).")
+    ClosePolicy closePolicy;
+
     @Option(names = "--inference_threads", paramLabel = "N",
             description = "ringserve: model calls that may run at once (default: CPU count, at least 2).")
     Integer inferenceThreads;
@@ -98,7 +122,33 @@ public final class ServerCommand {
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }
+        builder.batching(batching());
         return builder.build();
+    }
+
+    private BatchingConfig batching() {
+        if (!enableBatching) {
+            if (batchingParametersFile != null) {
+                throw new IllegalArgumentException("--batching_parameters_file needs --enable_batching");
+            }
+            return BatchingConfig.DISABLED;
+        }
+        final BatchingOptions defaults = batchingParametersFile == null
+                ? BatchingOptions.builder().closePolicy(closePolicy).build()
+                : BatchingParametersFile.read(batchingParametersFile, closePolicy);
+        return new BatchingConfig(true, defaults, perModelBatchingParams);
+    }
+
+    /** Reads {@code adaptive} / {@code timeout} in any case. */
+    static final class ClosePolicyConverter implements CommandLine.ITypeConverter<ClosePolicy> {
+        @Override
+        public ClosePolicy convert(final String value) {
+            try {
+                return ClosePolicy.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("expected adaptive or timeout, got '" + value + "'");
+            }
+        }
     }
 
     private List<ModelConfig> models(final Map<String, String> environment) {

@@ -19,12 +19,14 @@ public record ServerConfig(
         int maxQueuedRequests,
         int eventLoopThreads,
         SessionOptions sessionOptions,
-        long drainTimeoutMillis) {
+        long drainTimeoutMillis,
+        BatchingConfig batching) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         models = List.copyOf(models);
         Objects.requireNonNull(sessionOptions, "sessionOptions");
+        Objects.requireNonNull(batching, "batching");
         requireRange("rest_api_port", restPort, 0, 65535);
         requireRange("port", grpcPort, 0, 65535);
         requireRange("rest_api_timeout_in_ms", restApiTimeoutMillis, 1, Long.MAX_VALUE);
@@ -61,6 +63,7 @@ public record ServerConfig(
         private int eventLoopThreads;
         private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
         private long drainTimeoutMillis = 25_000;
+        private BatchingConfig batching = BatchingConfig.DISABLED;
 
         private Builder() {
         }
@@ -121,9 +124,15 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder batching(final BatchingConfig value) {
+            this.batching = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
-                    inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis);
+                    inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
+                    batching);
         }
     }
 }

@@ -54,8 +54,9 @@ public final class InferenceExecutor implements AutoCloseable {
         try {
             pool.execute(() -> run(result, work, deadlineNanos));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE,
-                    "The inference queue is full (" + pool.getQueue().size() + " requests waiting); retry later"));
+            result.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, pool.isShutdown()
+                    ? "The server is shutting down; retry on another replica"
+                    : "The inference queue is full (" + pool.getQueue().size() + " requests waiting); retry later"));
         }
         return result;
     }
@@ -80,7 +81,7 @@ public final class InferenceExecutor implements AutoCloseable {
         }
     }
 
-    private static StatusCode statusOf(final ModelExecutionException.Kind kind) {
+    static StatusCode statusOf(final ModelExecutionException.Kind kind) {
         return switch (kind) {
             case INVALID_ARGUMENT -> StatusCode.INVALID_ARGUMENT;
             case UNIMPLEMENTED -> StatusCode.UNIMPLEMENTED;

@@ -16,8 +16,8 @@ import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
-import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
+import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.util.List;
@@ -32,12 +32,16 @@ import java.util.function.LongSupplier;
  *
  * <p>{@link #handle} runs on the connection's event loop and never blocks it: status and metadata are answered at
  * once, a predict body is decoded there and its model run is handed to the {@link InferenceExecutor}; the response
- * is encoded back on the event loop. Each predict carries a deadline of {@code timeoutMillis}
- * ({@code --rest_api_timeout_in_ms}); past it the client gets 504 and queued work is dropped. Thread-safe.
+ * is encoded back on the event loop. Each predict carries a deadline: {@code timeoutMillis}
+ * ({@code --rest_api_timeout_in_ms}), or the shorter {@value #TIMEOUT_HEADER} header the client sends; past it the
+ * client gets 504 and queued work is dropped. Thread-safe.
  */
 public final class TfServingRestService {
+    /** A client's own deadline for one request, in milliseconds; it can shorten the server's, never extend it. */
+    public static final String TIMEOUT_HEADER = "X-Request-Timeout-Ms";
+
     private final ModelResolver resolver;
-    private final InferenceExecutor executor;
+    private final ModelRunner runner;
     private final RestResponses responses;
     private final JsonPredictRequestDecoder decoder;
     private final JsonPredictResponseEncoder encoder;
@@ -46,10 +50,10 @@ public final class TfServingRestService {
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
 
-    public TfServingRestService(final ModelResolver resolver, final InferenceExecutor executor,
+    public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
-        this.executor = Objects.requireNonNull(executor, "executor");
+        this.runner = Objects.requireNonNull(runner, "runner");
         this.responses = new RestResponses(jsonFactory);
         this.decoder = new JsonPredictRequestDecoder(jsonFactory);
         this.encoder = new JsonPredictResponseEncoder(jsonFactory);
@@ -83,6 +87,31 @@ public final class TfServingRestService {
         };
     }
 
+    /**
+     * The request's time budget: the {@value #TIMEOUT_HEADER} header when it is shorter than
+     * {@code --rest_api_timeout_in_ms}, else that flag.
+     *
+     * @throws ServingException INVALID_ARGUMENT when the header is not a positive integer
+     */
+    private long timeoutNanos(final FullHttpRequest request) {
+        final String header = request.headers().get(TIMEOUT_HEADER);
+        if (header == null) {
+            return timeoutNanos;
+        }
+        final long millis;
+        try {
+            millis = Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            throw ServingException.invalidArgument("Invalid " + TIMEOUT_HEADER + " header: '" + header
+                    + "' (expected a positive number of milliseconds)");
+        }
+        if (millis <= 0) {
+            throw ServingException.invalidArgument("Invalid " + TIMEOUT_HEADER + " header: '" + header
+                    + "' (expected a positive number of milliseconds)");
+        }
+        return Math.min(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
                                                         final EventExecutor eventLoop, final ByteBufAllocator alloc) {
         final LoadedModel model = resolver.model(route.model());
@@ -91,12 +120,13 @@ public final class TfServingRestService {
                 name -> ModelResolver.signature(model, name));
         final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
         final List<String> outputs = List.copyOf(signature.outputs().keySet());
-        final CompletableFuture<Map<String, HostTensor>> result = executor.submit(
-                () -> model.run(signature, predict.inputs(), outputs), nanoClock.getAsLong() + timeoutNanos);
+        final long requestTimeoutNanos = timeoutNanos(request);
+        final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, predict.inputs(),
+                outputs, nanoClock.getAsLong() + requestTimeoutNanos);
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (--rest_api_timeout_in_ms)")),
-                timeoutNanos, TimeUnit.NANOSECONDS);
+                        + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms")),
+                requestTimeoutNanos, TimeUnit.NANOSECONDS);
         return result.handleAsync((tensors, failure) -> {
             timeout.cancel(false);
             if (failure != null) {

@@ -1,0 +1,191 @@
+package io.ringserve.server.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads protobuf text format, the language of TF Serving's configuration files, into {@link TextMessage}s:
+ * {@code name: value}, {@code name { ... }} (also {@code name: { ... }} and {@code < ... >}), repeated scalars as
+ * {@code name: [a, b]}, quoted strings with C escapes, {@code #} comments, and optional {@code ,} or {@code ;}
+ * between fields. Stateless apart from the text being read; one instance per parse.
+ */
+public final class TextFormatParser {
+    private final String text;
+    private int pos;
+    private int line = 1;
+
+    private TextFormatParser(final String text) {
+        this.text = text;
+    }
+
+    /**
+     * Parses a whole document.
+     *
+     * @throws TextFormatException naming the line and what was expected
+     */
+    public static TextMessage parse(final String text) {
+        final TextFormatParser parser = new TextFormatParser(text);
+        final TextMessage message = parser.fields(null);
+        parser.skipSpace();
+        if (parser.pos < text.length()) {
+            throw parser.error("unexpected '" + text.charAt(parser.pos) + "'");
+        }
+        return message;
+    }
+
+    private TextMessage fields(final String closing) {
+        final Map<String, List<Object>> fields = new LinkedHashMap<>();
+        while (true) {
+            skipSpace();
+            if (pos >= text.length()) {
+                if (closing != null) {
+                    throw error("missing '" + closing + "'");
+                }
+                break;
+            }
+            if (closing != null && text.startsWith(closing, pos)) {
+                pos++;
+                break;
+            }
+            final String name = identifier();
+            skipSpace();
+            final boolean colon = peek(':');
+            if (colon) {
+                pos++;
+                skipSpace();
+            }
+            final List<Object> values = fields.computeIfAbsent(name, n -> new ArrayList<>());
+            if (peek('{') || peek('<')) {
+                final String end = peek('{') ? "}" : ">";
+                pos++;
+                values.add(fields(end));
+            } else if (!colon) {
+                throw error("expected ':' or '{' after field '" + name + "'");
+            } else if (peek('[')) {
+                pos++;
+                list(values);
+            } else {
+                values.add(scalar());
+            }
+            skipSpace();
+            if (peek(',') || peek(';')) {
+                pos++;
+            }
+        }
+        return new TextMessage(fields);
+    }
+
+    private void list(final List<Object> values) {
+        skipSpace();
+        if (peek(']')) {
+            pos++;
+            return;
+        }
+        while (true) {
+            skipSpace();
+            values.add(peek('{') ? nestedInList() : scalar());
+            skipSpace();
+            if (peek(',')) {
+                pos++;
+            } else if (peek(']')) {
+                pos++;
+                return;
+            } else {
+                throw error("expected ',' or ']' in a list");
+            }
+        }
+    }
+
+    private TextMessage nestedInList() {
+        pos++;
+        return fields("}");
+    }
+
+    private String identifier() {
+        final int start = pos;
+        while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_'
+                || text.charAt(pos) == '.')) {
+            pos++;
+        }
+        if (start == pos) {
+            throw error("unexpected '" + text.charAt(pos) + "' where a field name was expected");
+        }
+        return text.substring(start, pos);
+    }
+
+    private String scalar() {
+        if (peek('"') || peek('\'')) {
+            final StringBuilder value = new StringBuilder();
+            // Adjacent string literals concatenate, as in protobuf.
+            while (peek('"') || peek('\'')) {
+                value.append(quoted(text.charAt(pos)));
+                skipSpace();
+            }
+            return value.toString();
+        }
+        final int start = pos;
+        while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos))
+                || "+-._".indexOf(text.charAt(pos)) >= 0)) {
+            pos++;
+        }
+        if (start == pos) {
+            throw error("expected a value");
+        }
+        return text.substring(start, pos);
+    }
+
+    private String quoted(final char quote) {
+        pos++;
+        final StringBuilder out = new StringBuilder();
+        while (pos < text.length() && text.charAt(pos) != quote) {
+            char c = text.charAt(pos++);
+            if (c == '\n') {
+                throw error("unterminated string");
+            }
+            if (c == '\\' && pos < text.length()) {
+                c = text.charAt(pos++);
+                switch (c) {
+                    case 'n' -> out.append('\n');
+                    case 't' -> out.append('\t');
+                    case 'r' -> out.append('\r');
+                    default -> out.append(c);
+                }
+                continue;
+            }
+            out.append(c);
+        }
+        if (pos >= text.length()) {
+            throw error("unterminated string");
+        }
+        pos++;
+        return out.toString();
+    }
+
+    private boolean peek(final char c) {
+        return pos < text.length() && text.charAt(pos) == c;
+    }
+
+    private void skipSpace() {
+        while (pos < text.length()) {
+            final char c = text.charAt(pos);
+            if (c == '#') {
+                while (pos < text.length() && text.charAt(pos) != '\n') {
+                    pos++;
+                }
+            } else if (Character.isWhitespace(c)) {
+                if (c == '\n') {
+                    line++;
+                }
+                pos++;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private TextFormatException error(final String message) {
+        return new TextFormatException("line " + line + ": " + message);
+    }
+}

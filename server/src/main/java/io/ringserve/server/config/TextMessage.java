@@ -1,0 +1,76 @@
+package io.ringserve.server.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A message read from protobuf text format, untyped: each field name maps to its values in file order, each a
+ * {@link String} (for scalars and enum names, quotes removed) or a nested {@code TextMessage}. Immutable.
+ */
+public final class TextMessage {
+    private final Map<String, List<Object>> fields;
+
+    TextMessage(final Map<String, List<Object>> fields) {
+        final Map<String, List<Object>> copy = new LinkedHashMap<>();
+        fields.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+        this.fields = Collections.unmodifiableMap(copy);
+    }
+
+    /** The field names present, in the order they first appear. */
+    public Set<String> fieldNames() {
+        return fields.keySet();
+    }
+
+    /** Every value of {@code name}, empty when absent. */
+    public List<Object> values(final String name) {
+        return fields.getOrDefault(name, List.of());
+    }
+
+    /** The last scalar value of {@code name} (proto semantics: a repeated singular field keeps the last). */
+    public Optional<String> scalar(final String name) {
+        final List<Object> values = values(name);
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        final Object last = values.get(values.size() - 1);
+        if (!(last instanceof String text)) {
+            throw new TextFormatException("field '" + name + "' must be a value, not a message");
+        }
+        return Optional.of(text);
+    }
+
+    /** The last nested message of {@code name}. */
+    public Optional<TextMessage> message(final String name) {
+        final List<Object> values = values(name);
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        final Object last = values.get(values.size() - 1);
+        if (!(last instanceof TextMessage message)) {
+            throw new TextFormatException("field '" + name + "' must be a message { ... }");
+        }
+        return Optional.of(message);
+    }
+
+    /** Every nested message of the repeated field {@code name}. */
+    public List<TextMessage> messages(final String name) {
+        final List<TextMessage> out = new ArrayList<>();
+        for (Object value : values(name)) {
+            if (!(value instanceof TextMessage message)) {
+                throw new TextFormatException("field '" + name + "' must be a message { ... }");
+            }
+            out.add(message);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return fields.toString();
+    }
+}

@@ -1,0 +1,143 @@
+package io.ringserve.server.inference;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.ringserve.batching.BatchScheduler;
+import io.ringserve.batching.BatchSchedulers;
+import io.ringserve.batching.BatchingMetrics;
+import io.ringserve.batching.BatchingOptions;
+import io.ringserve.batching.TaskExpiredException;
+import io.ringserve.batching.TaskRejectedException;
+import io.ringserve.batching.TaskTooLargeException;
+import io.ringserve.batching.Ticker;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.InferenceTask;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelBatchProcessor;
+import io.ringserve.models.ModelExecutionException;
+import io.ringserve.models.SignatureSpec;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs requests through the micro-batcher: one {@link BatchScheduler} per (model, version, signature), created on
+ * first use with the options {@code optionsFor} gives for that model version. Requests that cannot share a batch
+ * (a scalar input, inputs disagreeing on dimension 0) run alone on the {@code fallback} runner. Thread-safe.
+ */
+public final class BatchingModelRunner implements ModelRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingModelRunner.class);
+
+    private final Function<LoadedModel, BatchingOptions> optionsFor;
+    private final ModelRunner fallback;
+    private final MeterRegistry meterRegistry;
+    private final Ticker ticker;
+    private final Map<QueueKey, BatchScheduler<InferenceTask>> schedulers = new ConcurrentHashMap<>();
+
+    /**
+     * @param optionsFor the batching options of a model version (the parameters file, or the model's own)
+     * @param fallback runs requests that cannot be batched
+     * @param meterRegistry where each queue's meters go, tagged with model, version and signature
+     * @param ticker the clock deadlines are on; {@link System#nanoTime()} in production
+     */
+    public BatchingModelRunner(final Function<LoadedModel, BatchingOptions> optionsFor, final ModelRunner fallback,
+                               final MeterRegistry meterRegistry, final Ticker ticker) {
+        this.optionsFor = Objects.requireNonNull(optionsFor, "optionsFor");
+        this.fallback = Objects.requireNonNull(fallback, "fallback");
+        this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    @Override
+    public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
+                                                          final Map<String, HostTensor> inputs,
+                                                          final List<String> outputs, final long deadlineNanos) {
+        if (!InferenceTask.isBatchable(inputs) || !inputs.keySet().containsAll(signature.inputs().keySet())) {
+            return fallback.run(model, signature, inputs, outputs, deadlineNanos);
+        }
+        final Map<String, HostTensor> fed = new LinkedHashMap<>();
+        signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
+        final InferenceTask task = new InferenceTask(fed, deadlineNanos);
+        final CompletableFuture<Map<String, HostTensor>> answer = new CompletableFuture<>();
+        // An answer completed from outside (a timeout, a cancelled call) cancels the queued task.
+        answer.whenComplete((value, failure) -> {
+            if (failure != null) {
+                task.result().completeExceptionally(failure);
+            }
+        });
+        task.result().whenComplete((all, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(translate(failure));
+            } else {
+                answer.complete(select(all, outputs));
+            }
+        });
+        try {
+            scheduler(model, signature).schedule(task);
+        } catch (TaskRejectedException e) {
+            answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, e.getMessage()));
+        } catch (TaskTooLargeException e) {
+            answer.completeExceptionally(ServingException.invalidArgument(e.getMessage()));
+        } catch (IllegalStateException e) {
+            answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE,
+                    "The server is shutting down; retry on another replica"));
+        }
+        return answer;
+    }
+
+    private BatchScheduler<InferenceTask> scheduler(final LoadedModel model, final SignatureSpec signature) {
+        return schedulers.computeIfAbsent(new QueueKey(model.name(), model.version(), signature.key()), key -> {
+            final BatchingOptions options = optionsFor.apply(model);
+            LOG.info("Batching {} version {} signature {} with {}", key.model(), key.version(), key.signature(),
+                    options);
+            return BatchSchedulers.builder(new ModelBatchProcessor(model, signature))
+                    .name(key.model() + "-" + key.version() + "-" + key.signature())
+                    .options(options)
+                    .metrics(new BatchingMetrics(meterRegistry, Tags.of("model", key.model(),
+                            "version", Long.toString(key.version()), "signature", key.signature())))
+                    .ticker(ticker)
+                    .build();
+        });
+    }
+
+    private static Map<String, HostTensor> select(final Map<String, HostTensor> all, final List<String> outputs) {
+        final Map<String, HostTensor> selected = new LinkedHashMap<>();
+        outputs.forEach(alias -> selected.put(alias, all.get(alias)));
+        return selected;
+    }
+
+    private static Throwable translate(final Throwable failure) {
+        final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof ServingException) {
+            return cause;
+        }
+        if (cause instanceof TaskExpiredException) {
+            return new ServingException(StatusCode.DEADLINE_EXCEEDED, cause.getMessage());
+        }
+        if (cause instanceof ModelExecutionException e) {
+            return new ServingException(InferenceExecutor.statusOf(e.kind()), e.getMessage(), e);
+        }
+        return new ServingException(StatusCode.INTERNAL, "Batch failed: " + cause, cause);
+    }
+
+    @Override
+    public boolean shutdown(final Duration drain) throws InterruptedException {
+        boolean drained = true;
+        for (BatchScheduler<InferenceTask> scheduler : schedulers.values()) {
+            drained &= scheduler.close(drain);
+        }
+        return fallback.shutdown(drain) && drained;
+    }
+
+    private record QueueKey(String model, long version, String signature) {
+    }
+}

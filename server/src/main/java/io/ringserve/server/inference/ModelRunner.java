@@ -1,0 +1,34 @@
+package io.ringserve.server.inference;
+
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.SignatureSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs model signatures for the front ends, off their event loops. Thread-safe; {@link #run} never blocks.
+ */
+public interface ModelRunner {
+    /**
+     * Schedules one run of {@code signature} on {@code inputs} (one tensor per signature input).
+     *
+     * @param outputs the output aliases wanted, in order
+     * @param deadlineNanos when the result stops being wanted, on {@link System#nanoTime()}'s clock
+     * @return the outputs by alias, or a {@link ServingException}: UNAVAILABLE when the queue is full,
+     *     DEADLINE_EXCEEDED when the deadline passed before the model ran, INVALID_ARGUMENT when TensorFlow rejected
+     *     the inputs. Completing the future early (a timeout, a cancelled call) keeps queued work from running.
+     */
+    CompletableFuture<Map<String, HostTensor>> run(LoadedModel model, SignatureSpec signature,
+                                                   Map<String, HostTensor> inputs, List<String> outputs,
+                                                   long deadlineNanos);
+
+    /**
+     * Stops taking work and lets queued and running work finish, up to {@code drain}.
+     *
+     * @return true if everything finished in time
+     */
+    boolean shutdown(Duration drain) throws InterruptedException;
+}

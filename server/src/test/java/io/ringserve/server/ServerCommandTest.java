@@ -1,0 +1,70 @@
+package io.ringserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringserve.batching.ClosePolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServerCommandTest {
+    private static ServerConfig parse(final Map<String, String> env, final String... args) {
+        final ServerCommand command = new ServerCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.toConfig(env);
+    }
+
+    @Test
+    void shouldTakeTfServingsFlags() {
+        final ServerConfig config = parse(Map.of(), "--port=9000", "--rest_api_port=9001", "--model_name=m",
+                "--model_base_path=/models/m", "--rest_api_timeout_in_ms=1500",
+                "--tensorflow_intra_op_parallelism=2", "--tensorflow_inter_op_parallelism=3");
+        assertThat(config.grpcPort()).isEqualTo(9000);
+        assertThat(config.restPort()).isEqualTo(9001);
+        assertThat(config.models()).containsExactly(new ModelConfig("m", Path.of("/models/m")));
+        assertThat(config.restApiTimeoutMillis()).isEqualTo(1500);
+        assertThat(config.sessionOptions().intraOpParallelism()).isEqualTo(2);
+        assertThat(config.sessionOptions().interOpParallelism()).isEqualTo(3);
+        assertThat(config.batching().enabled()).isFalse();
+    }
+
+    @Test
+    void shouldServeModelNameUnderModelBasePathFromTheEnvironmentAsTfServingsImageDoes() {
+        final ServerConfig config = parse(Map.of("MODEL_NAME", "resnet", "MODEL_BASE_PATH", "/srv"));
+        assertThat(config.models()).containsExactly(new ModelConfig("resnet", Path.of("/srv/resnet")));
+        assertThat(parse(Map.of("MODEL_NAME", "x")).models())
+                .containsExactly(new ModelConfig("x", Path.of("/models/x")));
+    }
+
+    @Test
+    void shouldReadABatchingParametersFile(@TempDir final Path dir) throws IOException {
+        final Path file = Files.writeString(dir.resolve("batching.txt"),
+                "max_batch_size { value: 64 }\nbatch_timeout_micros { value: 0 }\nnum_batch_threads { value: 2 }\n");
+        final ServerConfig config = parse(Map.of(), "--model_base_path=/m", "--enable_batching",
+                "--batching_parameters_file=" + file, "--batching_close_policy=timeout");
+        assertThat(config.batching().enabled()).isTrue();
+        assertThat(config.batching().defaults().maxBatchSize()).isEqualTo(64);
+        assertThat(config.batching().defaults().numBatchThreads()).isEqualTo(2);
+        assertThat(config.batching().defaults().closePolicy()).isEqualTo(ClosePolicy.TIMEOUT);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=true").batching().enabled()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=false").batching().enabled())
+                .isFalse();
+    }
+
+    @Test
+    void shouldExplainMistakes() {
+        assertThatThrownBy(() -> parse(Map.of())).hasMessageContaining("No model to serve");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_name=m")).hasMessageContaining("--model_base_path");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--batching_parameters_file=/f"))
+                .hasMessageContaining("--enable_batching");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--rest_api_port=70000"))
+                .hasMessageContaining("rest_api_port");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--batching_close_policy=sometimes"))
+                .hasMessageContaining("adaptive or timeout");
+    }
+}

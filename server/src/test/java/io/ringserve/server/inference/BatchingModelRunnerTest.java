@@ -1,0 +1,113 @@
+package io.ringserve.server.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringserve.batching.BatchingOptions;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
+import io.ringserve.models.SessionOptions;
+import io.ringserve.models.SignatureSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The batching runner on TF Serving's half_plus_two, with a clock the test owns. */
+class BatchingModelRunnerTest {
+    private static ModelRegistry registry;
+    private static LoadedModel model;
+    private static SignatureSpec signature;
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final BatchingModelRunner runner = new BatchingModelRunner(
+            m -> BatchingOptions.builder().maxBatchSize(8).numBatchThreads(1).build(),
+            new DirectModelRunner(new InferenceExecutor(1, 16, now::get)), meters, now::get);
+
+    @BeforeAll
+    static void load() {
+        registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
+        registry.add("half_plus_two", testData("saved_model_half_plus_two_cpu"));
+        registry.loadAll();
+        model = registry.get("half_plus_two").flatMap(ServedModel::latest).orElseThrow();
+        signature = model.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
+    }
+
+    static Path testData(final String name) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            final Path candidate = dir.resolve("testdata/tfserving").resolve(name);
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(name);
+    }
+
+    @AfterAll
+    static void unload() {
+        registry.close();
+    }
+
+    @AfterEach
+    void shutdown() throws InterruptedException {
+        runner.shutdown(Duration.ofSeconds(10));
+    }
+
+    private CompletableFuture<Map<String, HostTensor>> run(final HostTensor x, final long deadline) {
+        return runner.run(model, signature, Map.of("x", x), List.of("y"), deadline);
+    }
+
+    @Test
+    void shouldAnswerThroughTheBatcher() throws Exception {
+        final HostTensor y = run(HostTensor.ofFloats(new long[] {2, 1}, 1f, 5f), Long.MAX_VALUE)
+                .get(10, TimeUnit.SECONDS).get("y");
+        assertThat(y.shape()).containsExactly(2, 1);
+        assertThat(y.floatAt(1)).isEqualTo(4.5f);
+        assertThat(meters.get("inference.batches").tag("model", "half_plus_two").tag("version", "123")
+                .tag("signature", "serving_default").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerDeadlineExceededWithoutComputingAnExpiredRequest() {
+        final CompletableFuture<Map<String, HostTensor>> late = run(HostTensor.ofFloats(new long[] {1, 1}, 1f),
+                now.get() - 1);
+        final ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> late.get(10, TimeUnit.SECONDS));
+        assertThat(((ServingException) failure.getCause()).code()).isEqualTo(StatusCode.DEADLINE_EXCEEDED);
+        assertThat(meters.get("inference.deadline.expired").counter().count()).isEqualTo(1);
+        assertThat(meters.find("inference.batches").counter()).satisfiesAnyOf(
+                counter -> assertThat(counter).isNull(), counter -> assertThat(counter.count()).isZero());
+    }
+
+    @Test
+    void shouldRunRequestsThatCannotBeBatchedAlone() throws Exception {
+        final HostTensor scalar = HostTensor.ofFloats(new long[0], 3f);
+        final HostTensor y = run(scalar, Long.MAX_VALUE).get(10, TimeUnit.SECONDS).get("y");
+        assertThat(y.rank()).isZero();
+        assertThat(y.floatAt(0)).isEqualTo(3.5f);
+        assertThat(meters.find("inference.batches").counter()).isNull();
+    }
+
+    @Test
+    void shouldAnswerInvalidArgumentWhenTensorFlowRejectsTheBatch() {
+        final SignatureSpec regress = model.signature("regress_x_to_y").orElseThrow();
+        final CompletableFuture<Map<String, HostTensor>> bad = runner.run(model, regress,
+                Map.of("inputs", HostTensor.ofStrings(new long[] {1}, new byte[][] {{1, 2, 3}})), List.of("outputs"),
+                Long.MAX_VALUE);
+        final ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> bad.get(10, TimeUnit.SECONDS));
+        assertThat(((ServingException) failure.getCause()).code()).isEqualTo(StatusCode.INVALID_ARGUMENT);
+    }
+}
