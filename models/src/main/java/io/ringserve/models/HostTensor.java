@@ -130,6 +130,29 @@ public final class HostTensor {
     }
 
     /**
+     * Rows {@code [from, from + rows)} of this tensor (dimension 0), sharing its memory: no element is copied.
+     *
+     * @throws IllegalArgumentException for a scalar or rows outside the tensor
+     */
+    public HostTensor sliceRows(final long from, final long rows) {
+        if (shape.length == 0 || from < 0 || rows < 0 || from + rows > shape[0]) {
+            throw new IllegalArgumentException("rows [" + from + ", " + (from + rows) + ") outside shape "
+                    + Arrays.toString(shape));
+        }
+        final long[] sliced = shape.clone();
+        sliced[0] = rows;
+        final long rowElements = shape[0] == 0 ? 0 : numElements(shape) / shape[0];
+        if (dtype == DType.STRING) {
+            return new HostTensor(dtype, sliced, null, Arrays.copyOfRange(strings,
+                    Math.toIntExact(from * rowElements), Math.toIntExact((from + rows) * rowElements)));
+        }
+        final int rowBytes = Math.toIntExact(rowElements * dtype.byteSize());
+        final ByteBuffer view = data.duplicate().position(Math.toIntExact(from * rowBytes))
+                .limit(Math.toIntExact((from + rows) * rowBytes)).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new HostTensor(dtype, sliced, view, null);
+    }
+
+    /**
      * Copies the bytes of rows {@code [fromRow, fromRow + rows)} of a fixed-width tensor to {@code sink} as
      * (array, offset, length) ranges, without an intermediate copy for heap-backed tensors.
      */

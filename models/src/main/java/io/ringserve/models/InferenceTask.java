@@ -113,6 +113,14 @@ public final class InferenceTask implements BatchTask {
      * @param batchOutputs the batch's outputs by alias, each with this task's rows at {@code batchRow}
      */
     void answer(final Map<String, HostTensor> batchOutputs, final int batchRow, final int offset, final int rows) {
+        if (rows == size) {
+            // The whole task in one slice, the common case: its outputs are views of the batch's rows, no copy.
+            final Map<String, HostTensor> mine = new LinkedHashMap<>();
+            batchOutputs.forEach((alias, batched) -> mine.put(alias, batched.sliceRows(batchRow, rows)));
+            rowsAnswered.addAndGet(rows);
+            result.complete(mine);
+            return;
+        }
         synchronized (outputs) {
             batchOutputs.forEach((alias, batched) -> outputs.computeIfAbsent(alias, a -> new OutputRows(batched, size))
                     .copy(batched, batchRow, offset, rows));

@@ -54,9 +54,9 @@ public final class ServerCommand {
             description = "Deadline of a REST request (default: ${DEFAULT-VALUE}); past it the client gets 504.")
     long restApiTimeoutMillis;
 
-    @Option(names = "--rest_api_num_threads", paramLabel = "N", defaultValue = "0",
-            description = "REST event-loop threads; 0 sizes them from the CPU count (default).")
-    int restApiNumThreads;
+    @Option(names = "--rest_api_num_threads", paramLabel = "N",
+            description = "REST event-loop threads (default: the CPU count).")
+    Integer restApiNumThreads;
 
     @Option(names = "--tensorflow_intra_op_parallelism", paramLabel = "N", defaultValue = "0",
             description = "Threads used inside one TensorFlow op; 0 lets TensorFlow choose (default).")
@@ -114,13 +114,15 @@ public final class ServerCommand {
                 .restPort(restApiPort)
                 .models(models(environment))
                 .restApiTimeoutMillis(restApiTimeoutMillis)
-                .eventLoopThreads(restApiNumThreads)
                 .sessionOptions(new SessionOptions(intraOpParallelism, interOpParallelism))
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)
                 .drainTimeoutMillis(drainTimeoutMillis);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
+        }
+        if (restApiNumThreads != null) {
+            builder.eventLoopThreads(restApiNumThreads);
         }
         builder.batching(batching());
         return builder.build();

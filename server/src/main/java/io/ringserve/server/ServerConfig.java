@@ -60,7 +60,7 @@ public record ServerConfig(
         private int maxRequestBytes = 64 << 20;
         private int inferenceThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int maxQueuedRequests = 4096;
-        private int eventLoopThreads;
+        private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
         private long drainTimeoutMillis = 25_000;
         private BatchingConfig batching = BatchingConfig.DISABLED;
@@ -108,7 +108,7 @@ public record ServerConfig(
             return this;
         }
 
-        /** REST event-loop threads; 0 lets Netty choose (twice the cores). */
+        /** REST event-loop threads; the CPU count by default, 0 lets Netty choose (twice the cores). */
         public Builder eventLoopThreads(final int value) {
             this.eventLoopThreads = value;
             return this;

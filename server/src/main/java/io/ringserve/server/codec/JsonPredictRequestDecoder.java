@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * Decodes TF Serving REST predict bodies ({@code {"signature_name": .., "instances": [..]}} or
  * {@code {"inputs": ..}}) into host tensors of the signature's types, with TF Serving's rules and error messages.
  *
- * <p>Two streaming passes over the body: the first validates the JSON and finds {@code signature_name} (which may
- * follow the data), the second decodes the data with the signature's types known. No tree of the document is
- * ever built. Thread-safe; the {@link JsonFactory} is shared.
+ * <p>One streaming pass in the common case: the data is decoded as it is met, with the signature named so far.
+ * When {@code signature_name} follows the data and names another signature, or the request is bad, a careful
+ * second path runs two passes (find {@code signature_name}, then decode with its types known) and reports errors
+ * in TF Serving's order and words. No tree of the document is ever built. Thread-safe; the {@link JsonFactory} is
+ * shared.
  */
 public final class JsonPredictRequestDecoder {
     private static final String PLAIN_INPUTS_FOR_MANY = "inputs is a plain value/list, but expecting an object as "
@@ -44,11 +46,79 @@ public final class JsonPredictRequestDecoder {
     /**
      * Decodes one request body.
      *
-     * @param body opens a fresh stream over the whole body; called twice
+     * @param body opens a fresh stream over the whole body; called once, or twice when {@code signature_name}
+     *     follows the data and names another signature than the default
      * @param signatures resolves a signature name (empty for the default) or throws {@link ServingException}
      * @throws ServingException INVALID_ARGUMENT naming what is wrong, or UNIMPLEMENTED for types JSON cannot carry
      */
     public PredictRequest decode(final Supplier<InputStream> body, final Function<String, SignatureSpec> signatures) {
+        return decode(() -> jsonFactory.createParser(body.get()), signatures);
+    }
+
+    /** Decodes the body held in {@code body[offset, offset + length)}; see {@link #decode(Supplier, Function)}. */
+    public PredictRequest decode(final byte[] body, final int offset, final int length,
+                                 final Function<String, SignatureSpec> signatures) {
+        return decode(() -> jsonFactory.createParser(body, offset, length), signatures);
+    }
+
+    private PredictRequest decode(final ParserSource body, final Function<String, SignatureSpec> signatures) {
+        final PredictRequest request = decodeInOnePass(body, signatures);
+        return request != null ? request : decodeInTwoPasses(body, signatures);
+    }
+
+    /** Opens a new parser over the whole body. */
+    @FunctionalInterface
+    private interface ParserSource {
+        JsonParser open() throws IOException;
+    }
+
+    /**
+     * The common case in one pass: the data is decoded as soon as it is met, with the signature named so far (the
+     * default if none yet). Returns null, to fall back on two passes, when that guess turns out wrong (a later
+     * {@code signature_name} names another signature) or anything fails: the two-pass decoder then reports the
+     * error TF Serving would.
+     */
+    private PredictRequest decodeInOnePass(final ParserSource body,
+                                           final Function<String, SignatureSpec> signatures) {
+        try (JsonParser parser = body.open()) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String signatureName = "";
+            SignatureSpec decodedWith = null;
+            Map<String, HostTensor> inputs = null;
+            boolean rowFormat = false;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                final JsonToken value = parser.nextToken();
+                if (field.equals("signature_name") && value == JsonToken.VALUE_STRING) {
+                    signatureName = parser.getText();
+                } else if ((field.equals("instances") || field.equals("inputs")) && decodedWith == null) {
+                    decodedWith = signatures.apply(signatureName);
+                    if (decodedWith.inputs().isEmpty()) {
+                        return null;
+                    }
+                    rowFormat = field.equals("instances");
+                    inputs = rowFormat ? new InstancesReader(decodedWith).read(parser)
+                            : readColumnar(parser, decodedWith);
+                } else if (field.equals("signature_name") || field.equals("instances") || field.equals("inputs")) {
+                    return null; // a non-string signature_name, or both data keys: let the careful path say so
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (decodedWith == null || parser.nextToken() != null
+                    || signatures.apply(signatureName) != decodedWith) {
+                return null;
+            }
+            return new PredictRequest(signatureName, rowFormat, inputs);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private PredictRequest decodeInTwoPasses(final ParserSource body,
+                                             final Function<String, SignatureSpec> signatures) {
         final Envelope envelope = scanEnvelope(body);
         final SignatureSpec signature = signatures.apply(envelope.signatureName);
         if (signature.inputs().isEmpty()) {
@@ -63,7 +133,7 @@ public final class JsonPredictRequestDecoder {
             throw ServingException.invalidArgument("Missing 'inputs' or 'instances' key");
         }
         final String key = envelope.hasInstances ? "instances" : "inputs";
-        try (JsonParser parser = jsonFactory.createParser(body.get())) {
+        try (JsonParser parser = body.open()) {
             parser.nextToken();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();
@@ -84,9 +154,9 @@ public final class JsonPredictRequestDecoder {
         }
     }
 
-    private Envelope scanEnvelope(final Supplier<InputStream> body) {
+    private Envelope scanEnvelope(final ParserSource body) {
         final Envelope envelope = new Envelope();
-        try (JsonParser parser = jsonFactory.createParser(body.get())) {
+        try (JsonParser parser = body.open()) {
             final JsonToken first = parser.nextToken();
             if (first == null) {
                 throw ServingException.invalidArgument("JSON Parse error: The document is empty");

@@ -22,11 +22,13 @@ import java.util.List;
  *
  * <p>Two ways to feed it: {@link #readInstance} once per element of {@code instances} (the row format: the element
  * count becomes dimension 0), or {@link #readWhole} once for a value of {@code inputs} (the columnar format: no
- * batch dimension is added, and a bare scalar is a rank-0 tensor). Fixed-width values go into one growing
- * little-endian buffer, never through boxed numbers. Not thread-safe: one reader per input per request.
+ * batch dimension is added, and a bare scalar is a rank-0 tensor). Fixed-width values go into one growing primitive
+ * array and from there, in one bulk copy, into the tensor's little-endian buffer; never through boxed numbers. Not
+ * thread-safe: one reader per input per request.
  */
 final class JsonTensorReader {
     private static final int MAX_DEPTH = 64;
+    private static final int INITIAL_CAPACITY = 256;
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private final String alias;
@@ -35,18 +37,29 @@ final class JsonTensorReader {
     private int leafDepth = -1;
     private int instances;
     private boolean read;
-    private ByteBuffer buffer;
+    // One growing primitive array per type family: plain array stores on the hot path, one bulk copy at the end.
+    private float[] floats;
+    private double[] doubles;
+    private int[] ints;
+    private long[] longs;
+    private short[] shorts;
+    private byte[] bytes;
+    private int count;
     private final List<byte[]> strings;
 
     JsonTensorReader(final String alias, final DType dtype) {
         this.alias = alias;
         this.dtype = dtype;
         Arrays.fill(dims, -1);
-        if (dtype == DType.STRING) {
-            strings = new ArrayList<>();
-        } else {
-            strings = null;
-            buffer = HostTensor.allocate(256L * Math.max(1, dtype.byteSize()));
+        strings = dtype == DType.STRING ? new ArrayList<>() : null;
+        switch (dtype) {
+            case FLOAT -> floats = new float[INITIAL_CAPACITY];
+            case DOUBLE -> doubles = new double[INITIAL_CAPACITY];
+            case INT32, UINT32 -> ints = new int[INITIAL_CAPACITY];
+            case INT64, UINT64 -> longs = new long[INITIAL_CAPACITY];
+            case INT16, UINT16 -> shorts = new short[INITIAL_CAPACITY];
+            case INT8, UINT8, BOOL -> bytes = new byte[INITIAL_CAPACITY];
+            default -> { }
         }
     }
 
@@ -100,8 +113,16 @@ final class JsonTensorReader {
         if (dtype == DType.STRING) {
             return HostTensor.ofStrings(shape, strings.toArray(new byte[0][]));
         }
-        buffer.flip();
-        return HostTensor.of(dtype, shape, buffer);
+        final ByteBuffer data = HostTensor.allocate((long) count * dtype.byteSize());
+        switch (dtype) {
+            case FLOAT -> data.asFloatBuffer().put(floats, 0, count);
+            case DOUBLE -> data.asDoubleBuffer().put(doubles, 0, count);
+            case INT32, UINT32 -> data.asIntBuffer().put(ints, 0, count);
+            case INT64, UINT64 -> data.asLongBuffer().put(longs, 0, count);
+            case INT16, UINT16 -> data.asShortBuffer().put(shorts, 0, count);
+            default -> data.put(bytes, 0, count).flip();
+        }
+        return HostTensor.of(dtype, shape, data);
     }
 
     private void readValue(final JsonParser parser, final int depth) throws IOException {
@@ -182,28 +203,71 @@ final class JsonTensorReader {
 
     private void writeScalar(final JsonParser parser, final JsonToken token) throws IOException {
         switch (dtype) {
-            case FLOAT -> ensure(4).putFloat((float) number(parser, token).getDoubleValue());
-            case DOUBLE -> ensure(8).putDouble(number(parser, token).getDoubleValue());
-            case INT32 -> ensure(4).putInt((int) integer(parser, token, Integer.MIN_VALUE, Integer.MAX_VALUE));
-            case INT16 -> ensure(2).putShort((short) integer(parser, token, Short.MIN_VALUE, Short.MAX_VALUE));
-            case UINT16 -> ensure(2).putShort((short) integer(parser, token, 0, 0xFFFF));
-            case INT8 -> ensure(1).put((byte) integer(parser, token, Byte.MIN_VALUE, Byte.MAX_VALUE));
-            case UINT8 -> ensure(1).put((byte) integer(parser, token, 0, 0xFF));
-            case INT64 -> ensure(8).putLong(integer(parser, token, Long.MIN_VALUE, Long.MAX_VALUE));
-            case UINT32 -> ensure(4).putInt((int) integer(parser, token, 0, 0xFFFF_FFFFL));
-            case UINT64 -> ensure(8).putLong(unsigned64(parser, token));
-            case BOOL -> ensure(1).put(bool(parser, token) ? (byte) 1 : (byte) 0);
+            case FLOAT -> {
+                final float value = (float) decimal(parser, token);
+                if (count == floats.length) {
+                    floats = Arrays.copyOf(floats, count * 2);
+                }
+                floats[count++] = value;
+            }
+            case DOUBLE -> {
+                final double value = decimal(parser, token);
+                if (count == doubles.length) {
+                    doubles = Arrays.copyOf(doubles, count * 2);
+                }
+                doubles[count++] = value;
+            }
+            case INT32 -> addInt((int) integer(parser, token, Integer.MIN_VALUE, Integer.MAX_VALUE));
+            case UINT32 -> addInt((int) integer(parser, token, 0, 0xFFFF_FFFFL));
+            case INT64 -> addLong(integer(parser, token, Long.MIN_VALUE, Long.MAX_VALUE));
+            case UINT64 -> addLong(unsigned64(parser, token));
+            case INT16 -> addShort((short) integer(parser, token, Short.MIN_VALUE, Short.MAX_VALUE));
+            case UINT16 -> addShort((short) integer(parser, token, 0, 0xFFFF));
+            case INT8 -> addByte((byte) integer(parser, token, Byte.MIN_VALUE, Byte.MAX_VALUE));
+            case UINT8 -> addByte((byte) integer(parser, token, 0, 0xFF));
+            case BOOL -> addByte(bool(parser, token) ? (byte) 1 : (byte) 0);
             case STRING -> strings.add(string(parser, token));
             default -> throw new ServingException(StatusCode.UNIMPLEMENTED,
                     "Conversion of JSON Value: " + describe(parser, token) + " to type: " + dtype.typeName());
         }
     }
 
-    private JsonParser number(final JsonParser parser, final JsonToken token) throws IOException {
+    private void addInt(final int value) {
+        if (count == ints.length) {
+            ints = Arrays.copyOf(ints, count * 2);
+        }
+        ints[count++] = value;
+    }
+
+    private void addLong(final long value) {
+        if (count == longs.length) {
+            longs = Arrays.copyOf(longs, count * 2);
+        }
+        longs[count++] = value;
+    }
+
+    private void addShort(final short value) {
+        if (count == shorts.length) {
+            shorts = Arrays.copyOf(shorts, count * 2);
+        }
+        shorts[count++] = value;
+    }
+
+    private void addByte(final byte value) {
+        if (count == bytes.length) {
+            bytes = Arrays.copyOf(bytes, count * 2);
+        }
+        bytes[count++] = value;
+    }
+
+    /** A JSON number as a double, as TF Serving reads it (then casts floats); plain decimals take a fast path. */
+    private double decimal(final JsonParser parser, final JsonToken token) throws IOException {
         if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
             throw typeMismatch(parser, token);
         }
-        return parser;
+        final double fast = DecimalFastPath.parse(parser.getTextCharacters(), parser.getTextOffset(),
+                parser.getTextLength());
+        return Double.isNaN(fast) ? parser.getDoubleValue() : fast;
     }
 
     private long integer(final JsonParser parser, final JsonToken token, final long min, final long max)
@@ -245,17 +309,6 @@ final class JsonTensorReader {
             throw typeMismatch(parser, token);
         }
         return parser.getText().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private ByteBuffer ensure(final int bytes) {
-        if (buffer.remaining() < bytes) {
-            final long grown = Math.max((long) buffer.capacity() * 2, (long) buffer.position() + bytes);
-            final ByteBuffer bigger = HostTensor.allocate(grown);
-            buffer.flip();
-            bigger.put(buffer);
-            buffer = bigger;
-        }
-        return buffer;
     }
 
     private ServingException typeMismatch(final JsonParser parser, final JsonToken token) throws IOException {

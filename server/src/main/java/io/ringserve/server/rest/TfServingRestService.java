@@ -2,7 +2,8 @@ package io.ringserve.server.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -115,9 +116,12 @@ public final class TfServingRestService {
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
                                                         final EventExecutor eventLoop, final ByteBufAllocator alloc) {
         final LoadedModel model = resolver.model(route.model());
-        final PredictRequest predict = decoder.decode(
-                () -> new ByteBufInputStream(request.content().duplicate()),
-                name -> ModelResolver.signature(model, name));
+        final ByteBuf content = request.content();
+        final PredictRequest predict = content.hasArray()
+                ? decoder.decode(content.array(), content.arrayOffset() + content.readerIndex(),
+                        content.readableBytes(), name -> ModelResolver.signature(model, name))
+                : decoder.decode(ByteBufUtil.getBytes(content), 0, content.readableBytes(),
+                        name -> ModelResolver.signature(model, name));
         final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
         final List<String> outputs = List.copyOf(signature.outputs().keySet());
         final long requestTimeoutNanos = timeoutNanos(request);

@@ -1,0 +1,160 @@
+package io.ringserve.loadtest;
+
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
+import io.ringserve.models.SessionOptions;
+import io.ringserve.models.SignatureSpec;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The batching benchmark behind the README's Performance table, all measured in one run on one machine: two
+ * running servers on the same model, one with batching off and one with it on, driven over REST by the same
+ * closed-loop client, next to the in-process {@code Session.run} ceiling of that model.
+ *
+ * <pre>
+ * BatchingBench --off=http://127.0.0.1:18501 --on=http://127.0.0.1:18502 --model=mlp --model_dir=demo-models/mlp
+ *               [--concurrency=64] [--duration_s=15] [--warmup_s=10] [--rounds=2]
+ * </pre>
+ *
+ * Each load is run {@code rounds} times, alternating off and on so that drift of a shared machine hits both, and
+ * averaged.
+ */
+public final class BatchingBench {
+    private BatchingBench() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final Map<String, String> flags = parse(args);
+        final String model = flags.getOrDefault("model", "mlp");
+        final int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
+        final Duration duration = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("duration_s", "15")));
+        final Duration warmup = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup_s", "10")));
+        final int rounds = Integer.parseInt(flags.getOrDefault("rounds", "2"));
+        final PrintStream out = System.out;
+
+        final List<LoadResult> ceiling = ceiling(model, Path.of(required(flags, "model_dir")), warmup, duration);
+        final byte[] body = oneRowOfMlpInput();
+        final URI off = URI.create(required(flags, "off") + "/v1/models/" + model + ":predict");
+        final URI on = URI.create(required(flags, "on") + "/v1/models/" + model + ":predict");
+        final List<LoadResult> many = new ArrayList<>();
+        final List<LoadResult> one = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            many.add(load("batching off, " + concurrency + " clients", off, body, concurrency, warmup, duration));
+            many.add(load("batching on, " + concurrency + " clients", on, body, concurrency, warmup, duration));
+        }
+        for (int round = 0; round < rounds; round++) {
+            one.add(load("batching off, 1 client", off, body, 1, warmup, duration));
+            one.add(load("batching on, 1 client", on, body, 1, warmup, duration));
+        }
+        report(out, model, ceiling, many, one);
+    }
+
+    private static List<LoadResult> ceiling(final String model, final Path dir, final Duration warmup,
+                                            final Duration duration) {
+        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
+            registry.add(model, dir);
+            registry.loadAll();
+            final var loaded = registry.get(model).flatMap(ServedModel::latest).orElseThrow(() ->
+                    new IllegalStateException("cannot load " + dir));
+            final SessionRunCeiling ceiling = new SessionRunCeiling(loaded, SignatureSpec.DEFAULT_KEY);
+            return List.of(ceiling.measure(1, warmup, duration), ceiling.measure(64, warmup, duration));
+        }
+    }
+
+    private static LoadResult load(final String label, final URI target, final byte[] body, final int concurrency,
+                                   final Duration warmup, final Duration duration) throws InterruptedException {
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(target, body)) {
+            final LoadResult result = client.run(label, concurrency, warmup, duration, 1);
+            System.err.printf(Locale.ROOT, "  %-32s %9.1f req/s  p50 %6d us  p99 %6d us  errors %d%n", label,
+                    result.throughput(), result.percentileMicros(50), result.percentileMicros(99), result.errors());
+            return result;
+        }
+    }
+
+    /** One 784-float row, seeded, as TF Serving's row format. */
+    public static byte[] oneRowOfMlpInput() {
+        final Random random = new Random(42);
+        final StringBuilder json = new StringBuilder("{\"instances\": [[");
+        for (int i = 0; i < 784; i++) {
+            json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat()));
+        }
+        return json.append("]]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void report(final PrintStream out, final String model, final List<LoadResult> ceiling,
+                               final List<LoadResult> many, final List<LoadResult> one) {
+        final double offMany = mean(many, 0, LoadResult::throughput);
+        final double onMany = mean(many, 1, LoadResult::throughput);
+        final double offP50 = mean(one, 0, r -> r.percentileMicros(50));
+        final double onP50 = mean(one, 1, r -> r.percentileMicros(50));
+        out.println();
+        out.println("| " + model + " over REST, one 784-float row per request | samples/s | p50 µs | p99 µs |");
+        out.println("|---|---:|---:|---:|");
+        for (LoadResult r : ceiling) {
+            row(out, r.label() + " (in-process ceiling)", r.samplesPerSecond(), r.percentileMicros(50),
+                    r.percentileMicros(99));
+        }
+        for (List<LoadResult> results : List.of(many, one)) {
+            for (int which = 0; which < 2; which++) {
+                final int w = which;
+                row(out, results.get(which).label(), mean(results, w, LoadResult::throughput),
+                        (long) mean(results, w, r -> r.percentileMicros(50)),
+                        (long) mean(results, w, r -> r.percentileMicros(99)));
+            }
+        }
+        final double ceiling64 = ceiling.get(1).samplesPerSecond();
+        out.println();
+        out.printf(Locale.ROOT, "Throughput, batching on / off at %s clients: %.2fx (target >= 4x)%n",
+                many.get(0).label().replaceAll(".*, (\\d+) clients", "$1"), onMany / offMany);
+        out.printf(Locale.ROOT, "Batching on / in-process Session.run ceiling at batch 64: %.0f%%%n",
+                100 * onMany / ceiling64);
+        out.printf(Locale.ROOT, "One client, p50 batching on - off: %+.0f us (%+.1f%%; target within 5%% or 100 us)%n",
+                onP50 - offP50, 100 * (onP50 - offP50) / offP50);
+    }
+
+    private static void row(final PrintStream out, final String label, final double samples, final long p50,
+                            final long p99) {
+        out.printf(Locale.ROOT, "| %s | %.0f | %d | %d |%n", label, samples, p50, p99);
+    }
+
+    private static double mean(final List<LoadResult> results, final int which,
+                               final java.util.function.ToDoubleFunction<LoadResult> metric) {
+        double sum = 0;
+        int n = 0;
+        for (int i = which; i < results.size(); i += 2) {
+            sum += metric.applyAsDouble(results.get(i));
+            n++;
+        }
+        return sum / n;
+    }
+
+    private static Map<String, String> parse(final String[] args) {
+        final Map<String, String> flags = new HashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("expected --name=value, got " + arg);
+            }
+            flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        return flags;
+    }
+
+    private static String required(final Map<String, String> flags, final String name) {
+        final String value = flags.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+}

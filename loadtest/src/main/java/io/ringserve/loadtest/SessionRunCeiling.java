@@ -1,0 +1,78 @@
+package io.ringserve.loadtest;
+
+import io.ringserve.models.DType;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.models.TensorSpec;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The in-process ceiling: the same model run with {@code Session.run} in a loop on one thread at a fixed batch size,
+ * host copies in and out included, as a server must do them. What a server reaches is compared to this.
+ */
+public final class SessionRunCeiling {
+    private final LoadedModel model;
+    private final SignatureSpec signature;
+
+    public SessionRunCeiling(final LoadedModel model, final String signatureKey) {
+        this.model = model;
+        this.signature = model.signature(signatureKey).orElseThrow(() -> new IllegalArgumentException(
+                "model " + model.name() + " has no signature " + signatureKey));
+    }
+
+    /** Runs batches of {@code batchSize} random rows for {@code duration} after {@code warmup}. */
+    public LoadResult measure(final int batchSize, final Duration warmup, final Duration duration) {
+        final Map<String, HostTensor> inputs = randomInputs(batchSize, 7);
+        final List<String> outputs = List.copyOf(signature.outputs().keySet());
+        final long warmupEnd = System.nanoTime() + warmup.toNanos();
+        while (System.nanoTime() < warmupEnd) {
+            model.run(signature, inputs, outputs);
+        }
+        final Histogram latency = new Histogram(3);
+        final long start = System.nanoTime();
+        final long end = start + duration.toNanos();
+        long runs = 0;
+        long now = start;
+        while (now < end) {
+            model.run(signature, inputs, outputs);
+            final long after = System.nanoTime();
+            latency.recordValue((after - now) / 1000);
+            now = after;
+            runs++;
+        }
+        return new LoadResult("Session.run, batch " + batchSize, runs, 0, (now - start) / 1e9, batchSize, latency);
+    }
+
+    /** Random float inputs of the signature's shapes with {@code rows} in dimension 0 (float inputs only). */
+    Map<String, HostTensor> randomInputs(final int rows, final long seed) {
+        final Random random = new Random(seed);
+        final Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        for (TensorSpec spec : signature.inputs().values()) {
+            if (spec.dtype().orElse(null) != DType.FLOAT || spec.shape().isEmpty()) {
+                throw new IllegalArgumentException("the ceiling handles float inputs of known rank; input "
+                        + spec.alias() + " is " + spec.dtypeName());
+            }
+            final List<Long> dims = spec.shape().get().dims();
+            final long[] shape = new long[dims.size()];
+            shape[0] = rows;
+            for (int d = 1; d < shape.length; d++) {
+                shape[d] = dims.get(d);
+            }
+            final long n = HostTensor.numElements(shape);
+            final ByteBuffer data = HostTensor.allocate(n * 4);
+            for (long i = 0; i < n; i++) {
+                data.putFloat(random.nextFloat());
+            }
+            data.flip();
+            inputs.put(spec.alias(), HostTensor.of(DType.FLOAT, shape, data));
+        }
+        return inputs;
+    }
+}
