@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -54,9 +54,9 @@ public final class BatchingMetrics {
                 .register(registry);
     }
 
-    /** Meters that go nowhere, for schedulers nobody observes. */
+    /** Meters that go nowhere, for schedulers nobody observes (a composite registry with no members is a no-op). */
     public static BatchingMetrics noop() {
-        return new BatchingMetrics(new SimpleMeterRegistry(), List.of());
+        return new BatchingMetrics(new CompositeMeterRegistry(), List.of());
     }
 
     private static List<Tag> toList(final Iterable<Tag> tags) {

@@ -7,6 +7,7 @@ import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.TaskRejectedException;
 import io.ringserve.batching.TaskSlice;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,14 +25,20 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-task cost of getting a task through a batcher and back: each benchmark thread schedules one task and waits
- * for it to complete, so the score is the round trip a request pays for batching, with an empty processor.
+ * Per-task cost of getting a task through a batcher and back, with an empty processor.
+ *
+ * <ul>
+ *   <li>{@code *RoundTrip}: each thread schedules one task and waits for it, like a client with one request in
+ *       flight; the score is dominated by waking threads.</li>
+ *   <li>{@code *Pipelined}: each thread keeps up to {@value #WINDOW} tasks in flight, like an event loop serving many
+ *       connections; the score is the batcher's own handoff cost per task.</li>
+ * </ul>
  *
  * <pre>
  *  4 producer threads ──schedule──▶ batcher ──batch──▶ no-op processor ──complete──▶ producer wakes
  * </pre>
  *
- * {@code disruptor} is ringserve's scheduler (adaptive close, one batch thread); {@code arrayBlockingQueue} is the
+ * {@code disruptor*} is ringserve's scheduler (adaptive close, one batch thread); {@code arrayBlockingQueue*} is the
  * plain take/drainTo batcher of {@link BlockingQueueBatcher}. Same batch size, same queue bound, same completion.
  */
 @State(Scope.Benchmark)
@@ -44,6 +51,29 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BatcherOverheadBenchmark {
     private static final int MAX_BATCH = 64;
     private static final int QUEUE = 1024;
+    private static final int WINDOW = 32;
+
+    /** The tasks one benchmark thread has in flight. */
+    @State(Scope.Thread)
+    public static class InFlight {
+        final ArrayDeque<Task> tasks = new ArrayDeque<>();
+
+        /** Waits for the oldest task once the window is full. */
+        void add(final Task task) {
+            tasks.add(task);
+            if (tasks.size() >= WINDOW) {
+                tasks.poll().done.join();
+            }
+        }
+
+        @TearDown(Level.Iteration)
+        public void drain() {
+            Task task;
+            while ((task = tasks.poll()) != null) {
+                task.done.join();
+            }
+        }
+    }
 
     /** A one-row task completed by the processor. */
     static final class Task implements BatchTask {
@@ -84,26 +114,43 @@ public class BatcherOverheadBenchmark {
         blockingQueue.close();
     }
 
-    @Benchmark
-    public void disruptor() {
+    private Task scheduleOnDisruptor() {
         final Task task = new Task();
         while (true) {
             try {
                 disruptor.schedule(task);
-                break;
+                return task;
             } catch (TaskRejectedException e) {
                 Thread.onSpinWait();
             }
         }
-        task.done.join();
     }
 
-    @Benchmark
-    public void arrayBlockingQueue() {
+    private Task offerToBlockingQueue() {
         final Task task = new Task();
         while (!blockingQueue.offer(task)) {
             Thread.onSpinWait();
         }
-        task.done.join();
+        return task;
+    }
+
+    @Benchmark
+    public void disruptorRoundTrip() {
+        scheduleOnDisruptor().done.join();
+    }
+
+    @Benchmark
+    public void arrayBlockingQueueRoundTrip() {
+        offerToBlockingQueue().done.join();
+    }
+
+    @Benchmark
+    public void disruptorPipelined(final InFlight inFlight) {
+        inFlight.add(scheduleOnDisruptor());
+    }
+
+    @Benchmark
+    public void arrayBlockingQueuePipelined(final InFlight inFlight) {
+        inFlight.add(offerToBlockingQueue());
     }
 }
