@@ -61,8 +61,21 @@ final class TensorInterop {
             }
             return TString.tensorOfBytes(shape, DataBuffers.ofObjects(values));
         }
-        final ByteBuffer bytes = host.data();
-        return Tensor.of(tfType(host.dtype()), shape, DataBuffers.of(bytes));
+        final Tensor tensor = Tensor.of(tfType(host.dtype()), shape);
+        try {
+            final ByteDataBuffer target = tensor.asRawTensor().data();
+            if (host.rank() == 0) {
+                final byte[] scalar = new byte[host.dtype().byteSize()];
+                host.data().get(scalar);
+                target.write(scalar);
+            } else if (host.numElements() > 0) {
+                host.copyRows(0, host.dim(0), (array, offset, length) -> target.write(array, offset, length));
+            }
+            return tensor;
+        } catch (RuntimeException e) {
+            tensor.close();
+            throw e;
+        }
     }
 
     /**
