@@ -1,12 +1,12 @@
 package io.ringserve.server;
 
+import io.ringserve.models.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,13 +27,7 @@ final class RunningServer implements AutoCloseable {
 
     /** {@code testdata/tfserving/<name>} in the repository. */
     static Path tfServingTestData(final String name) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            final Path candidate = dir.resolve("testdata").resolve("tfserving").resolve(name);
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("testdata/tfserving/" + name + " not found");
+        return TestData.tfServing(name);
     }
 
     InferenceServer server() {

@@ -11,8 +11,7 @@ import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.ringserve.models.TestData;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,20 +38,10 @@ class BatchingModelRunnerTest {
     @BeforeAll
     static void load() {
         registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
-        registry.add("half_plus_two", testData("saved_model_half_plus_two_cpu"));
+        registry.add("half_plus_two", TestData.tfServing("saved_model_half_plus_two_cpu"));
         registry.loadAll();
         model = registry.get("half_plus_two").flatMap(ServedModel::latest).orElseThrow();
         signature = model.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
-    }
-
-    static Path testData(final String name) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            final Path candidate = dir.resolve("testdata/tfserving").resolve(name);
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(name);
     }
 
     @AfterAll
