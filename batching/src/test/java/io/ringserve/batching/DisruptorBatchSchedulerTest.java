@@ -239,4 +239,21 @@ class DisruptorBatchSchedulerTest {
         assertThat(registry.get(BatchingMetrics.QUEUE_DEPTH).gauge().value()).isEqualTo(2);
         assertThat(scheduler.numEnqueuedRows()).isEqualTo(3);
     }
+
+    @Test
+    void shouldDropTasksCancelledWhileTheirTimeoutBatchWasForming() throws Exception {
+        start(BatchingOptions.builder().maxBatchSize(3).closePolicy(ClosePolicy.TIMEOUT)
+                .batchTimeout(Duration.ofMillis(10)));
+        final TestTask leaving = new TestTask(1, 1);
+        scheduler.schedule(leaving);
+        scheduler.schedule(new TestTask(2, 1));
+        assertThat(processor.batches.poll(50, TimeUnit.MILLISECONDS)).isNull(); // forming, waiting for a third
+        leaving.cancelled = true;
+        scheduler.schedule(new TestTask(3, 1));
+        final Batch<TestTask> batch = processor.next();
+        assertThat(RecordingProcessor.describe(batch)).containsExactly("T2x1", "T3x1");
+        assertThat(batch.size()).isEqualTo(2);
+        assertThatThrownBy(() -> leaving.result.get()).hasCauseInstanceOf(TaskExpiredException.class);
+        assertThat(registry.get(BatchingMetrics.EXPIRED).counter().count()).isEqualTo(1);
+    }
 }

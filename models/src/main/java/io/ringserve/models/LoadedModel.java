@@ -1,6 +1,7 @@
 package io.ringserve.models;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +29,14 @@ public final class LoadedModel implements AutoCloseable {
     private final Map<String, SignatureSpec> signatures;
     private final SavedModelBundle bundle;
     private final Path directory;
+    private final Duration loadDuration;
 
-    LoadedModel(final String name, final long version, final Path directory,
+    LoadedModel(final String name, final long version, final Path directory, final Duration loadDuration,
                 final Map<String, SignatureSpec> signatures, final SavedModelBundle bundle) {
         this.name = Objects.requireNonNull(name, "name");
         this.version = version;
         this.directory = Objects.requireNonNull(directory, "directory");
+        this.loadDuration = Objects.requireNonNull(loadDuration, "loadDuration");
         this.signatures = Map.copyOf(signatures);
         this.bundle = Objects.requireNonNull(bundle, "bundle");
     }
@@ -44,6 +47,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public long version() {
         return version;
+    }
+
+    /** How long loading took. */
+    public Duration loadDuration() {
+        return loadDuration;
     }
 
     /** The version directory the model was loaded from. */

@@ -2,6 +2,7 @@ package io.ringserve.models;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class SavedModelLoader {
             throw new ModelLoadException("Could not find SavedModel .pb or .pbtxt at supplied export directory path: "
                     + directory);
         }
+        final long start = System.nanoTime();
         final SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(directory.toString())
@@ -49,7 +51,8 @@ public final class SavedModelLoader {
         } catch (TensorFlowException e) {
             throw new ModelLoadException("Failed to load SavedModel " + directory + ": " + e.getMessage(), e);
         }
-        return new LoadedModel(name, version, directory, readSignatures(bundle), bundle);
+        return new LoadedModel(name, version, directory, Duration.ofNanos(System.nanoTime() - start),
+                readSignatures(bundle), bundle);
     }
 
     private ConfigProto configProto() {

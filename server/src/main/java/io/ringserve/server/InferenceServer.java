@@ -13,17 +13,28 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
+import io.ringserve.server.metrics.InferenceRequestObserver;
+import io.ringserve.server.metrics.ModelMeters;
+import io.ringserve.server.metrics.ServerMetrics;
 import io.ringserve.server.codec.JsonFactories;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
 import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.rest.HealthRestService;
+import io.ringserve.server.rest.HttpRouter;
+import io.ringserve.server.rest.MetricsRestService;
+import io.ringserve.server.rest.RequestObserver;
 import io.ringserve.server.rest.RestRequestRouter;
 import io.ringserve.server.rest.RestResponses;
 import io.ringserve.server.rest.RestServerInitializer;
@@ -31,6 +42,8 @@ import io.ringserve.server.rest.TfServingRestService;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,22 +61,30 @@ public final class InferenceServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ModelRegistry registry;
-    private final MeterRegistry meterRegistry;
+    private final PrometheusMeterRegistry meterRegistry;
+    private final ServerMetrics metrics;
     private final ModelRunner runner;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel restChannel;
+    private Channel metricsChannel;
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()));
-        this.meterRegistry = new SimpleMeterRegistry();
+        this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = new ServerMetrics(meterRegistry);
         final ModelRunner direct = new DirectModelRunner(
-                new InferenceExecutor(config.inferenceThreads(), config.maxQueuedRequests(), System::nanoTime));
+                new InferenceExecutor(config.inferenceThreads(), config.maxQueuedRequests(), System::nanoTime),
+                metrics::computed);
         this.runner = config.batching().enabled()
-                ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime)
+                ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
+                        metrics::computed)
                 : direct;
-        config.models().forEach(m -> registry.add(m.name(), m.basePath()));
+        config.models().forEach(m -> {
+            final ServedModel model = registry.add(m.name(), m.basePath());
+            ModelMeters.bind(meterRegistry, model);
+        });
     }
 
     /**
@@ -76,22 +97,34 @@ public final class InferenceServer implements AutoCloseable {
         final IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), io);
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ringserve-rest-accept"), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
+                new DefaultThreadFactory("ringserve-rest"), io);
         final JsonFactory json = JsonFactories.tfServing(config.maxRequestBytes());
         final RestResponses responses = new RestResponses(json);
+        final Set<String> metricsPaths = config.monitoringPath().isEmpty()
+                ? Set.of(MetricsRestService.METRICS_PATH)
+                : Set.of(MetricsRestService.METRICS_PATH, config.monitoringPath());
+        final MetricsRestService metricsService = new MetricsRestService(meterRegistry, metricsPaths);
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime),
-                new HealthRestService(registry, responses), responses);
-        restChannel = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new RestServerInitializer(router, responses, config.maxRequestBytes()))
-                .bind(config.bindAddress(), config.restPort()).sync().channel();
-        LOG.info("REST API (TF Serving /v1, KServe /v2/health) listening on {}", restChannel.localAddress());
+                new HealthRestService(registry, responses), metricsService, responses);
+        final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
+        restChannel = bind(channelType, new RestServerInitializer(router, responses, observer,
+                config.maxRequestBytes()), config.restPort());
+        LOG.info("REST API (TF Serving /v1, KServe /v2/health, /metrics) listening on {}",
+                restChannel.localAddress());
+        if (config.metricsPort() >= 0) {
+            final HttpRouter metricsOnly = (ctx, request) -> CompletableFuture.completedFuture(
+                    metricsService.serves(new QueryStringDecoder(request.uri()).rawPath())
+                            ? metricsService.scrape(ctx.alloc())
+                            : responses.error(ctx.alloc(), ServingException.notFound(
+                                    "This port serves only " + metricsPaths)));
+            metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
+                    RequestObserver.NONE, config.maxRequestBytes()), config.metricsPort());
+            LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
+        }
         if (config.grpcPort() != 0) {
             LOG.info("gRPC port {} is reserved for the gRPC front end, which this build does not serve yet",
                     config.grpcPort());
@@ -100,12 +133,28 @@ public final class InferenceServer implements AutoCloseable {
         return this;
     }
 
+    private Channel bind(final Class<? extends ServerChannel> channelType, final RestServerInitializer initializer,
+                         final int port) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer)
+                .bind(config.bindAddress(), port).sync().channel();
+    }
+
+    /** The port {@code --metrics_port} listens on; -1 when there is none. */
+    public int metricsPort() {
+        return metricsChannel == null ? -1 : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
+    }
+
     /** The port REST listens on (useful when configured as 0). */
     public int restPort() {
         return ((InetSocketAddress) restChannel.localAddress()).getPort();
     }
 
-    /** The meters of this server (batching queues so far). */
+    /** The meters of this server, exposed at {@code /metrics}. */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
@@ -125,6 +174,9 @@ public final class InferenceServer implements AutoCloseable {
         try {
             if (restChannel != null) {
                 restChannel.close().syncUninterruptibly();
+            }
+            if (metricsChannel != null) {
+                metricsChannel.close().syncUninterruptibly();
             }
             if (!runner.shutdown(Duration.ofMillis(config.drainTimeoutMillis()))) {
                 LOG.warn("Requests still running after the {} ms drain timeout", config.drainTimeoutMillis());

@@ -4,6 +4,7 @@ import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
+import io.ringserve.server.config.MonitoringConfigFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -85,6 +86,15 @@ public final class ServerCommand {
                     + "default) or timeout (after batch_timeout_micros, as TF Serving does).")
     ClosePolicy closePolicy;
 
+    @Option(names = "--monitoring_config_file", paramLabel = "FILE",
+            description = "TF Serving MonitoringConfig (text format); prometheus_config { enable: true } serves "
+                    + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
+    Path monitoringConfigFile;
+
+    @Option(names = "--metrics_port", paramLabel = "PORT",
+            description = "ringserve: also serve /metrics on this port (/metrics is always on the REST port).")
+    Integer metricsPort;
+
     @Option(names = "--inference_threads", paramLabel = "N",
             description = "ringserve: model calls that may run at once (default: CPU count, at least 2).")
     Integer inferenceThreads;
@@ -123,6 +133,12 @@ public final class ServerCommand {
         }
         if (restApiNumThreads != null) {
             builder.eventLoopThreads(restApiNumThreads);
+        }
+        if (metricsPort != null) {
+            builder.metricsPort(metricsPort);
+        }
+        if (monitoringConfigFile != null) {
+            builder.monitoringPath(MonitoringConfigFile.read(monitoringConfigFile));
         }
         builder.batching(batching());
         return builder.build();

@@ -20,13 +20,20 @@ public record ServerConfig(
         int eventLoopThreads,
         SessionOptions sessionOptions,
         long drainTimeoutMillis,
-        BatchingConfig batching) {
+        BatchingConfig batching,
+        int metricsPort,
+        String monitoringPath) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         models = List.copyOf(models);
         Objects.requireNonNull(sessionOptions, "sessionOptions");
         Objects.requireNonNull(batching, "batching");
+        Objects.requireNonNull(monitoringPath, "monitoringPath");
+        requireRange("metrics_port", metricsPort, -1, 65535);
+        if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
+            throw new IllegalArgumentException("the monitoring path must start with '/': " + monitoringPath);
+        }
         requireRange("rest_api_port", restPort, 0, 65535);
         requireRange("port", grpcPort, 0, 65535);
         requireRange("rest_api_timeout_in_ms", restApiTimeoutMillis, 1, Long.MAX_VALUE);
@@ -64,6 +71,8 @@ public record ServerConfig(
         private SessionOptions sessionOptions = SessionOptions.DEFAULTS;
         private long drainTimeoutMillis = 25_000;
         private BatchingConfig batching = BatchingConfig.DISABLED;
+        private int metricsPort = -1;
+        private String monitoringPath = "";
 
         private Builder() {
         }
@@ -129,10 +138,22 @@ public record ServerConfig(
             return this;
         }
 
+        /** A separate port serving only {@code /metrics}; -1 (the default) for none, 0 for a free one. */
+        public Builder metricsPort(final int value) {
+            this.metricsPort = value;
+            return this;
+        }
+
+        /** TF Serving's Prometheus path ({@code --monitoring_config_file}) on the REST port; empty for none. */
+        public Builder monitoringPath(final String value) {
+            this.monitoringPath = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
-                    batching);
+                    batching, metricsPort, monitoringPath);
         }
     }
 }

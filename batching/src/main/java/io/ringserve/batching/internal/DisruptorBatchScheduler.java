@@ -15,6 +15,7 @@ import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.batching.TaskExpiredException;
 import io.ringserve.batching.TaskRejectedException;
+import io.ringserve.batching.TaskSlice;
 import io.ringserve.batching.TaskTooLargeException;
 import io.ringserve.batching.Ticker;
 import java.time.Duration;
@@ -159,8 +160,37 @@ public final class DisruptorBatchScheduler<T extends BatchTask> implements Batch
             if (batch == null) {
                 return;
             }
-            process(batch);
+            final Batch<T> wanted = withoutCancelled(batch);
+            if (wanted != null) {
+                process(wanted);
+            }
         }
+    }
+
+    /**
+     * The batch without the tasks whose callers gave up while it was forming (a timeout batch may wait long);
+     * null when none is left.
+     */
+    private Batch<T> withoutCancelled(final Batch<T> batch) {
+        final List<TaskSlice<T>> wanted = new ArrayList<>(batch.slices().size());
+        for (TaskSlice<T> slice : batch.slices()) {
+            if (slice.task().isCancelled()) {
+                if (slice.isLastSlice()) {
+                    metrics.expired();
+                    slice.task().fail(new TaskExpiredException("The request was cancelled before its batch ran"));
+                }
+            } else {
+                wanted.add(slice);
+            }
+        }
+        if (wanted.size() == batch.slices().size()) {
+            return batch;
+        }
+        if (wanted.isEmpty()) {
+            return null;
+        }
+        final int rows = wanted.stream().mapToInt(TaskSlice::rows).sum();
+        return new Batch<>(wanted, options.paddedSize(rows));
     }
 
     private void process(final Batch<T> batch) {

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class BatchingModelRunner implements ModelRunner {
     private final ModelRunner fallback;
     private final MeterRegistry meterRegistry;
     private final Ticker ticker;
+    private final ObjLongConsumer<String> computeObserver;
     private final Map<QueueKey, BatchScheduler<InferenceTask>> schedulers = new ConcurrentHashMap<>();
 
     /**
@@ -47,13 +49,16 @@ public final class BatchingModelRunner implements ModelRunner {
      * @param fallback runs requests that cannot be batched
      * @param meterRegistry where each queue's meters go, tagged with model, version and signature
      * @param ticker the clock deadlines are on; {@link System#nanoTime()} in production
+     * @param computeObserver told the model name and the nanoseconds of every batch's model call
      */
     public BatchingModelRunner(final Function<LoadedModel, BatchingOptions> optionsFor, final ModelRunner fallback,
-                               final MeterRegistry meterRegistry, final Ticker ticker) {
+                               final MeterRegistry meterRegistry, final Ticker ticker,
+                               final ObjLongConsumer<String> computeObserver) {
         this.optionsFor = Objects.requireNonNull(optionsFor, "optionsFor");
         this.fallback = Objects.requireNonNull(fallback, "fallback");
         this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.computeObserver = Objects.requireNonNull(computeObserver, "computeObserver");
     }
 
     @Override
@@ -98,7 +103,15 @@ public final class BatchingModelRunner implements ModelRunner {
             final BatchingOptions options = optionsFor.apply(model);
             LOG.info("Batching {} version {} signature {} with {}", key.model(), key.version(), key.signature(),
                     options);
-            return BatchSchedulers.builder(new ModelBatchProcessor(model, signature))
+            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature);
+            return BatchSchedulers.<InferenceTask>builder(batch -> {
+                final long start = System.nanoTime();
+                try {
+                    processor.process(batch);
+                } finally {
+                    computeObserver.accept(key.model(), System.nanoTime() - start);
+                }
+            })
                     .name(key.model() + "-" + key.version() + "-" + key.signature())
                     .options(options)
                     .metrics(new BatchingMetrics(meterRegistry, Tags.of("model", key.model(),

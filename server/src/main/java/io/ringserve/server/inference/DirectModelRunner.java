@@ -8,20 +8,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ObjLongConsumer;
 
 /** Runs every request alone, one {@code Session.run} each, on the {@link InferenceExecutor}: batching off. */
 public final class DirectModelRunner implements ModelRunner {
     private final InferenceExecutor executor;
+    private final ObjLongConsumer<String> computeObserver;
 
-    public DirectModelRunner(final InferenceExecutor executor) {
+    /**
+     * @param computeObserver told the model name and the nanoseconds of every model call
+     */
+    public DirectModelRunner(final InferenceExecutor executor, final ObjLongConsumer<String> computeObserver) {
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.computeObserver = Objects.requireNonNull(computeObserver, "computeObserver");
     }
 
     @Override
     public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
                                                           final Map<String, HostTensor> inputs,
                                                           final List<String> outputs, final long deadlineNanos) {
-        return executor.submit(() -> model.run(signature, inputs, outputs), deadlineNanos);
+        return executor.submit(() -> {
+            final long start = System.nanoTime();
+            try {
+                return model.run(signature, inputs, outputs);
+            } finally {
+                computeObserver.accept(model.name(), System.nanoTime() - start);
+            }
+        }, deadlineNanos);
     }
 
     @Override

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of the REST pipeline: hands each aggregated request to the {@link RestRequestRouter} and writes
- * the response when its future completes.
+ * The last handler of the REST pipeline: hands each aggregated request to the {@link HttpRouter} and writes the
+ * response when its future completes, telling the {@link RequestObserver} when it has been written.
  *
  * <pre>
  *   HttpServerCodec → HttpServerKeepAliveHandler → HttpObjectAggregator → RestRequestHandler
@@ -26,15 +26,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(RestRequestHandler.class);
+    /** What nginx and TF Serving call a request whose client went away before the answer. */
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
-    private final RestRequestRouter router;
+    private final HttpRouter router;
     private final RestResponses responses;
+    private final RequestObserver observer;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
     private boolean answering;
 
-    public RestRequestHandler(final RestRequestRouter router, final RestResponses responses) {
+    public RestRequestHandler(final HttpRouter router, final RestResponses responses,
+                              final RequestObserver observer) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     @Override
@@ -51,26 +56,32 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(
-                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage())), false);
+                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage())), false,
+                    RequestObserver.NONE.start(request));
             return;
         }
+        final RequestObserver.Observation observation = observer.start(request);
         router.route(ctx, request).whenComplete((response, failure) -> {
             if (ctx.executor().inEventLoop()) {
-                write(ctx, response, keepAlive);
+                write(ctx, response, keepAlive, observation);
             } else {
-                ctx.executor().execute(() -> write(ctx, response, keepAlive));
+                ctx.executor().execute(() -> write(ctx, response, keepAlive, observation));
             }
         });
     }
 
-    private void write(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive) {
+    private void write(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive,
+                       final RequestObserver.Observation observation) {
         if (!ctx.channel().isActive()) {
             response.release();
             releasePipelined();
+            observation.finish(CLIENT_CLOSED_REQUEST);
             return;
         }
         HttpUtil.setKeepAlive(response, keepAlive);
+        final int status = response.status().code();
         final var written = ctx.writeAndFlush(response);
+        written.addListener(f -> observation.finish(f.isSuccess() ? status : CLIENT_CLOSED_REQUEST));
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
             releasePipelined();

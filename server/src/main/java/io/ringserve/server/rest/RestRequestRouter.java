@@ -10,22 +10,24 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Sends each REST request to the service that owns its path, and turns every failure into an error response: the
- * future it returns never completes exceptionally. Thread-safe; shared by all connections.
+ * The REST port's router: TF Serving's {@code /v1} API, the {@code /v2/health} probes and the Prometheus
+ * exposition; every failure becomes an error response. Thread-safe; shared by all connections.
  */
-public final class RestRequestRouter {
+public final class RestRequestRouter implements HttpRouter {
     private final TfServingRestService tfServing;
     private final HealthRestService health;
+    private final MetricsRestService metrics;
     private final RestResponses responses;
 
     public RestRequestRouter(final TfServingRestService tfServing, final HealthRestService health,
-                             final RestResponses responses) {
+                             final MetricsRestService metrics, final RestResponses responses) {
         this.tfServing = Objects.requireNonNull(tfServing, "tfServing");
         this.health = Objects.requireNonNull(health, "health");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.responses = Objects.requireNonNull(responses, "responses");
     }
 
-    /** Answers {@code request}; called on the connection's event loop, and reads the body before it returns. */
+    @Override
     public CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final FullHttpRequest request) {
         try {
             final String path = new QueryStringDecoder(request.uri()).rawPath();
@@ -38,6 +40,9 @@ public final class RestRequestRouter {
             }
             if (HttpMethod.GET.equals(request.method()) && HealthRestService.READY_PATH.equals(path)) {
                 return CompletableFuture.completedFuture(health.ready(ctx.alloc()));
+            }
+            if (HttpMethod.GET.equals(request.method()) && metrics.serves(path)) {
+                return CompletableFuture.completedFuture(metrics.scrape(ctx.alloc()));
             }
             return CompletableFuture.completedFuture(responses.error(ctx.alloc(), ServingException.notFound(
                     "No handler for " + request.method() + " " + path)));

@@ -14,14 +14,16 @@ import java.util.Objects;
  * request (bodies over {@code maxRequestBytes} are answered 413), then the {@link RestRequestHandler}.
  */
 public final class RestServerInitializer extends ChannelInitializer<SocketChannel> {
-    private final RestRequestRouter router;
+    private final HttpRouter router;
     private final RestResponses responses;
+    private final RequestObserver observer;
     private final int maxRequestBytes;
 
-    public RestServerInitializer(final RestRequestRouter router, final RestResponses responses,
-                                 final int maxRequestBytes) {
+    public RestServerInitializer(final HttpRouter router, final RestResponses responses,
+                                 final RequestObserver observer, final int maxRequestBytes) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.maxRequestBytes = maxRequestBytes;
     }
 
@@ -33,6 +35,6 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("http", new HttpServerCodec());
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
-        p.addLast("rest", new RestRequestHandler(router, responses));
+        p.addLast("rest", new RestRequestHandler(router, responses, observer));
     }
 }

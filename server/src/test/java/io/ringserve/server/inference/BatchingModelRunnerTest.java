@@ -33,7 +33,8 @@ class BatchingModelRunnerTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final BatchingModelRunner runner = new BatchingModelRunner(
             m -> BatchingOptions.builder().maxBatchSize(8).numBatchThreads(1).build(),
-            new DirectModelRunner(new InferenceExecutor(1, 16, now::get)), meters, now::get);
+            new DirectModelRunner(new InferenceExecutor(1, 16, now::get), (model, nanos) -> { }), meters, now::get,
+            (model, nanos) -> { });
 
     @BeforeAll
     static void load() {

@@ -1,0 +1,101 @@
+package io.ringserve.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server-level meters, registered once in the registry given:
+ *
+ * <ul>
+ *   <li>{@code inference_requests_inflight}: requests accepted and not yet answered (queued and executing alike,
+ *       until the response is fully written); health, readiness and metrics calls excluded. The per-pod signal for
+ *       HPA and KEDA, with the meaning of Knative's queue-proxy concurrency.</li>
+ *   <li>{@code inference_requests_total{model,protocol,status}} and
+ *       {@code inference_request_duration_seconds{model,protocol}} (end to end, SLO buckets 1 ms … 10 s).</li>
+ *   <li>{@code inference_compute_duration_seconds{model}}: one model call (a whole batch when batching).</li>
+ *   <li>JVM memory, GC, threads, class loading and uptime.</li>
+ * </ul>
+ *
+ * Label values are bounded: callers pass only configured model names (or {@code unknown}). Thread-safe.
+ */
+public final class ServerMetrics {
+    public static final String INFLIGHT = "inference.requests.inflight";
+    public static final String REQUESTS = "inference.requests";
+    public static final String REQUEST_DURATION = "inference.request.duration";
+    public static final String COMPUTE_DURATION = "inference.compute.duration";
+
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+        Duration.ofSeconds(10)};
+
+    private final MeterRegistry registry;
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<String, Timer> computeDurations = new ConcurrentHashMap<>();
+
+    public ServerMetrics(final MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        Gauge.builder(INFLIGHT, inflight, AtomicInteger::get)
+                .description("Inference requests accepted and not yet answered, queued and executing alike")
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A request was accepted; pair with {@link #requestFinished}. */
+    public void requestStarted() {
+        inflight.incrementAndGet();
+    }
+
+    /** The response of a request started with {@link #requestStarted} has been written (or the write failed). */
+    public void requestFinished(final String model, final String protocol, final RequestOutcome outcome,
+                                final long nanos) {
+        inflight.decrementAndGet();
+        requests.computeIfAbsent(model + '\0' + protocol + '\0' + outcome.label(), k -> Counter.builder(REQUESTS)
+                .tags("model", model, "protocol", protocol, "status", outcome.label())
+                .description("Inference requests answered, by model, protocol and outcome")
+                .register(registry)).increment();
+        durations.computeIfAbsent(model + '\0' + protocol, k -> Timer.builder(REQUEST_DURATION)
+                .tags("model", model, "protocol", protocol)
+                .description("End-to-end latency of inference requests, from accepted to response written")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Records one model call of {@code model} taking {@code nanos}. */
+    public void computed(final String model, final long nanos) {
+        computeDurations.computeIfAbsent(model, k -> Timer.builder(COMPUTE_DURATION)
+                .tags("model", model)
+                .description("Duration of one model call (Session.run), a whole batch when batching")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Requests in flight now. */
+    public int inflight() {
+        return inflight.get();
+    }
+}
