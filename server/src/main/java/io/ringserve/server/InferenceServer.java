@@ -68,6 +68,7 @@ public final class InferenceServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private Channel restChannel;
     private Channel metricsChannel;
+    private volatile boolean draining;
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -109,7 +110,7 @@ public final class InferenceServer implements AutoCloseable {
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime),
-                new HealthRestService(registry, responses), metricsService, responses);
+                new HealthRestService(registry, responses, () -> draining), metricsService, responses);
         final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
         restChannel = bind(channelType, new RestServerInitializer(router, responses, observer,
                 config.maxRequestBytes()), config.restPort());
@@ -169,8 +170,13 @@ public final class InferenceServer implements AutoCloseable {
         restChannel.closeFuture().await();
     }
 
+    /**
+     * Shuts down gracefully: readiness turns 503 at once, the listeners stop accepting connections, queued and
+     * running requests finish within the drain timeout ({@code --drain_timeout_ms}), then the models are unloaded.
+     */
     @Override
     public void close() {
+        draining = true;
         try {
             if (restChannel != null) {
                 restChannel.close().syncUninterruptibly();

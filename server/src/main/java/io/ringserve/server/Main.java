@@ -20,7 +20,8 @@ public final class Main {
 
     public static void main(final String[] args) throws InterruptedException {
         final ServerCommand command = new ServerCommand();
-        final CommandLine commandLine = new CommandLine(command);
+        // As with TF Serving's flags, a flag given twice takes its last value (images add defaults before user flags).
+        final CommandLine commandLine = new CommandLine(command).setOverwrittenOptionsAllowed(true);
         final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         final ServerConfig config;
         try {

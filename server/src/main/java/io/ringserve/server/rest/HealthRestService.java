@@ -9,12 +9,14 @@ import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
  * The KServe V2 health probes: {@code GET /v2/health/live} answers 200 {@code {"live": true}} while the process
  * serves HTTP; {@code GET /v2/health/ready} answers 200 {@code {"ready": true}} once every configured model has a
- * version serving, and 503 with an {@code {"error"}} naming the models that are not before that. Thread-safe.
+ * version serving, and 503 with an {@code {"error"}} naming the models that are not before that, or once the server
+ * has begun shutting down. Thread-safe.
  */
 public final class HealthRestService {
     public static final String LIVE_PATH = "/v2/health/live";
@@ -22,10 +24,17 @@ public final class HealthRestService {
 
     private final ModelRegistry registry;
     private final RestResponses responses;
+    private final BooleanSupplier draining;
 
-    public HealthRestService(final ModelRegistry registry, final RestResponses responses) {
+    /**
+     * @param draining true once the server is shutting down: readiness then answers 503 so that load balancers
+     *     stop sending work while queued requests finish
+     */
+    public HealthRestService(final ModelRegistry registry, final RestResponses responses,
+                             final BooleanSupplier draining) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.responses = Objects.requireNonNull(responses, "responses");
+        this.draining = Objects.requireNonNull(draining, "draining");
     }
 
     public FullHttpResponse live(final ByteBufAllocator alloc) {
@@ -34,6 +43,10 @@ public final class HealthRestService {
     }
 
     public FullHttpResponse ready(final ByteBufAllocator alloc) {
+        if (draining.getAsBoolean()) {
+            return responses.error(alloc, new ServingException(StatusCode.UNAVAILABLE,
+                    "Not ready: the server is shutting down"));
+        }
         if (registry.allAvailable()) {
             return responses.json(alloc, HttpResponseStatus.OK,
                     out -> out.write("{\"ready\":true}".getBytes(StandardCharsets.US_ASCII)));
