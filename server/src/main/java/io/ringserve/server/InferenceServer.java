@@ -1,6 +1,7 @@
 package io.ringserve.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import io.grpc.netty.NettyServerBuilder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -25,6 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
 import io.ringserve.server.inference.InferenceExecutor;
@@ -44,6 +46,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +68,12 @@ public final class InferenceServer implements AutoCloseable {
     private final PrometheusMeterRegistry meterRegistry;
     private final ServerMetrics metrics;
     private final ModelRunner runner;
+    private final ExecutorService grpcExecutor;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel restChannel;
     private Channel metricsChannel;
+    private GrpcServer grpcServer;
     private volatile boolean draining;
 
     public InferenceServer(final ServerConfig config) {
@@ -82,6 +88,8 @@ public final class InferenceServer implements AutoCloseable {
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed)
                 : direct;
+        this.grpcExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("ringserve-grpc", true));
         config.models().forEach(m -> {
             final ServedModel model = registry.add(m.name(), m.basePath());
             ModelMeters.bind(meterRegistry, model);
@@ -127,10 +135,18 @@ public final class InferenceServer implements AutoCloseable {
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         if (config.grpcPort() != 0) {
-            LOG.info("gRPC port {} is reserved for the gRPC front end, which this build does not serve yet",
-                    config.grpcPort());
+            grpcServer = new GrpcServer(NettyServerBuilder.forAddress(
+                    new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+                    .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
+                    // Handlers only decode and schedule; a bounded pool keeps a burst from spawning threads.
+                    .executor(grpcExecutor), new ModelResolver(registry), runner).start();
+            LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
+                    grpcServer.port());
         }
         registry.loadAll();
+        if (grpcServer != null) {
+            grpcServer.setServing(registry.allAvailable());
+        }
         return this;
     }
 
@@ -143,6 +159,11 @@ public final class InferenceServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
                 .bind(config.bindAddress(), port).sync().channel();
+    }
+
+    /** The port gRPC listens on; -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpcServer == null ? -1 : grpcServer.port();
     }
 
     /** The port {@code --metrics_port} listens on; -1 when there is none. */
@@ -178,6 +199,9 @@ public final class InferenceServer implements AutoCloseable {
     public void close() {
         draining = true;
         try {
+            if (grpcServer != null) {
+                grpcServer.stopAccepting();
+            }
             if (restChannel != null) {
                 restChannel.close().syncUninterruptibly();
             }
@@ -187,9 +211,13 @@ public final class InferenceServer implements AutoCloseable {
             if (!runner.shutdown(Duration.ofMillis(config.drainTimeoutMillis()))) {
                 LOG.warn("Requests still running after the {} ms drain timeout", config.drainTimeoutMillis());
             }
+            if (grpcServer != null) {
+                grpcServer.awaitTermination(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            grpcExecutor.shutdownNow();
             shutdownGroup(workerGroup);
             shutdownGroup(bossGroup);
             registry.close();

@@ -32,8 +32,13 @@ import picocli.CommandLine.Option;
             "  MODEL_BASE_PATH  parent of the model directory (default: /models); serves $MODEL_BASE_PATH/$MODEL_NAME"})
 public final class ServerCommand {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8500",
-            description = "gRPC port (default: ${DEFAULT-VALUE}); 0 turns gRPC off. Reserved: gRPC is not served yet.")
+            description = "gRPC port: TF Serving's PredictionService and ModelService, health, reflection "
+                    + "(default: ${DEFAULT-VALUE}); 0 turns gRPC off.")
     int grpcPort;
+
+    @Option(names = "--grpc_max_inbound_message_bytes", paramLabel = "BYTES", defaultValue = "268435456",
+            description = "ringserve: largest gRPC request accepted (default: ${DEFAULT-VALUE}).")
+    int grpcMaxInboundMessageBytes;
 
     @Option(names = "--rest_api_port", paramLabel = "PORT", defaultValue = "8501",
             description = "REST port (default: ${DEFAULT-VALUE}); 0 picks a free port.")
@@ -127,7 +132,8 @@ public final class ServerCommand {
                 .sessionOptions(new SessionOptions(intraOpParallelism, interOpParallelism))
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)
-                .drainTimeoutMillis(drainTimeoutMillis);
+                .drainTimeoutMillis(drainTimeoutMillis)
+                .grpcMaxInboundMessageBytes(grpcMaxInboundMessageBytes);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }
@@ -213,7 +219,8 @@ public final class ServerCommand {
     static void printBanner(final PrintWriter out, final InferenceServer server) {
         final String base = "http://localhost:" + server.restPort();
         out.println();
-        out.println("ringserve is serving REST on " + base);
+        out.println("ringserve is serving REST on " + base
+                + (server.grpcPort() > 0 ? " and gRPC on localhost:" + server.grpcPort() : ""));
         server.registry().all().forEach(model -> out.println("  model " + model.name() + ": "
                 + (model.isAvailable() ? "version " + model.latest().orElseThrow().version() + " AVAILABLE"
                 : "NOT AVAILABLE (" + model.statuses().stream().map(s -> s.error().orElse(s.state().name()))

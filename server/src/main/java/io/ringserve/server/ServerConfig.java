@@ -22,7 +22,8 @@ public record ServerConfig(
         long drainTimeoutMillis,
         BatchingConfig batching,
         int metricsPort,
-        String monitoringPath) {
+        String monitoringPath,
+        int grpcMaxInboundMessageBytes) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -31,6 +32,7 @@ public record ServerConfig(
         Objects.requireNonNull(batching, "batching");
         Objects.requireNonNull(monitoringPath, "monitoringPath");
         requireRange("metrics_port", metricsPort, -1, 65535);
+        requireRange("grpc_max_inbound_message_bytes", grpcMaxInboundMessageBytes, 1, Integer.MAX_VALUE);
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
             throw new IllegalArgumentException("the monitoring path must start with '/': " + monitoringPath);
         }
@@ -73,6 +75,7 @@ public record ServerConfig(
         private BatchingConfig batching = BatchingConfig.DISABLED;
         private int metricsPort = -1;
         private String monitoringPath = "";
+        private int grpcMaxInboundMessageBytes = 256 << 20;
 
         private Builder() {
         }
@@ -150,10 +153,16 @@ public record ServerConfig(
             return this;
         }
 
+        /** The largest gRPC message accepted (grpc-java's own default is 4 MiB). */
+        public Builder grpcMaxInboundMessageBytes(final int value) {
+            this.grpcMaxInboundMessageBytes = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
-                    batching, metricsPort, monitoringPath);
+                    batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes);
         }
     }
 }

@@ -1,0 +1,203 @@
+package io.ringserve.server.grpc;
+
+import com.google.protobuf.Any;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.ringserve.models.DType;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.models.TensorSpec;
+import io.ringserve.proto.serving.ClassificationRequest;
+import io.ringserve.proto.serving.ClassificationResponse;
+import io.ringserve.proto.serving.GetModelMetadataRequest;
+import io.ringserve.proto.serving.GetModelMetadataResponse;
+import io.ringserve.proto.serving.ModelSpec;
+import io.ringserve.proto.serving.MultiInferenceRequest;
+import io.ringserve.proto.serving.MultiInferenceResponse;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictResponse;
+import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.serving.RegressionRequest;
+import io.ringserve.proto.serving.RegressionResponse;
+import io.ringserve.proto.tensorflow.TensorProto;
+import io.ringserve.server.inference.ModelResolver;
+import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.ServingException;
+import io.ringserve.server.inference.StatusCode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code tensorflow.serving.PredictionService}: Predict (through the batcher, with the call's deadline and
+ * cancellation) and GetModelMetadata, with TF Serving's status codes and messages.
+ *
+ * <p>Handlers never block: they validate, decode the request's tensors and schedule the model call; the response is
+ * sent when the call completes. A cancelled call or a passed deadline drops the queued work. Thread-safe.
+ */
+public final class PredictionGrpcService extends PredictionServiceGrpc.PredictionServiceImplBase {
+    /** The longest a call without a deadline may wait, so that deadline arithmetic never overflows. */
+    private static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(365);
+    private static final String SIGNATURE_DEF_FIELD = "signature_def";
+
+    private final ModelResolver resolver;
+    private final ModelRunner runner;
+    private final LongSupplier nanoClock;
+
+    public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    }
+
+    @Override
+    public void predict(final PredictRequest request, final StreamObserver<PredictResponse> observer) {
+        try {
+            final ModelSpec spec = request.getModelSpec();
+            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
+            final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+            final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap());
+            final List<String> outputs = outputs(signature, request.getOutputFilterList());
+            final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs, outputs,
+                    deadlineNanos());
+            if (observer instanceof ServerCallStreamObserver<PredictResponse> call) {
+                call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
+                        StatusCode.CANCELLED, "The client cancelled the call")));
+            }
+            final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
+            result.whenComplete((tensors, failure) -> {
+                if (failure != null) {
+                    observer.onError(GrpcStatuses.toStatus(failure));
+                    return;
+                }
+                final PredictResponse.Builder response = PredictResponse.newBuilder().setModelSpec(answered);
+                tensors.forEach((alias, tensor) -> response.putOutputs(alias, TensorProtoCodec.toProto(tensor)));
+                observer.onNext(response.build());
+                observer.onCompleted();
+            });
+        } catch (RuntimeException e) {
+            observer.onError(GrpcStatuses.toStatus(e));
+        }
+    }
+
+    @Override
+    public void getModelMetadata(final GetModelMetadataRequest request,
+                                 final StreamObserver<GetModelMetadataResponse> observer) {
+        try {
+            if (request.getMetadataFieldCount() == 0) {
+                throw ServingException.invalidArgument(
+                        "GetModelMetadataRequest must specify at least one metadata_field");
+            }
+            for (String field : request.getMetadataFieldList()) {
+                if (!field.equals(SIGNATURE_DEF_FIELD)) {
+                    throw ServingException.invalidArgument("Metadata field " + field + " is not supported");
+                }
+            }
+            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(),
+                    request.getModelSpec()));
+            observer.onNext(GetModelMetadataResponse.newBuilder()
+                    .setModelSpec(ModelSpecs.resolved(request.getModelSpec().getName(), model, ""))
+                    .putMetadata(SIGNATURE_DEF_FIELD, Any.pack(SignatureDefs.of(model)))
+                    .build());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(GrpcStatuses.toStatus(e));
+        }
+    }
+
+    @Override
+    public void classify(final ClassificationRequest request,
+                         final StreamObserver<ClassificationResponse> observer) {
+        observer.onError(unimplemented("Classify"));
+    }
+
+    @Override
+    public void regress(final RegressionRequest request, final StreamObserver<RegressionResponse> observer) {
+        observer.onError(unimplemented("Regress"));
+    }
+
+    @Override
+    public void multiInference(final MultiInferenceRequest request,
+                               final StreamObserver<MultiInferenceResponse> observer) {
+        observer.onError(unimplemented("MultiInference"));
+    }
+
+    private static RuntimeException unimplemented(final String method) {
+        return Status.UNIMPLEMENTED.withDescription(method + " is not implemented yet by ringserve; use Predict")
+                .asRuntimeException();
+    }
+
+    private long deadlineNanos() {
+        final Deadline deadline = Context.current().getDeadline();
+        final long remaining = deadline == null ? NO_DEADLINE_NANOS
+                : Math.min(NO_DEADLINE_NANOS, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        return nanoClock.getAsLong() + remaining;
+    }
+
+    /**
+     * The request's tensors, exactly the signature's inputs, each of the signature's dtype.
+     *
+     * @throws ServingException INVALID_ARGUMENT in TF Serving's words
+     */
+    static Map<String, HostTensor> inputs(final SignatureSpec signature, final Map<String, TensorProto> sent) {
+        if (!sent.keySet().equals(signature.inputs().keySet())) {
+            final Set<String> extra = new TreeSet<>(sent.keySet());
+            extra.removeAll(signature.inputs().keySet());
+            final Set<String> missing = new TreeSet<>(signature.inputs().keySet());
+            missing.removeAll(sent.keySet());
+            throw ServingException.invalidArgument("input size does not match signature: " + sent.size() + "!="
+                    + signature.inputs().size() + " len({" + String.join(",", new TreeSet<>(sent.keySet()))
+                    + "}) != len({" + String.join(",", new TreeSet<>(signature.inputs().keySet()))
+                    + "}). Sent extra: {" + String.join(",", extra) + "}. Missing but required: {"
+                    + String.join(",", missing) + "}.");
+        }
+        final Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        for (TensorSpec spec : signature.inputs().values()) {
+            final TensorProto proto = sent.get(spec.alias());
+            final DType expected = spec.dtype().orElse(null);
+            final DType given = DType.fromProtoNumber(proto.getDtypeValue()).orElse(null);
+            if (expected != given) {
+                throw ServingException.invalidArgument("Expects arg[" + spec.alias() + "] to be "
+                        + (expected == null ? spec.dtypeName() : expected.typeName()) + " but "
+                        + (given == null ? proto.getDtype().name() : given.typeName()) + " is provided");
+            }
+            inputs.put(spec.alias(), TensorProtoCodec.toHost(spec.alias(), proto));
+        }
+        return inputs;
+    }
+
+    /**
+     * The outputs to fetch: the filter in its order, or every output when it is empty.
+     *
+     * @throws ServingException INVALID_ARGUMENT for an unknown or repeated alias
+     */
+    static List<String> outputs(final SignatureSpec signature, final List<String> filter) {
+        if (filter.isEmpty()) {
+            return List.copyOf(signature.outputs().keySet());
+        }
+        final Set<String> seen = new LinkedHashSet<>();
+        for (String alias : filter) {
+            if (!signature.outputs().containsKey(alias)) {
+                throw ServingException.invalidArgument("output tensor alias not found in signature: " + alias
+                        + " Outputs expected to be in the set {" + String.join(",",
+                        new TreeSet<>(signature.outputs().keySet())) + "}.");
+            }
+            if (!seen.add(alias)) {
+                throw ServingException.invalidArgument("duplicate output tensor alias: " + alias);
+            }
+        }
+        return new ArrayList<>(seen);
+    }
+}

@@ -1,0 +1,223 @@
+package io.ringserve.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Int64Value;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.SessionOptions;
+import io.ringserve.models.TestData;
+import io.ringserve.proto.serving.GetModelMetadataRequest;
+import io.ringserve.proto.serving.GetModelMetadataResponse;
+import io.ringserve.proto.serving.GetModelStatusRequest;
+import io.ringserve.proto.serving.ModelServiceGrpc;
+import io.ringserve.proto.serving.ModelSpec;
+import io.ringserve.proto.serving.ModelVersionStatus;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictResponse;
+import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.serving.SignatureDefMap;
+import io.ringserve.proto.tensorflow.DataType;
+import io.ringserve.proto.tensorflow.TensorProto;
+import io.ringserve.proto.tensorflow.TensorShapeProto;
+import io.ringserve.server.inference.DirectModelRunner;
+import io.ringserve.server.inference.InferenceExecutor;
+import io.ringserve.server.inference.ModelResolver;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** PredictionService and ModelService in-process, on TF Serving's half_plus_two (version 123). */
+class PredictionGrpcServiceTest {
+    private static ModelRegistry registry;
+    private static GrpcServer server;
+    private static ManagedChannel channel;
+    private static PredictionServiceGrpc.PredictionServiceBlockingStub predictions;
+    private static ModelServiceGrpc.ModelServiceBlockingStub models;
+
+    @BeforeAll
+    static void start() {
+        registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
+        registry.add("half_plus_two", TestData.tfServing("saved_model_half_plus_two_cpu"));
+        registry.loadAll();
+        final String name = InProcessServerBuilder.generateName();
+        server = new GrpcServer(InProcessServerBuilder.forName(name).directExecutor(), new ModelResolver(registry),
+                new DirectModelRunner(new InferenceExecutor(2, 64, System::nanoTime), (m, n) -> { })).start();
+        server.setServing(true);
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        predictions = PredictionServiceGrpc.newBlockingStub(channel);
+        models = ModelServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        channel.shutdownNow();
+        server.awaitTermination(Duration.ofSeconds(5));
+        registry.close();
+    }
+
+    private static ModelSpec spec() {
+        return ModelSpec.newBuilder().setName("half_plus_two").build();
+    }
+
+    private static TensorProto floats(final long[] shape, final float... values) {
+        final TensorShapeProto.Builder dims = TensorShapeProto.newBuilder();
+        for (long d : shape) {
+            dims.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+        }
+        final TensorProto.Builder proto = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(dims);
+        for (float v : values) {
+            proto.addFloatVal(v);
+        }
+        return proto.build();
+    }
+
+    @Test
+    void shouldPredictFromTypedValuesAndEchoTheResolvedSpec() {
+        final PredictResponse response = predictions.predict(PredictRequest.newBuilder().setModelSpec(spec())
+                .putInputs("x", floats(new long[] {3, 1}, 1f, 2f, 5f)).build());
+        assertThat(response.getOutputsOrThrow("y").getFloatValList()).containsExactly(2.5f, 3f, 4.5f);
+        assertThat(response.getOutputsOrThrow("y").getTensorShape().getDimList())
+                .extracting(TensorShapeProto.Dim::getSize).containsExactly(3L, 1L);
+        assertThat(response.getModelSpec()).isEqualTo(ModelSpec.newBuilder().setName("half_plus_two")
+                .setVersion(Int64Value.of(123)).setSignatureName("serving_default").build());
+    }
+
+    @Test
+    void shouldPredictFromTensorContent() {
+        final ByteBuffer raw = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(4f).putFloat(8f);
+        final TensorProto x = floats(new long[] {2, 1}).toBuilder()
+                .setTensorContent(ByteString.copyFrom(raw.array())).build();
+        final PredictResponse response = predictions.predict(PredictRequest.newBuilder().setModelSpec(spec())
+                .putInputs("x", x).build());
+        assertThat(response.getOutputsOrThrow("y").getFloatValList()).containsExactly(4f, 6f);
+    }
+
+    @Test
+    void shouldAnswerAScalarWithAScalarAsTfServingsTestExpects() {
+        final TensorProto scalar = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).addFloatVal(2f).build();
+        final TensorProto y = predictions.predict(PredictRequest.newBuilder().setModelSpec(spec())
+                .putInputs("x", scalar).build()).getOutputsOrThrow("y");
+        assertThat(y.getTensorShape()).isEqualTo(TensorShapeProto.getDefaultInstance());
+        assertThat(y.getFloatValList()).containsExactly(3f);
+    }
+
+    @Test
+    void shouldFillShortValueListsAsTensorFlowDoes() {
+        final TensorProto y = predictions.predict(PredictRequest.newBuilder().setModelSpec(spec())
+                .putInputs("x", floats(new long[] {3, 1}, 1f, 4f)).build()).getOutputsOrThrow("y");
+        assertThat(y.getFloatValList()).containsExactly(2.5f, 4f, 4f);
+    }
+
+    @Test
+    void shouldServeANamedSignatureAndAnOutputFilter() {
+        final PredictResponse response = predictions.predict(PredictRequest.newBuilder()
+                .setModelSpec(spec().toBuilder().setSignatureName("regress_x2_to_y3"))
+                .putInputs("inputs", floats(new long[] {1, 1}, 1f)).addOutputFilter("outputs").build());
+        assertThat(response.getOutputsOrThrow("outputs").getFloatValList()).containsExactly(3.5f);
+        assertThat(response.getModelSpec().getSignatureName()).isEqualTo("regress_x2_to_y3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "no model spec|INVALID_ARGUMENT|Missing ModelSpec",
+        "empty name|INVALID_ARGUMENT|ModelSpec has no name specified.",
+        "unknown model|NOT_FOUND|Servable not found for request: Latest(nope)",
+        "unknown version|NOT_FOUND|Servable not found for request: Specific(half_plus_two, 7)",
+        "label|INVALID_ARGUMENT|Unrecognized servable version label: stable",
+        "unknown signature|FAILED_PRECONDITION|Serving signature key \"nope\" not found.",
+        "missing input|INVALID_ARGUMENT|input size does not match signature: 0!=1 len({}) != len({x}). Sent extra: {}. Missing but required: {x}.",
+        "wrong alias|INVALID_ARGUMENT|Sent extra: {z}. Missing but required: {x}.",
+        "wrong dtype|INVALID_ARGUMENT|Expects arg[x] to be float but string is provided",
+        "unknown output|INVALID_ARGUMENT|output tensor alias not found in signature: nope Outputs expected to be in the set {y}.",
+        "duplicate output|INVALID_ARGUMENT|duplicate output tensor alias: y",
+        "bad content|INVALID_ARGUMENT|tensor_content has 3 bytes",
+    })
+    void shouldAnswerTfServingsErrors(final String mistake, final Status.Code code, final String message) {
+        final PredictRequest good = PredictRequest.newBuilder().setModelSpec(spec())
+                .putInputs("x", floats(new long[] {1, 1}, 1f)).build();
+        final PredictRequest request = switch (mistake) {
+            case "no model spec" -> good.toBuilder().clearModelSpec().build();
+            case "empty name" -> good.toBuilder().setModelSpec(ModelSpec.newBuilder()).build();
+            case "unknown model" -> good.toBuilder().setModelSpec(ModelSpec.newBuilder().setName("nope")).build();
+            case "unknown version" -> good.toBuilder().setModelSpec(spec().toBuilder()
+                    .setVersion(Int64Value.of(7))).build();
+            case "label" -> good.toBuilder().setModelSpec(spec().toBuilder().setVersionLabel("stable")).build();
+            case "unknown signature" -> good.toBuilder().setModelSpec(spec().toBuilder().setSignatureName("nope"))
+                    .build();
+            case "missing input" -> good.toBuilder().clearInputs().build();
+            case "wrong alias" -> good.toBuilder().clearInputs().putInputs("z", floats(new long[] {1}, 1f)).build();
+            case "wrong dtype" -> good.toBuilder().putInputs("x", TensorProto.newBuilder()
+                    .setDtype(DataType.DT_STRING).addStringVal(ByteString.copyFromUtf8("a")).build()).build();
+            case "unknown output" -> good.toBuilder().addOutputFilter("nope").build();
+            case "duplicate output" -> good.toBuilder().addOutputFilter("y").addOutputFilter("y").build();
+            case "bad content" -> good.toBuilder().putInputs("x", floats(new long[] {1, 1}).toBuilder()
+                    .setTensorContent(ByteString.copyFrom(new byte[3])).build()).build();
+            default -> throw new IllegalArgumentException(mistake);
+        };
+        assertThatThrownBy(() -> predictions.predict(request)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(code);
+                    assertThat(e.getStatus().getDescription()).contains(message);
+                });
+        assertThat(predictions.predict(good).getOutputsOrThrow("y").getFloatValList()).containsExactly(2.5f);
+    }
+
+    @Test
+    void shouldAnswerMetadataWithEverySignatureDef() throws Exception {
+        final GetModelMetadataResponse response = predictions.getModelMetadata(GetModelMetadataRequest.newBuilder()
+                .setModelSpec(spec()).addMetadataField("signature_def").build());
+        assertThat(response.getModelSpec()).isEqualTo(ModelSpec.newBuilder().setName("half_plus_two")
+                .setVersion(Int64Value.of(123)).build());
+        assertThat(response.getMetadataOrThrow("signature_def").getTypeUrl())
+                .isEqualTo("type.googleapis.com/tensorflow.serving.SignatureDefMap");
+        final SignatureDefMap signatures = response.getMetadataOrThrow("signature_def").unpack(SignatureDefMap.class);
+        assertThat(signatures.getSignatureDefMap()).containsKeys("serving_default", "classify_x_to_y",
+                "regress_x_to_y", "regress_x_to_y2", "regress_x2_to_y3");
+        assertThat(signatures.getSignatureDefOrThrow("serving_default").getInputsOrThrow("x").getName())
+                .isEqualTo("x:0");
+        assertThat(signatures.getSignatureDefOrThrow("serving_default").getMethodName())
+                .isEqualTo("tensorflow/serving/predict");
+    }
+
+    @Test
+    void shouldRejectMetadataRequestsWithoutOrWithUnknownFields() {
+        assertThatThrownBy(() -> predictions.getModelMetadata(GetModelMetadataRequest.newBuilder()
+                .setModelSpec(spec()).build()))
+                .hasMessageContaining("GetModelMetadataRequest must specify at least one metadata_field");
+        assertThatThrownBy(() -> predictions.getModelMetadata(GetModelMetadataRequest.newBuilder()
+                .setModelSpec(spec()).addMetadataField("graph").build()))
+                .hasMessageContaining("Metadata field graph is not supported");
+    }
+
+    @Test
+    void shouldAnswerModelStatus() {
+        final ModelVersionStatus status = models.getModelStatus(GetModelStatusRequest.newBuilder()
+                .setModelSpec(spec()).build()).getModelVersionStatus(0);
+        assertThat(status.getVersion()).isEqualTo(123);
+        assertThat(status.getState()).isEqualTo(ModelVersionStatus.State.AVAILABLE);
+        assertThat(status.getStatus().getErrorMessage()).isEmpty();
+        assertThatThrownBy(() -> models.getModelStatus(GetModelStatusRequest.newBuilder()
+                .setModelSpec(ModelSpec.newBuilder().setName("nope")).build()))
+                .hasMessageContaining("Could not find any versions of model nope");
+    }
+
+    @Test
+    void shouldSayClassifyIsNotImplementedYet() {
+        assertThatThrownBy(() -> predictions.classify(io.ringserve.proto.serving.ClassificationRequest
+                .getDefaultInstance())).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    }
+}
