@@ -3,7 +3,6 @@ package io.ringserve.server.grpc;
 import com.google.protobuf.Any;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.models.DType;
@@ -11,19 +10,27 @@ import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
+import io.ringserve.proto.serving.Class;
 import io.ringserve.proto.serving.ClassificationRequest;
 import io.ringserve.proto.serving.ClassificationResponse;
+import io.ringserve.proto.serving.ClassificationResult;
+import io.ringserve.proto.serving.Classifications;
 import io.ringserve.proto.serving.GetModelMetadataRequest;
 import io.ringserve.proto.serving.GetModelMetadataResponse;
+import io.ringserve.proto.serving.InferenceResult;
+import io.ringserve.proto.serving.InferenceTask;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.MultiInferenceRequest;
 import io.ringserve.proto.serving.MultiInferenceResponse;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictResponse;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.serving.Regression;
 import io.ringserve.proto.serving.RegressionRequest;
 import io.ringserve.proto.serving.RegressionResponse;
+import io.ringserve.proto.serving.RegressionResult;
 import io.ringserve.proto.tensorflow.TensorProto;
+import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
@@ -38,11 +45,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * {@code tensorflow.serving.PredictionService}: Predict (through the batcher, with the call's deadline and
- * cancellation) and GetModelMetadata, with TF Serving's status codes and messages.
+ * cancellation), Classify, Regress and MultiInference on {@code tf.Example}s, and GetModelMetadata, with TF
+ * Serving's status codes and messages.
  *
  * <p>Handlers never block: they validate, decode the request's tensors and schedule the model call; the response is
  * sent when the call completes. A cancelled call or a passed deadline drops the queued work. Thread-safe.
@@ -52,14 +61,19 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(365);
     private static final String SIGNATURE_DEF_FIELD = "signature_def";
 
+    private static final String CLASSIFY_METHOD = "tensorflow/serving/classify";
+    private static final String REGRESS_METHOD = "tensorflow/serving/regress";
+
     private final ModelResolver resolver;
     private final ModelRunner runner;
+    private final ExampleInference examples;
     private final LongSupplier nanoClock;
 
     public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.examples = new ExampleInference(runner);
     }
 
     @Override
@@ -120,23 +134,109 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     @Override
     public void classify(final ClassificationRequest request,
                          final StreamObserver<ClassificationResponse> observer) {
-        observer.onError(unimplemented("Classify"));
+        try {
+            final ModelSpec spec = request.getModelSpec();
+            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
+            final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+            final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
+            complete(examples.classify(model, signature, Examples.serialized(request.getInput()), deadlineNanos()),
+                    observer, classes -> ClassificationResponse.newBuilder().setModelSpec(answered)
+                            .setResult(classificationResult(classes)).build());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcStatuses.toStatus(e));
+        }
     }
 
     @Override
     public void regress(final RegressionRequest request, final StreamObserver<RegressionResponse> observer) {
-        observer.onError(unimplemented("Regress"));
+        try {
+            final ModelSpec spec = request.getModelSpec();
+            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
+            final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+            final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
+            complete(examples.regress(model, signature, Examples.serialized(request.getInput()), deadlineNanos()),
+                    observer, values -> RegressionResponse.newBuilder().setModelSpec(answered)
+                            .setResult(regressionResult(values)).build());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcStatuses.toStatus(e));
+        }
     }
 
     @Override
     public void multiInference(final MultiInferenceRequest request,
                                final StreamObserver<MultiInferenceResponse> observer) {
-        observer.onError(unimplemented("MultiInference"));
+        try {
+            if (request.getTasksCount() == 0) {
+                throw ServingException.invalidArgument("MultiInferenceRequest must have at least one task");
+            }
+            final List<byte[]> serialized = Examples.serialized(request.getInput());
+            final long deadline = deadlineNanos();
+            final List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+            for (InferenceTask task : request.getTasksList()) {
+                final ModelSpec spec = task.getModelSpec();
+                final LoadedModel model = resolver.model(ModelSpecs.selector(task.hasModelSpec(), spec));
+                final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+                final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
+                results.add(switch (task.getMethodName()) {
+                    case CLASSIFY_METHOD -> examples.classify(model, signature, serialized, deadline)
+                            .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
+                                    .setClassificationResult(classificationResult(classes)).build());
+                    case REGRESS_METHOD -> examples.regress(model, signature, serialized, deadline)
+                            .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
+                                    .setRegressionResult(regressionResult(values)).build());
+                    default -> throw ServingException.invalidArgument("Unsupported signature method_name: "
+                            + task.getMethodName() + " (expected " + CLASSIFY_METHOD + " or " + REGRESS_METHOD
+                            + ")");
+                });
+            }
+            complete(CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])), observer,
+                    done -> {
+                        final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
+                        results.forEach(result -> response.addResults(result.join()));
+                        return response.build();
+                    });
+        } catch (RuntimeException e) {
+            observer.onError(GrpcStatuses.toStatus(e));
+        }
     }
 
-    private static RuntimeException unimplemented(final String method) {
-        return Status.UNIMPLEMENTED.withDescription(method + " is not implemented yet by ringserve; use Predict")
-                .asRuntimeException();
+    private static <T, R> void complete(final CompletableFuture<T> result, final StreamObserver<R> observer,
+                                        final Function<T, R> response) {
+        if (observer instanceof ServerCallStreamObserver<R> call) {
+            call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
+                    StatusCode.CANCELLED, "The client cancelled the call")));
+        }
+        result.whenComplete((value, failure) -> {
+            if (failure != null) {
+                observer.onError(GrpcStatuses.toStatus(failure));
+                return;
+            }
+            final R built;
+            try {
+                built = response.apply(value);
+            } catch (RuntimeException e) {
+                observer.onError(GrpcStatuses.toStatus(e));
+                return;
+            }
+            observer.onNext(built);
+            observer.onCompleted();
+        });
+    }
+
+    private static ClassificationResult classificationResult(final List<List<ExampleInference.ScoredClass>> all) {
+        final ClassificationResult.Builder result = ClassificationResult.newBuilder();
+        for (List<ExampleInference.ScoredClass> example : all) {
+            final Classifications.Builder classes = Classifications.newBuilder();
+            example.forEach(c -> classes.addClasses(Class.newBuilder().setLabel(c.label()).setScore(c.score())));
+            result.addClassifications(classes);
+        }
+        return result.build();
+    }
+
+    private static RegressionResult regressionResult(final List<Float> values) {
+        final RegressionResult.Builder result = RegressionResult.newBuilder();
+        values.forEach(v -> result.addRegressions(Regression.newBuilder().setValue(v)));
+        return result.build();
     }
 
     private long deadlineNanos() {

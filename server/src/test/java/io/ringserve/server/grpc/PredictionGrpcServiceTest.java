@@ -14,17 +14,32 @@ import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.models.TestData;
+import io.ringserve.proto.serving.ClassificationRequest;
+import io.ringserve.proto.serving.ClassificationResponse;
+import io.ringserve.proto.serving.ExampleList;
+import io.ringserve.proto.serving.ExampleListWithContext;
 import io.ringserve.proto.serving.GetModelMetadataRequest;
 import io.ringserve.proto.serving.GetModelMetadataResponse;
 import io.ringserve.proto.serving.GetModelStatusRequest;
+import io.ringserve.proto.serving.InferenceTask;
+import io.ringserve.proto.serving.Input;
 import io.ringserve.proto.serving.ModelServiceGrpc;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.ModelVersionStatus;
+import io.ringserve.proto.serving.MultiInferenceRequest;
+import io.ringserve.proto.serving.MultiInferenceResponse;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictResponse;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.serving.Regression;
+import io.ringserve.proto.serving.RegressionRequest;
+import io.ringserve.proto.serving.RegressionResponse;
 import io.ringserve.proto.serving.SignatureDefMap;
 import io.ringserve.proto.tensorflow.DataType;
+import io.ringserve.proto.tensorflow.Example;
+import io.ringserve.proto.tensorflow.Feature;
+import io.ringserve.proto.tensorflow.Features;
+import io.ringserve.proto.tensorflow.FloatList;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
 import io.ringserve.server.inference.DirectModelRunner;
@@ -214,10 +229,76 @@ class PredictionGrpcServiceTest {
                 .hasMessageContaining("Could not find any versions of model nope");
     }
 
+    private static Example example(final float x) {
+        return Example.newBuilder().setFeatures(Features.newBuilder().putFeature("x", Feature.newBuilder()
+                .setFloatList(FloatList.newBuilder().addValue(x)).build())).build();
+    }
+
+    private static Input examples(final float... xs) {
+        final ExampleList.Builder list = ExampleList.newBuilder();
+        for (float x : xs) {
+            list.addExamples(example(x));
+        }
+        return Input.newBuilder().setExampleList(list).build();
+    }
+
     @Test
-    void shouldSayClassifyIsNotImplementedYet() {
-        assertThatThrownBy(() -> predictions.classify(io.ringserve.proto.serving.ClassificationRequest
-                .getDefaultInstance())).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    void shouldClassifyExamples() {
+        final ClassificationResponse response = predictions.classify(ClassificationRequest.newBuilder()
+                .setModelSpec(spec().toBuilder().setSignatureName("classify_x_to_y")).setInput(examples(1f, 5f))
+                .build());
+        assertThat(response.getResult().getClassificationsList()).hasSize(2);
+        assertThat(response.getResult().getClassifications(0).getClasses(0).getScore()).isEqualTo(2.5f);
+        assertThat(response.getResult().getClassifications(0).getClasses(0).getLabel()).isEmpty();
+        assertThat(response.getResult().getClassifications(1).getClasses(0).getScore()).isEqualTo(4.5f);
+        assertThat(response.getModelSpec().getSignatureName()).isEqualTo("classify_x_to_y");
+        assertThat(response.getModelSpec().getVersion().getValue()).isEqualTo(123);
+    }
+
+    @Test
+    void shouldRegressExamplesWithAndWithoutContext() {
+        final RegressionResponse plain = predictions.regress(RegressionRequest.newBuilder()
+                .setModelSpec(spec().toBuilder().setSignatureName("regress_x_to_y2")).setInput(examples(1f, 5f))
+                .build());
+        assertThat(plain.getResult().getRegressionsList()).extracting(Regression::getValue)
+                .containsExactly(3.5f, 5.5f);
+        final Input withContext = Input.newBuilder().setExampleListWithContext(ExampleListWithContext.newBuilder()
+                .setContext(example(2f)).addExamples(Example.getDefaultInstance()).addExamples(example(4f))).build();
+        final RegressionResponse merged = predictions.regress(RegressionRequest.newBuilder()
+                .setModelSpec(spec().toBuilder().setSignatureName("regress_x_to_y")).setInput(withContext).build());
+        // The first example takes x from the context; the second's own x wins.
+        assertThat(merged.getResult().getRegressionsList()).extracting(Regression::getValue)
+                .containsExactly(3f, 4f);
+    }
+
+    @Test
+    void shouldRunMultiInference() {
+        final MultiInferenceResponse response = predictions.multiInference(MultiInferenceRequest.newBuilder()
+                .addTasks(InferenceTask.newBuilder().setModelSpec(spec().toBuilder()
+                        .setSignatureName("classify_x_to_y")).setMethodName("tensorflow/serving/classify"))
+                .addTasks(InferenceTask.newBuilder().setModelSpec(spec().toBuilder()
+                        .setSignatureName("regress_x_to_y2")).setMethodName("tensorflow/serving/regress"))
+                .setInput(examples(3f)).build());
+        assertThat(response.getResults(0).getClassificationResult().getClassifications(0).getClasses(0).getScore())
+                .isEqualTo(3.5f);
+        assertThat(response.getResults(1).getRegressionResult().getRegressions(0).getValue()).isEqualTo(4.5f);
+        assertThat(response.getResults(1).getModelSpec().getSignatureName()).isEqualTo("regress_x_to_y2");
+    }
+
+    @Test
+    void shouldRejectEmptyInputsAndSignaturesThatDoNotTakeExamples() {
+        assertThatThrownBy(() -> predictions.regress(RegressionRequest.newBuilder()
+                .setModelSpec(spec().toBuilder().setSignatureName("regress_x_to_y")).build()))
+                .hasMessageContaining("Input is empty.");
+        assertThatThrownBy(() -> predictions.classify(ClassificationRequest.newBuilder().setModelSpec(spec())
+                .setInput(examples(1f)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("'inputs'");
+                });
+        assertThatThrownBy(() -> predictions.multiInference(MultiInferenceRequest.newBuilder()
+                .addTasks(InferenceTask.newBuilder().setModelSpec(spec()).setMethodName("tensorflow/serving/predict"))
+                .setInput(examples(1f)).build()))
+                .hasMessageContaining("Unsupported signature method_name");
     }
 }

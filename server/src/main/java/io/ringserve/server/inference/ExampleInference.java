@@ -1,0 +1,131 @@
+package io.ringserve.server.inference;
+
+import io.ringserve.models.DType;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.models.TensorSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Classify and Regress on serialized {@code tf.Example}s, the way TF Serving runs them: the examples become one
+ * DT_STRING tensor fed to the signature's {@code inputs}; classification reads {@code classes} and/or {@code scores}
+ * ({@code [batch, n]}), regression reads {@code outputs} ({@code [batch]} or {@code [batch, 1]}). Signatures are
+ * checked by structure only, as TF Serving does with its method-name check off (its default), so TF2 models whose
+ * classify signatures say {@code tensorflow/serving/predict} work. Transport-neutral and thread-safe.
+ */
+public final class ExampleInference {
+    /** One class of one example. */
+    public record ScoredClass(String label, float score) {
+    }
+
+    private final ModelRunner runner;
+
+    public ExampleInference(final ModelRunner runner) {
+        this.runner = Objects.requireNonNull(runner, "runner");
+    }
+
+    /** Classifies {@code examples}: per example, its classes in the order the model gives them. */
+    public CompletableFuture<List<List<ScoredClass>>> classify(final LoadedModel model, final SignatureSpec signature,
+                                                               final List<byte[]> examples,
+                                                               final long deadlineNanos) {
+        final TensorSpec input = exampleInput(signature, "classification");
+        final boolean hasClasses = signature.outputs().containsKey("classes");
+        final boolean hasScores = signature.outputs().containsKey("scores");
+        if (!hasClasses && !hasScores) {
+            throw ServingException.invalidArgument("Expected classification signature outputs 'classes' and/or "
+                    + "'scores'; signature '" + signature.key() + "' has " + signature.outputs().keySet());
+        }
+        final List<String> outputs = new ArrayList<>();
+        if (hasClasses) {
+            outputs.add("classes");
+        }
+        if (hasScores) {
+            outputs.add("scores");
+        }
+        return runner.run(model, signature, Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos)
+                .thenApply(tensors -> classes(tensors.get("classes"), tensors.get("scores"), examples.size()));
+    }
+
+    /** Regresses {@code examples}: one value per example. */
+    public CompletableFuture<List<Float>> regress(final LoadedModel model, final SignatureSpec signature,
+                                                  final List<byte[]> examples, final long deadlineNanos) {
+        final TensorSpec input = exampleInput(signature, "regression");
+        if (!signature.outputs().containsKey("outputs")) {
+            throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"
+                    + signature.key() + "' has " + signature.outputs().keySet());
+        }
+        return runner.run(model, signature, Map.of(input.alias(), tensor(examples)), List.of("outputs"),
+                deadlineNanos).thenApply(tensors -> values(tensors.get("outputs"), examples.size()));
+    }
+
+    private static TensorSpec exampleInput(final SignatureSpec signature, final String kind) {
+        final TensorSpec input = signature.inputs().get("inputs");
+        if (signature.inputs().size() != 1 || input == null) {
+            throw ServingException.invalidArgument("Expected one input tensor named 'inputs' in " + kind
+                    + " signature '" + signature.key() + "'; it has " + signature.inputs().keySet());
+        }
+        if (input.dtype().orElse(null) != DType.STRING) {
+            throw ServingException.invalidArgument("The 'inputs' tensor of " + kind + " signature '"
+                    + signature.key() + "' must be DT_STRING (serialized tf.Example), not " + input.dtypeName());
+        }
+        return input;
+    }
+
+    private static HostTensor tensor(final List<byte[]> examples) {
+        if (examples.isEmpty()) {
+            throw ServingException.invalidArgument("Input is empty.");
+        }
+        return HostTensor.ofStrings(new long[] {examples.size()}, examples.toArray(new byte[0][]));
+    }
+
+    private static List<List<ScoredClass>> classes(final HostTensor classes, final HostTensor scores,
+                                                   final int examples) {
+        final HostTensor shapeOf = scores != null ? scores : classes;
+        final int perExample = perExample(shapeOf, examples, scores != null ? "scores" : "classes");
+        if (classes != null && scores != null && classes.numElements() != scores.numElements()) {
+            throw new ServingException(StatusCode.INVALID_ARGUMENT, "Tensors 'classes' and 'scores' differ in size: "
+                    + classes.numElements() + " != " + scores.numElements());
+        }
+        final List<List<ScoredClass>> result = new ArrayList<>(examples);
+        for (int e = 0; e < examples; e++) {
+            final List<ScoredClass> row = new ArrayList<>(perExample);
+            for (int c = 0; c < perExample; c++) {
+                final int i = e * perExample + c;
+                final String label = classes == null ? "" : new String(classes.stringAt(i), StandardCharsets.UTF_8);
+                row.add(new ScoredClass(label, scores == null ? 0f : scores.floatAt(i)));
+            }
+            result.add(row);
+        }
+        return result;
+    }
+
+    private static List<Float> values(final HostTensor outputs, final int examples) {
+        if (perExample(outputs, examples, "outputs") != 1 || outputs.dtype() != DType.FLOAT) {
+            throw ServingException.invalidArgument(
+                    "Expected output tensor 'outputs' of DT_FLOAT and shape [batch] or [batch, 1]");
+        }
+        final List<Float> values = new ArrayList<>(examples);
+        for (int e = 0; e < examples; e++) {
+            values.add(outputs.floatAt(e));
+        }
+        return values;
+    }
+
+    private static int perExample(final HostTensor tensor, final int examples, final String name) {
+        if (tensor.rank() == 0 || tensor.dim(0) != examples || tensor.rank() > 2) {
+            throw ServingException.invalidArgument("Expected output tensor '" + name + "' of shape [" + examples
+                    + "] or [" + examples + ", n], got " + Arrays.toString(tensor.shape()));
+        }
+        if (tensor.dtype() != DType.FLOAT && tensor.dtype() != DType.STRING) {
+            throw ServingException.invalidArgument("Output tensor '" + name + "' must be DT_FLOAT or DT_STRING");
+        }
+        return tensor.rank() == 1 ? 1 : Math.toIntExact(tensor.dim(1));
+    }
+}
