@@ -139,6 +139,38 @@ class TfServingRestIT {
     }
 
     @Test
+    void shouldClassifyAndRegressExamplesAsTfServingDoes() throws IOException {
+        final HttpResponse<String> classify = server.post("/v1/models/default:classify",
+                "{\"signature_name\": \"classify_x_to_y\", \"examples\": [{\"x\": 1.0}, {\"x\": [5.0]}]}");
+        assertThat(classify.statusCode()).as(classify.body()).isEqualTo(200);
+        assertThat(json(classify)).isEqualTo(JSON.readTree("{\"results\": [[[\"\", 2.5]], [[\"\", 4.5]]]}"));
+        final HttpResponse<String> regress = server.post("/v1/models/default/versions/123:regress",
+                "{\"signature_name\": \"regress_x_to_y2\", \"examples\": [{\"x\": 1.0}]}");
+        assertThat(json(regress)).isEqualTo(JSON.readTree("{\"results\": [3.5]}"));
+        final HttpResponse<String> withContext = server.post("/v1/models/default:regress",
+                "{\"signature_name\": \"regress_x_to_y\", \"context\": {\"x\": 2.0}, "
+                        + "\"examples\": [{}, {\"x\": 4.0}]}");
+        assertThat(json(withContext)).isEqualTo(JSON.readTree("{\"results\": [3.0, 4.0]}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"signature_name\": \"regress_x_to_y\"}|When method is classify, key 'examples' is expected and was not found",
+        "{\"signature_name\": \"regress_x_to_y\", \"examples\": {}}|Expecting 'examples' value to be an list/array",
+        "{\"signature_name\": \"regress_x_to_y\", \"examples\": []}|'examples' value is an empty array",
+        "{\"signature_name\": \"regress_x_to_y\", \"examples\": [1]}|Example must be JSON object but got JSON Number",
+        "{\"signature_name\": \"regress_x_to_y\", \"examples\": [{\"x\": [1, 2.5]}]}|Unexpected element type in feature: x expecting type: int64",
+        "{\"signature_name\": \"regress_x_to_y\", \"examples\": [{\"x\": null}]}|has element with unexpected JSON type: Null",
+        "{\"signature_name\": \"nope\", \"examples\": [{\"x\": 1.0}]}|No signature was found with the name: nope",
+        "{\"examples\": [{\"x\": 1.0}]}|Expected one input tensor named 'inputs'",
+    })
+    void shouldRejectBadRegressRequests(final String body, final String message) throws IOException {
+        final HttpResponse<String> response = server.post("/v1/models/default:regress", body);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("error").asText()).contains(message);
+    }
+
+    @Test
     void shouldAnswerHealthProbes() throws IOException {
         assertThat(json(server.get("/v2/health/live"))).isEqualTo(JSON.readTree("{\"live\": true}"));
         assertThat(json(server.get("/v2/health/ready"))).isEqualTo(JSON.readTree("{\"ready\": true}"));

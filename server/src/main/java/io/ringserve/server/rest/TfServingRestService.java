@@ -12,11 +12,14 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.SignatureSpec;
+import io.ringserve.server.codec.JsonExampleResultsEncoder;
+import io.ringserve.server.codec.JsonExamplesDecoder;
 import io.ringserve.server.codec.JsonPredictRequestDecoder;
 import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
+import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
@@ -29,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * TF Serving's REST API ({@code /v1/models/...}): model status, metadata and predict.
+ * TF Serving's REST API ({@code /v1/models/...}): model status, metadata, predict, classify and regress.
  *
  * <p>{@link #handle} runs on the connection's event loop and never blocks it: status and metadata are answered at
  * once, a predict body is decoded there and its model run is handed to the {@link InferenceExecutor}; the response
@@ -48,6 +51,9 @@ public final class TfServingRestService {
     private final JsonPredictResponseEncoder encoder;
     private final ModelStatusJsonWriter statusWriter;
     private final ModelMetadataJsonWriter metadataWriter;
+    private final JsonExamplesDecoder examplesDecoder;
+    private final JsonExampleResultsEncoder resultsEncoder;
+    private final ExampleInference exampleInference;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
 
@@ -60,6 +66,9 @@ public final class TfServingRestService {
         this.encoder = new JsonPredictResponseEncoder(jsonFactory);
         this.statusWriter = new ModelStatusJsonWriter(jsonFactory);
         this.metadataWriter = new ModelMetadataJsonWriter(jsonFactory);
+        this.examplesDecoder = new JsonExamplesDecoder(jsonFactory);
+        this.resultsEncoder = new JsonExampleResultsEncoder(jsonFactory);
+        this.exampleInference = new ExampleInference(runner);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
@@ -82,9 +91,7 @@ public final class TfServingRestService {
                         out -> metadataWriter.write(model, out)));
             }
             case PREDICT -> predict(request, route, eventLoop, alloc);
-            case CLASSIFY, REGRESS -> throw new ServingException(StatusCode.UNIMPLEMENTED,
-                    "The REST :" + route.kind().name().toLowerCase(java.util.Locale.ROOT)
-                            + " API is not implemented yet; use :predict");
+            case CLASSIFY, REGRESS -> classifyOrRegress(request, route, eventLoop, alloc);
         };
     }
 
@@ -111,6 +118,34 @@ public final class TfServingRestService {
                     + "' (expected a positive number of milliseconds)");
         }
         return Math.min(timeoutNanos, TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    private CompletableFuture<FullHttpResponse> classifyOrRegress(final FullHttpRequest request,
+                                                                  final TfServingRoute route,
+                                                                  final EventExecutor eventLoop,
+                                                                  final ByteBufAllocator alloc) {
+        final LoadedModel model = resolver.model(route.model());
+        final byte[] body = ByteBufUtil.getBytes(request.content());
+        final JsonExamplesDecoder.ExamplesRequest examples = examplesDecoder.decode(body, 0, body.length);
+        final String key = examples.signatureName().isEmpty() ? SignatureSpec.DEFAULT_KEY : examples.signatureName();
+        final SignatureSpec signature = model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
+                "No signature was found with the name: " + key));
+        final long requestTimeoutNanos = timeoutNanos(request);
+        final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
+        final CompletableFuture<RestResponses.BodyWriter> result = route.kind() == TfServingRoute.Kind.CLASSIFY
+                ? exampleInference.classify(model, signature, examples.examples(), deadline)
+                        .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
+                : exampleInference.regress(model, signature, examples.examples(), deadline)
+                        .thenApply(values -> out -> resultsEncoder.regressions(values, out));
+        final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
+                new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
+                        + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms")),
+                requestTimeoutNanos, TimeUnit.NANOSECONDS);
+        return result.handleAsync((writer, failure) -> {
+            timeout.cancel(false);
+            return failure != null ? responses.error(alloc, failure)
+                    : responses.json(alloc, HttpResponseStatus.OK, writer);
+        }, eventLoop);
     }
 
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
