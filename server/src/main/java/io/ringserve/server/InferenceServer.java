@@ -46,8 +46,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +66,6 @@ public final class InferenceServer implements AutoCloseable {
     private final PrometheusMeterRegistry meterRegistry;
     private final ServerMetrics metrics;
     private final ModelRunner runner;
-    private final ExecutorService grpcExecutor;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel restChannel;
@@ -88,8 +85,6 @@ public final class InferenceServer implements AutoCloseable {
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed)
                 : direct;
-        this.grpcExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("ringserve-grpc", true));
         config.models().forEach(m -> {
             final ServedModel model = registry.add(m.name(), m.basePath());
             ModelMeters.bind(meterRegistry, model);
@@ -138,8 +133,8 @@ public final class InferenceServer implements AutoCloseable {
             grpcServer = new GrpcServer(NettyServerBuilder.forAddress(
                     new InetSocketAddress(config.bindAddress(), config.grpcPort()))
                     .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
-                    // Handlers only decode and schedule; a bounded pool keeps a burst from spawning threads.
-                    .executor(grpcExecutor), new ModelResolver(registry), runner).start();
+                    // Handlers never block (they decode and schedule), so they run on the transport's threads.
+                    .directExecutor(), new ModelResolver(registry), runner).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     grpcServer.port());
         }
@@ -217,7 +212,6 @@ public final class InferenceServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            grpcExecutor.shutdownNow();
             shutdownGroup(workerGroup);
             shutdownGroup(bossGroup);
             registry.close();

@@ -1,0 +1,91 @@
+package io.ringserve.loadtest;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictResponse;
+import io.ringserve.proto.serving.PredictionServiceGrpc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+
+/**
+ * A closed-loop gRPC load generator for TF Serving's Predict: {@code concurrency} calls always outstanding, spread
+ * over a few HTTP/2 channels, each sending the next as soon as its answer arrives. Asynchronous: no thread per call.
+ */
+public final class ClosedLoopGrpcClient implements AutoCloseable {
+    private static final int CHANNELS = 4;
+
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final PredictRequest request;
+    private final Recorder latencies = new Recorder(3);
+    private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile boolean running = true;
+
+    public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request) {
+        this.request = request;
+        for (int i = 0; i < CHANNELS; i++) {
+            // Callbacks only record and send the next call: run them on the transport's threads, no executor hop.
+            channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+                    .maxInboundMessageSize(64 << 20).build());
+        }
+    }
+
+    /** Keeps {@code concurrency} calls in flight; measures for {@code duration} after {@code warmup}. */
+    public LoadResult run(final String label, final int concurrency, final Duration warmup, final Duration duration,
+                          final int rowsPerRequest) throws InterruptedException {
+        for (int i = 0; i < concurrency; i++) {
+            send(PredictionServiceGrpc.newFutureStub(channels.get(i % CHANNELS)));
+        }
+        Thread.sleep(warmup.toMillis());
+        latencies.reset();
+        ok.set(0);
+        errors.set(0);
+        final long start = System.nanoTime();
+        Thread.sleep(duration.toMillis());
+        final long requests = ok.get();
+        final long failed = errors.get();
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        running = false;
+        return new LoadResult(label, requests, failed, seconds, rowsPerRequest, latencies.getIntervalHistogram());
+    }
+
+    private void send(final PredictionServiceGrpc.PredictionServiceFutureStub stub) {
+        final long sent = System.nanoTime();
+        Futures.addCallback(stub.predict(request), new FutureCallback<PredictResponse>() {
+            @Override
+            public void onSuccess(final PredictResponse response) {
+                ok.incrementAndGet();
+                latencies.recordValue((System.nanoTime() - sent) / 1000);
+                next();
+            }
+
+            @Override
+            public void onFailure(final Throwable t) {
+                errors.incrementAndGet();
+                next();
+            }
+
+            private void next() {
+                if (running) {
+                    send(stub);
+                }
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        for (ManagedChannel channel : channels) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
