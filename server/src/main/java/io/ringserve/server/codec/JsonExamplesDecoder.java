@@ -11,6 +11,7 @@ import io.ringserve.proto.tensorflow.Feature;
 import io.ringserve.proto.tensorflow.Features;
 import io.ringserve.proto.tensorflow.FloatList;
 import io.ringserve.proto.tensorflow.Int64List;
+import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
@@ -72,25 +73,15 @@ public final class JsonExamplesDecoder {
                 throw ServingException.invalidArgument(
                         "When method is classify, key 'examples' is expected and was not found");
             }
-            return new ExamplesRequest(signatureName, serialize(context, examples));
+            final List<byte[]> serialized = new ArrayList<>(examples.size());
+            examples.forEach(e -> serialized.add(e.toByteArray()));
+            return new ExamplesRequest(signatureName, ExampleInference.withContext(
+                    context == null ? new byte[0] : context.toByteArray(), serialized));
         } catch (JsonProcessingException e) {
             throw ServingException.invalidArgument("JSON Parse error: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ServingException(StatusCode.INTERNAL, "Cannot read the request body: " + e.getMessage(), e);
         }
-    }
-
-    private static List<byte[]> serialize(final Example context, final List<Example> examples) {
-        final byte[] prefix = context == null ? new byte[0] : context.toByteArray();
-        final List<byte[]> out = new ArrayList<>(examples.size());
-        for (Example example : examples) {
-            final byte[] own = example.toByteArray();
-            final byte[] merged = new byte[prefix.length + own.length];
-            System.arraycopy(prefix, 0, merged, 0, prefix.length);
-            System.arraycopy(own, 0, merged, prefix.length, own.length);
-            out.add(merged);
-        }
-        return out;
     }
 
     private static List<Example> examples(final JsonParser parser) throws IOException {

@@ -1,14 +1,13 @@
 package io.ringserve.server.grpc;
 
 import io.ringserve.proto.serving.Input;
-import io.ringserve.proto.tensorflow.Example;
+import io.ringserve.server.inference.ExampleInference;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The {@code tf.Example}s of a Classify, Regress or MultiInference {@link Input}, serialized as the model reads
- * them. With a context, each example is the serialized context followed by the serialized example: protobuf merges
- * concatenated messages, so the example's features win over the context's, as in TF Serving.
+ * them, merged over the context when there is one ({@link ExampleInference#withContext}).
  */
 final class Examples {
     private Examples() {
@@ -19,14 +18,10 @@ final class Examples {
         switch (input.getKindCase()) {
             case EXAMPLE_LIST -> input.getExampleList().getExamplesList().forEach(e -> out.add(e.toByteArray()));
             case EXAMPLE_LIST_WITH_CONTEXT -> {
-                final byte[] context = input.getExampleListWithContext().getContext().toByteArray();
-                for (Example example : input.getExampleListWithContext().getExamplesList()) {
-                    final byte[] own = example.toByteArray();
-                    final byte[] merged = new byte[context.length + own.length];
-                    System.arraycopy(context, 0, merged, 0, context.length);
-                    System.arraycopy(own, 0, merged, context.length, own.length);
-                    out.add(merged);
-                }
+                final List<byte[]> own = new ArrayList<>();
+                input.getExampleListWithContext().getExamplesList().forEach(e -> own.add(e.toByteArray()));
+                out.addAll(ExampleInference.withContext(
+                        input.getExampleListWithContext().getContext().toByteArray(), own));
             }
             default -> { }
         }

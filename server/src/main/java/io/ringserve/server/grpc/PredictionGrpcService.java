@@ -84,22 +84,11 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
             final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap());
             final List<String> outputs = outputs(signature, request.getOutputFilterList());
-            final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs, outputs,
-                    deadlineNanos());
-            if (observer instanceof ServerCallStreamObserver<PredictResponse> call) {
-                call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
-                        StatusCode.CANCELLED, "The client cancelled the call")));
-            }
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
-            result.whenComplete((tensors, failure) -> {
-                if (failure != null) {
-                    observer.onError(GrpcStatuses.toStatus(failure));
-                    return;
-                }
+            complete(runner.run(model, signature, inputs, outputs, deadlineNanos()), observer, tensors -> {
                 final PredictResponse.Builder response = PredictResponse.newBuilder().setModelSpec(answered);
                 tensors.forEach((alias, tensor) -> response.putOutputs(alias, TensorProtoCodec.toProto(tensor)));
-                observer.onNext(response.build());
-                observer.onCompleted();
+                return response.build();
             });
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
@@ -200,6 +189,10 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         }
     }
 
+    /**
+     * Sends {@code response} of {@code result} when it completes, or its failure as a status; a cancelled call
+     * completes {@code result} early, so that queued work is dropped.
+     */
     private static <T, R> void complete(final CompletableFuture<T> result, final StreamObserver<R> observer,
                                         final Function<T, R> response) {
         if (observer instanceof ServerCallStreamObserver<R> call) {

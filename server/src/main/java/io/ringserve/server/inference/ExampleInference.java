@@ -27,6 +27,25 @@ public final class ExampleInference {
 
     private final ModelRunner runner;
 
+    /**
+     * Serialized examples as the model reads them with a context: the serialized context followed by each
+     * serialized example (protobuf merges concatenated messages, so an example's own features win), as TF Serving
+     * feeds {@code ExampleListWithContext}. An empty context leaves the examples as they are.
+     */
+    public static List<byte[]> withContext(final byte[] context, final List<byte[]> examples) {
+        if (context.length == 0) {
+            return examples;
+        }
+        final List<byte[]> merged = new ArrayList<>(examples.size());
+        for (byte[] example : examples) {
+            final byte[] both = new byte[context.length + example.length];
+            System.arraycopy(context, 0, both, 0, context.length);
+            System.arraycopy(example, 0, both, context.length, example.length);
+            merged.add(both);
+        }
+        return merged;
+    }
+
     public ExampleInference(final ModelRunner runner) {
         this.runner = Objects.requireNonNull(runner, "runner");
     }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -137,14 +138,26 @@ public final class TfServingRestService {
                         .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
                 : exampleInference.regress(model, signature, examples.examples(), deadline)
                         .thenApply(values -> out -> resultsEncoder.regressions(values, out));
+        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc,
+                writer -> responses.json(alloc, HttpResponseStatus.OK, writer));
+    }
+
+    /**
+     * Answers with {@code respond} once {@code result} completes, or 504 when {@code timeoutNanos} pass first (which
+     * also completes {@code result}, so that queued work is dropped); the response is built on the event loop.
+     */
+    private <T> CompletableFuture<FullHttpResponse> answerWithin(final CompletableFuture<T> result,
+                                                                 final long timeoutNanos,
+                                                                 final EventExecutor eventLoop,
+                                                                 final ByteBufAllocator alloc,
+                                                                 final Function<T, FullHttpResponse> respond) {
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
-                        + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms")),
-                requestTimeoutNanos, TimeUnit.NANOSECONDS);
-        return result.handleAsync((writer, failure) -> {
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")),
+                timeoutNanos, TimeUnit.NANOSECONDS);
+        return result.handleAsync((value, failure) -> {
             timeout.cancel(false);
-            return failure != null ? responses.error(alloc, failure)
-                    : responses.json(alloc, HttpResponseStatus.OK, writer);
+            return failure != null ? responses.error(alloc, failure) : respond.apply(value);
         }, eventLoop);
     }
 
@@ -162,18 +175,10 @@ public final class TfServingRestService {
         final long requestTimeoutNanos = timeoutNanos(request);
         final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, predict.inputs(),
                 outputs, nanoClock.getAsLong() + requestTimeoutNanos);
-        final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
-                new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
-                        + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms")),
-                requestTimeoutNanos, TimeUnit.NANOSECONDS);
-        return result.handleAsync((tensors, failure) -> {
-            timeout.cancel(false);
-            if (failure != null) {
-                return responses.error(alloc, failure);
-            }
+        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, tensors -> {
             encoder.validate(tensors, predict.rowFormat());
             return responses.json(alloc, HttpResponseStatus.OK,
                     out -> encoder.encode(tensors, predict.rowFormat(), out));
-        }, eventLoop);
+        });
     }
 }
