@@ -1,0 +1,177 @@
+package io.ringserve.loadtest;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An open-loop HTTP/1.1 load generator: requests are due at the times an {@link Arrivals} schedule gives, whatever
+ * the server does. A due request goes out on an idle keep-alive connection, or waits for one; its latency counts
+ * from when it was due ({@link IntendedTimeRecorder}), so a stalled server shows as the latency its users would see
+ * (coordinated omission corrected). Everything runs on one event loop: no thread per request. Not reusable.
+ */
+public final class OpenLoopRestClient implements AutoCloseable {
+    private static final AttributeKey<Long> DUE = AttributeKey.valueOf("ringserve.due");
+
+    private final URI target;
+    private final byte[] body;
+    private final int connections;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+            Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    private final IntendedTimeRecorder recorder = new IntendedTimeRecorder(System::nanoTime);
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Long> waiting = new ArrayDeque<>();
+    private final OutcomeCounts outcomes = new OutcomeCounts();
+    private long sent;
+    private volatile boolean running = true;
+
+    /**
+     * @param connections keep-alive connections to spread requests over (the most that can be in flight)
+     */
+    public OpenLoopRestClient(final URI target, final byte[] body, final int connections) {
+        this.target = target;
+        this.body = body.clone();
+        this.connections = connections;
+    }
+
+    /** Sends on the {@code arrivals} schedule; measures for {@code duration} after {@code warmup}. */
+    public LoadResult run(final String label, final Arrivals arrivals, final Duration warmup,
+                          final Duration duration, final int rowsPerRequest) throws InterruptedException {
+        final EventLoop loop = group.next();
+        final Bootstrap bootstrap = new Bootstrap().group(loop)
+                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(final Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new Answers());
+                    }
+                });
+        final List<Channel> opened = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            opened.add(bootstrap.connect(target.getHost(), target.getPort()).sync().channel());
+        }
+        loop.execute(() -> idle.addAll(opened));
+        final long start = System.nanoTime();
+        loop.execute(() -> dispatch(loop, arrivals, start));
+        Thread.sleep(warmup.toMillis());
+        final long measureStart = System.nanoTime();
+        loop.submit(() -> {
+            recorder.latencies();
+            recorder.sendLag();
+            outcomes.reset();
+            sent = 0;
+        }).sync();
+        Thread.sleep(duration.toMillis());
+        final LoadResult[] result = new LoadResult[1];
+        loop.submit(() -> {
+            final double seconds = (System.nanoTime() - measureStart) / 1e9;
+            result[0] = new LoadResult(label, outcomes.ok(), outcomes.errors(), seconds, rowsPerRequest,
+                    recorder.latencies(), outcomes.rejected(), outcomes.expired(), sent / seconds,
+                    recorder.sendLag().getValueAtPercentile(99));
+            running = false;
+        }).sync();
+        for (Channel channel : opened) {
+            channel.close().sync();
+        }
+        return result[0];
+    }
+
+    /** Sends (or queues) every request due by now, then sleeps until the next is due. On the event loop. */
+    private void dispatch(final EventLoop loop, final Arrivals arrivals, final long firstDue) {
+        long due = firstDue;
+        final long now = System.nanoTime();
+        while (running && due <= now) {
+            final Channel channel = idle.poll();
+            if (channel != null) {
+                send(channel, due);
+            } else {
+                waiting.add(due);
+            }
+            due += arrivals.nextGapNanos();
+        }
+        if (running) {
+            final long next = due;
+            loop.schedule(() -> dispatch(loop, arrivals, next), Math.max(0, next - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void send(final Channel channel, final long due) {
+        final FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                target.getRawPath(), Unpooled.wrappedBuffer(body));
+        request.headers().set(HttpHeaderNames.HOST, target.getHost() + ":" + target.getPort())
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        channel.attr(DUE).set(due);
+        recorder.sent(due);
+        sent++;
+        channel.writeAndFlush(request);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Records an answer and hands the connection to the next waiting request, or back to the idle pool. */
+    private final class Answers extends SimpleChannelInboundHandler<HttpObject> {
+        private int status;
+
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject message) {
+            if (message instanceof HttpResponse response) {
+                status = response.status().code();
+            }
+            if (!(message instanceof LastHttpContent)) {
+                return;
+            }
+            outcomes.count(status);
+            if (status == 200) {
+                recorder.answered(ctx.channel().attr(DUE).get());
+            }
+            final Long next = waiting.poll();
+            if (next != null && running) {
+                send(ctx.channel(), next);
+            } else {
+                idle.add(ctx.channel());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            outcomes.count(-1);
+            ctx.close();
+        }
+    }
+}

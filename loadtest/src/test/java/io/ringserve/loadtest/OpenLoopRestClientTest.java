@@ -1,0 +1,112 @@
+package io.ringserve.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The generators against a synthetic slow server that answers every request 20 ms after it arrives, one at a time
+ * per connection: 50 answers a second per connection at most.
+ */
+@Timeout(60)
+class OpenLoopRestClientTest {
+    private static final long SERVICE_MILLIS = 20;
+    private static EventLoopGroup group;
+    private static Channel server;
+    private static URI target;
+
+    @BeforeAll
+    static void startSlowServer() throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(final Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                    @Override
+                                    protected void channelRead0(final ChannelHandlerContext ctx,
+                                                                final FullHttpRequest request) {
+                                        ctx.executor().schedule(() -> {
+                                            final FullHttpResponse response = new DefaultFullHttpResponse(
+                                                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                                                    Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII));
+                                            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
+                                            ctx.writeAndFlush(response);
+                                        }, SERVICE_MILLIS, TimeUnit.MILLISECONDS);
+                                    }
+                                });
+                    }
+                }).bind("127.0.0.1", 0).sync().channel();
+        target = URI.create("http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort() + "/x");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void openLoopBeyondCapacityShouldShowTheQueueingUsersWouldSee() throws Exception {
+        // 100 requests/s on one connection that serves 50/s: the backlog, and so the latency, keeps growing.
+        try (OpenLoopRestClient client = new OpenLoopRestClient(target, "{}".getBytes(StandardCharsets.US_ASCII),
+                1)) {
+            final LoadResult result = client.run("overload", Arrivals.constant(100), Duration.ofMillis(200),
+                    Duration.ofSeconds(2), 1);
+            assertThat(result.throughput()).isBetween(30.0, 55.0);
+            // Measured from send time every answer would take ~20 ms; from due time the wait is charged too.
+            assertThat(result.percentileMicros(99)).isGreaterThan(500_000);
+            assertThat(result.percentileMicros(50)).isGreaterThan(100_000);
+        }
+    }
+
+    @Test
+    void openLoopWithinCapacityShouldSeeTheServiceTime() throws Exception {
+        try (OpenLoopRestClient client = new OpenLoopRestClient(target, "{}".getBytes(StandardCharsets.US_ASCII),
+                8)) {
+            final LoadResult result = client.run("comfortable", Arrivals.constant(50), Duration.ofMillis(200),
+                    Duration.ofSeconds(2), 1);
+            assertThat(result.throughput()).isBetween(40.0, 60.0);
+            assertThat(result.sendRate()).isBetween(40.0, 60.0);
+            assertThat(result.percentileMicros(50)).isBetween(SERVICE_MILLIS * 1000, 80_000L);
+            assertThat(result.errors()).isZero();
+        }
+    }
+
+    @Test
+    void closedLoopShouldSeeTheServiceTimePerConnection() throws Exception {
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(target,
+                "{}".getBytes(StandardCharsets.US_ASCII))) {
+            final LoadResult result = client.run("closed", 2, Duration.ofMillis(200), Duration.ofSeconds(2), 1);
+            assertThat(result.throughput()).isBetween(60.0, 105.0);
+            assertThat(result.percentileMicros(50)).isBetween(SERVICE_MILLIS * 1000, 80_000L);
+        }
+    }
+}
