@@ -1,0 +1,149 @@
+package io.ringserve.loadtest;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/ringserve-loadtest}: drives a running server over TF Serving REST or gRPC with requests generated from
+ * its own metadata, closed loop ({@code --concurrency}) or open loop ({@code --rate}), optionally sweeping, and
+ * writes the results as JSON and CSV.
+ */
+@Command(name = "ringserve-loadtest", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Load test a TF Serving compatible server (REST or gRPC), closed or open loop.")
+public final class LoadTestCommand implements Callable<Integer> {
+    @Option(names = "--target", defaultValue = "http://127.0.0.1:8501",
+            description = "REST base URL (default: ${DEFAULT-VALUE}); its metadata describes the inputs.")
+    URI target;
+
+    @Option(names = "--grpc", paramLabel = "HOST:PORT",
+            description = "Send gRPC Predict (tensor_content) to this address instead of REST.")
+    String grpc;
+
+    @Option(names = "--model", defaultValue = "mlp", description = "Model name (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--signature", defaultValue = "serving_default", description = "Signature (default: ${DEFAULT-VALUE}).")
+    String signature;
+
+    @Option(names = "--rows", defaultValue = "1", description = "Rows per request (default: ${DEFAULT-VALUE}).")
+    int rows;
+
+    @Option(names = "--concurrency", description = "Closed loop: requests in flight.")
+    Integer concurrency;
+
+    @Option(names = "--rate", description = "Open loop: requests per second.")
+    Double rate;
+
+    @Option(names = "--arrivals", defaultValue = "poisson",
+            description = "Open loop arrivals: poisson or constant (default: ${DEFAULT-VALUE}).")
+    String arrivals;
+
+    @Option(names = "--connections", defaultValue = "256",
+            description = "Open loop: connections, the most requests in flight (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--sweep", paramLabel = "concurrency=1,2,4|rate=100,200",
+            description = "Run one load per value.")
+    String sweep;
+
+    @Option(names = "--duration", defaultValue = "15", description = "Seconds measured per load (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of warm-up per load (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs and arrivals.")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "target/loadtest", description = "Where results.json and results.csv go.")
+    Path out;
+
+    public static void main(final String[] args) {
+        System.exit(new CommandLine(new LoadTestCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final RequestFactory requests = new RequestFactory(model, signature,
+                RequestFactory.fromMetadata(target, model, signature), seed);
+        final List<LoadResult> results = new ArrayList<>();
+        for (String load : loads()) {
+            final String[] kv = load.split("=");
+            final LoadResult result = kv[0].equals("rate") ? openLoop(requests, Double.parseDouble(kv[1]))
+                    : closedLoop(requests, Integer.parseInt(kv[1]));
+            results.add(result);
+            System.err.printf(Locale.ROOT, "%-40s %9.1f req/s  p50 %7d us  p99 %7d us  errors %d%n",
+                    result.label(), result.throughput(), result.percentileMicros(50), result.percentileMicros(99),
+                    result.errors());
+            if (kv[0].equals("rate") && result.sendRate() < 0.95 * Double.parseDouble(kv[1])) {
+                System.err.printf(Locale.ROOT, "  warning: the generator sent %.1f req/s of the %s asked (send lag "
+                        + "p99 %d us): the client, not the server, limited this load%n", result.sendRate(), kv[1],
+                        result.sendLagP99Micros());
+            }
+        }
+        ReportWriter.write(out, results);
+        ReportWriter.table(System.out, results);
+        System.out.println("\nResults in " + out.toAbsolutePath().resolve("results.json") + " and results.csv");
+        return 0;
+    }
+
+    private List<String> loads() {
+        if (sweep != null) {
+            final String[] kv = sweep.split("=", 2);
+            if (kv.length != 2 || !(kv[0].equals("concurrency") || kv[0].equals("rate"))) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--sweep takes concurrency=1,2,4 or rate=100,200");
+            }
+            final List<String> loads = new ArrayList<>();
+            for (String value : kv[1].split(",")) {
+                loads.add(kv[0] + "=" + value.trim());
+            }
+            return loads;
+        }
+        if (rate != null) {
+            return List.of("rate=" + rate);
+        }
+        return List.of("concurrency=" + (concurrency == null ? 1 : concurrency));
+    }
+
+    private LoadResult closedLoop(final RequestFactory requests, final int inFlight) throws Exception {
+        final Duration warmup = Duration.ofSeconds(warmupSeconds);
+        final Duration duration = Duration.ofSeconds(durationSeconds);
+        if (grpc != null) {
+            final String[] hostPort = grpc.split(":");
+            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(hostPort[0], Integer.parseInt(hostPort[1]),
+                    requests.grpcRequest(rows))) {
+                return client.run("grpc, concurrency " + inFlight, inFlight, warmup, duration, rows);
+            }
+        }
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(predictUri(), requests.restBody(rows))) {
+            return client.run("rest, concurrency " + inFlight, inFlight, warmup, duration, rows);
+        }
+    }
+
+    private LoadResult openLoop(final RequestFactory requests, final double perSecond) throws Exception {
+        if (grpc != null) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "open loop (--rate) is REST only so far; use --concurrency with --grpc");
+        }
+        final Arrivals schedule = arrivals.equals("constant") ? Arrivals.constant(perSecond)
+                : Arrivals.poisson(perSecond, seed);
+        try (OpenLoopRestClient client = new OpenLoopRestClient(predictUri(), requests.restBody(rows),
+                connections)) {
+            return client.run(String.format(Locale.ROOT, "rest, %s rate %.0f/s", arrivals, perSecond), schedule,
+                    Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
+        }
+    }
+
+    private URI predictUri() {
+        return target.resolve("/v1/models/" + model + ":predict");
+    }
+}
