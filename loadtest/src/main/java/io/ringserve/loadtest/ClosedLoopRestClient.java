@@ -48,6 +48,8 @@ public final class ClosedLoopRestClient implements AutoCloseable {
     private final Recorder latencies = new Recorder(3);
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong expired = new AtomicLong();
     private volatile boolean running = true;
 
     /**
@@ -83,6 +85,8 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         latencies.reset();
         ok.set(0);
         errors.set(0);
+        rejected.set(0);
+        expired.set(0);
         final long start = System.nanoTime();
         Thread.sleep(duration.toMillis());
         final long requests = ok.get();
@@ -93,7 +97,8 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         for (Channel channel : channels) {
             channel.close().sync();
         }
-        return new LoadResult(label, requests, failed, seconds, rowsPerRequest, histogram);
+        return new LoadResult(label, requests, failed, seconds, rowsPerRequest, histogram, rejected.get(),
+                expired.get(), (requests + failed) / seconds, 0);
     }
 
     private void send(final Channel channel) {
@@ -122,7 +127,13 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject message) {
             if (message instanceof HttpResponse response) {
-                success = response.status().code() == 200;
+                final int status = response.status().code();
+                success = status == 200;
+                if (status == 503) {
+                    rejected.incrementAndGet();
+                } else if (status == 504) {
+                    expired.incrementAndGet();
+                }
             }
             if (!(message instanceof LastHttpContent)) {
                 return;

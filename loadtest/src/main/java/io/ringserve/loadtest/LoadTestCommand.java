@@ -1,11 +1,16 @@
 package io.ringserve.loadtest;
 
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
+import io.ringserve.models.SessionOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,8 +68,22 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs and arrivals.")
     long seed;
 
-    @Option(names = "--out", defaultValue = "target/loadtest", description = "Where results.json and results.csv go.")
+    @Option(names = "--out", defaultValue = "target/loadtest",
+            description = "Where results.json, results.csv and results.png go (default: ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(names = "--slo_p99_ms", description = "With a concurrency sweep: recommend autoscaling targets for this "
+            + "p99 latency objective.")
+    Long sloP99Millis;
+
+    @Option(names = "--ceiling_model_dir", paramLabel = "DIR",
+            description = "Also run this SavedModel base path in-process (Session.run) at --ceiling_batches and "
+                    + "compare the server with it.")
+    Path ceilingModelDir;
+
+    @Option(names = "--ceiling_batches", defaultValue = "1,64", split = ",",
+            description = "Batch sizes of the in-process ceiling (default: ${DEFAULT-VALUE}).")
+    List<Integer> ceilingBatches;
 
     public static void main(final String[] args) {
         System.exit(new CommandLine(new LoadTestCommand()).execute(args));
@@ -75,11 +94,22 @@ public final class LoadTestCommand implements Callable<Integer> {
         final RequestFactory requests = new RequestFactory(model, signature,
                 RequestFactory.fromMetadata(target, model, signature), seed);
         final List<LoadResult> results = new ArrayList<>();
-        for (String load : loads()) {
-            final String[] kv = load.split("=");
-            final LoadResult result = kv[0].equals("rate") ? openLoop(requests, Double.parseDouble(kv[1]))
-                    : closedLoop(requests, Integer.parseInt(kv[1]));
+        final List<String> loads = loads();
+        for (int i = 0; i < loads.size(); i++) {
+            final String[] kv = loads.get(i).split("=");
+            final Optional<ServerMetricsScrape> before = ServerMetricsScrape.take(target);
+            final Progress progress = Progress.start(String.format(Locale.ROOT, "[%d/%d] %s", i + 1, loads.size(),
+                    loads.get(i)), warmupSeconds, durationSeconds);
+            final LoadResult result;
+            try {
+                result = kv[0].equals("rate") ? openLoop(requests, Double.parseDouble(kv[1]))
+                        : closedLoop(requests, Integer.parseInt(kv[1]));
+            } finally {
+                progress.stop();
+            }
             results.add(result);
+            before.ifPresent(b -> ServerMetricsScrape.take(target).ifPresent(
+                    after -> System.err.println("  " + after.describeSince(b))));
             System.err.printf(Locale.ROOT, "%-40s %9.1f req/s  p50 %7d us  p99 %7d us  errors %d%n",
                     result.label(), result.throughput(), result.percentileMicros(50), result.percentileMicros(99),
                     result.errors());
@@ -90,9 +120,50 @@ public final class LoadTestCommand implements Callable<Integer> {
             }
         }
         ReportWriter.write(out, results);
+        LatencyThroughputPlot.write(out.resolve("results.png"), model + " over " + (grpc != null ? "gRPC" : "REST"),
+                results);
         ReportWriter.table(System.out, results);
-        System.out.println("\nResults in " + out.toAbsolutePath().resolve("results.json") + " and results.csv");
+        if (ceilingModelDir != null) {
+            compareWithCeiling(results);
+        }
+        if (sloP99Millis != null) {
+            recommend(loads, results);
+        }
+        System.out.println("\nResults in " + out.toAbsolutePath().resolve("results.json")
+                + " (also results.csv, results.png)");
         return 0;
+    }
+
+    private void compareWithCeiling(final List<LoadResult> results) {
+        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
+            registry.add(model, ceilingModelDir);
+            registry.loadAll();
+            final SessionRunCeiling ceiling = new SessionRunCeiling(registry.get(model)
+                    .flatMap(ServedModel::latest).orElseThrow(() -> new IllegalArgumentException(
+                            "cannot load " + ceilingModelDir)), signature);
+            final LoadResult best = results.stream()
+                    .max(java.util.Comparator.comparingDouble(LoadResult::samplesPerSecond)).orElseThrow();
+            System.out.println();
+            for (int batch : ceilingBatches) {
+                final LoadResult c = ceiling.measure(batch, Duration.ofSeconds(warmupSeconds),
+                        Duration.ofSeconds(durationSeconds));
+                System.out.printf(Locale.ROOT, "In-process Session.run at batch %d: %.0f samples/s; best load (%s) "
+                        + "reaches %.0f%% of it%n", batch, c.samplesPerSecond(), best.label(),
+                        100 * best.samplesPerSecond() / c.samplesPerSecond());
+            }
+        }
+    }
+
+    private void recommend(final List<String> loads, final List<LoadResult> results) {
+        if (!loads.get(0).startsWith("concurrency=")) {
+            System.out.println("\n--slo_p99_ms needs a concurrency sweep (--sweep=concurrency=...)");
+            return;
+        }
+        final List<Integer> concurrencies = loads.stream().map(l -> Integer.parseInt(l.split("=")[1])).toList();
+        final long slo = sloP99Millis * 1000;
+        Recommendation.from(concurrencies, results, slo).ifPresentOrElse(r -> r.print(System.out, slo),
+                () -> System.out.printf(Locale.ROOT, "%nNo load met p99 <= %d ms: one pod cannot serve this SLO "
+                        + "even at the lowest concurrency tried%n", sloP99Millis));
     }
 
     private List<String> loads() {
