@@ -72,6 +72,10 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "Where results.json, results.csv and results.png go (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--write_body", paramLabel = "FILE",
+            description = "Write the REST request body to FILE and exit (to drive another tool, e.g. wrk, alike).")
+    Path writeBody;
+
     @Option(names = "--slo_p99_ms", description = "With a concurrency sweep: recommend autoscaling targets for this "
             + "p99 latency objective.")
     Long sloP99Millis;
@@ -93,6 +97,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final RequestFactory requests = new RequestFactory(model, signature,
                 RequestFactory.fromMetadata(target, model, signature), seed);
+        if (writeBody != null) {
+            java.nio.file.Files.write(writeBody, requests.restBody(rows));
+            return 0;
+        }
         final List<LoadResult> results = new ArrayList<>();
         final List<String> loads = loads();
         for (int i = 0; i < loads.size(); i++) {
