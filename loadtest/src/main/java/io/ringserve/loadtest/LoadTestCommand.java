@@ -41,6 +41,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "1", description = "Rows per request (default: ${DEFAULT-VALUE}).")
     int rows;
 
+    @Option(names = "--input_file", paramLabel = "FILE",
+            description = "REST: send this JSON body (a TF Serving predict request) instead of generated inputs; "
+                    + "--rows then states how many rows it holds.")
+    Path inputFile;
+
     @Option(names = "--concurrency", description = "Closed loop: requests in flight.")
     Integer concurrency;
 
@@ -52,7 +57,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     String arrivals;
 
     @Option(names = "--connections", defaultValue = "256",
-            description = "Open loop: connections, the most requests in flight (default: ${DEFAULT-VALUE}).")
+            description = "Open loop: the most requests in flight (REST: connections) (default: ${DEFAULT-VALUE}).")
     int connections;
 
     @Option(names = "--sweep", paramLabel = "concurrency=1,2,4|rate=100,200",
@@ -96,7 +101,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final RequestFactory requests = new RequestFactory(model, signature,
-                RequestFactory.fromMetadata(target, model, signature), seed);
+                inputFile != null && grpc == null ? List.of() : RequestFactory.fromMetadata(target, model, signature),
+                seed);
         if (writeBody != null) {
             java.nio.file.Files.write(writeBody, requests.restBody(rows));
             return 0;
@@ -203,23 +209,30 @@ public final class LoadTestCommand implements Callable<Integer> {
                 return client.run("grpc, concurrency " + inFlight, inFlight, warmup, duration, rows);
             }
         }
-        try (ClosedLoopRestClient client = new ClosedLoopRestClient(predictUri(), requests.restBody(rows))) {
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(predictUri(), restBody(requests))) {
             return client.run("rest, concurrency " + inFlight, inFlight, warmup, duration, rows);
         }
     }
 
     private LoadResult openLoop(final RequestFactory requests, final double perSecond) throws Exception {
-        if (grpc != null) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "open loop (--rate) is REST only so far; use --concurrency with --grpc");
-        }
         final Arrivals schedule = arrivals.equals("constant") ? Arrivals.constant(perSecond)
                 : Arrivals.poisson(perSecond, seed);
-        try (OpenLoopRestClient client = new OpenLoopRestClient(predictUri(), requests.restBody(rows),
-                connections)) {
+        if (grpc != null) {
+            final String[] hostPort = grpc.split(":");
+            try (OpenLoopGrpcClient client = new OpenLoopGrpcClient(hostPort[0], Integer.parseInt(hostPort[1]),
+                    requests.grpcRequest(rows), connections)) {
+                return client.run(String.format(Locale.ROOT, "grpc, %s rate %.0f/s", arrivals, perSecond), schedule,
+                        Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
+            }
+        }
+        try (OpenLoopRestClient client = new OpenLoopRestClient(predictUri(), restBody(requests), connections)) {
             return client.run(String.format(Locale.ROOT, "rest, %s rate %.0f/s", arrivals, perSecond), schedule,
                     Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
         }
+    }
+
+    private byte[] restBody(final RequestFactory requests) throws java.io.IOException {
+        return inputFile != null ? java.nio.file.Files.readAllBytes(inputFile) : requests.restBody(rows);
     }
 
     private URI predictUri() {

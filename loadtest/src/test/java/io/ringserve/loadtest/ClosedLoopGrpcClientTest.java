@@ -45,4 +45,31 @@ class ClosedLoopGrpcClientTest {
             server.shutdownNow();
         }
     }
+
+    @Test
+    void openLoopShouldKeepTheScheduleAndCountRejectionsByKind() throws Exception {
+        final AtomicLong calls = new AtomicLong();
+        final Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new PredictionServiceGrpc.PredictionServiceImplBase() {
+                    @Override
+                    public void predict(final PredictRequest request, final StreamObserver<PredictResponse> out) {
+                        if (calls.incrementAndGet() % 4 == 0) {
+                            out.onError(Status.UNAVAILABLE.asRuntimeException());
+                            return;
+                        }
+                        out.onNext(PredictResponse.getDefaultInstance());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        try (OpenLoopGrpcClient client = new OpenLoopGrpcClient("127.0.0.1", server.getPort(),
+                PredictRequest.getDefaultInstance(), 64)) {
+            final LoadResult result = client.run("open", Arrivals.constant(200), Duration.ofMillis(300),
+                    Duration.ofSeconds(1), 1);
+            assertThat(result.sendRate()).isBetween(150.0, 250.0);
+            assertThat(result.rejected()).isEqualTo(result.errors()).isPositive();
+            assertThat((double) result.rejected() / (result.requests() + result.errors())).isBetween(0.2, 0.3);
+        } finally {
+            server.shutdownNow();
+        }
+    }
 }
