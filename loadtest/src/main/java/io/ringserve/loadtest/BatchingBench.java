@@ -1,9 +1,5 @@
 package io.ringserve.loadtest;
 
-import io.ringserve.models.ModelRegistry;
-import io.ringserve.models.SavedModelLoader;
-import io.ringserve.models.ServedModel;
-import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
 import java.io.PrintStream;
 import java.net.URI;
@@ -43,7 +39,8 @@ public final class BatchingBench {
         final int rounds = Integer.parseInt(flags.getOrDefault("rounds", "2"));
         final PrintStream out = System.out;
 
-        final List<LoadResult> ceiling = ceiling(model, Path.of(required(flags, "model_dir")), warmup, duration);
+        final List<LoadResult> ceiling = SessionRunCeiling.measure(Path.of(required(flags, "model_dir")),
+                SignatureSpec.DEFAULT_KEY, List.of(1, 64), warmup, duration);
         final byte[] body = oneRowOfMlpInput();
         final URI off = URI.create(required(flags, "off") + "/v1/models/" + model + ":predict");
         final URI on = URI.create(required(flags, "on") + "/v1/models/" + model + ":predict");
@@ -58,18 +55,6 @@ public final class BatchingBench {
             one.add(load("batching on, 1 client", on, body, 1, warmup, duration));
         }
         report(out, model, ceiling, many, one);
-    }
-
-    private static List<LoadResult> ceiling(final String model, final Path dir, final Duration warmup,
-                                            final Duration duration) {
-        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
-            registry.add(model, dir);
-            registry.loadAll();
-            final var loaded = registry.get(model).flatMap(ServedModel::latest).orElseThrow(() ->
-                    new IllegalStateException("cannot load " + dir));
-            final SessionRunCeiling ceiling = new SessionRunCeiling(loaded, SignatureSpec.DEFAULT_KEY);
-            return List.of(ceiling.measure(1, warmup, duration), ceiling.measure(64, warmup, duration));
-        }
     }
 
     private static LoadResult load(final String label, final URI target, final byte[] body, final int concurrency,
@@ -139,7 +124,8 @@ public final class BatchingBench {
         return sum / n;
     }
 
-    private static Map<String, String> parse(final String[] args) {
+    /** {@code --name=value} arguments by name. */
+    static Map<String, String> parse(final String[] args) {
         final Map<String, String> flags = new HashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {
@@ -150,7 +136,7 @@ public final class BatchingBench {
         return flags;
     }
 
-    private static String required(final Map<String, String> flags, final String name) {
+    static String required(final Map<String, String> flags, final String name) {
         final String value = flags.get(name);
         if (value == null) {
             throw new IllegalArgumentException("--" + name + " is required");

@@ -1,10 +1,6 @@
 package io.ringserve.loadtest;
 
 import com.google.protobuf.ByteString;
-import io.ringserve.models.ModelRegistry;
-import io.ringserve.models.SavedModelLoader;
-import io.ringserve.models.ServedModel;
-import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictRequest;
@@ -15,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 
@@ -33,23 +31,15 @@ public final class GrpcBench {
     }
 
     public static void main(final String[] args) throws Exception {
-        final java.util.Map<String, String> flags = new java.util.HashMap<>();
-        for (String arg : args) {
-            flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-        }
+        final Map<String, String> flags = BatchingBench.parse(args);
         final String model = flags.getOrDefault("model", "mlp");
         final int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
         final Duration duration = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("duration_s", "15")));
         final Duration warmup = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup_s", "20")));
-        final String[] target = flags.get("target").split(":");
+        final String[] target = BatchingBench.required(flags, "target").split(":");
 
-        final LoadResult ceiling;
-        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
-            registry.add(model, Path.of(flags.get("model_dir")));
-            registry.loadAll();
-            ceiling = new SessionRunCeiling(registry.get(model).flatMap(ServedModel::latest).orElseThrow(),
-                    SignatureSpec.DEFAULT_KEY).measure(64, warmup, duration);
-        }
+        final LoadResult ceiling = SessionRunCeiling.measure(Path.of(BatchingBench.required(flags, "model_dir")),
+                SignatureSpec.DEFAULT_KEY, List.of(64), warmup, duration).get(0);
         final LoadResult grpc;
         try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target[0], Integer.parseInt(target[1]),
                 request(model))) {

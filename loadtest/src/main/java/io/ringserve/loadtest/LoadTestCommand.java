@@ -1,9 +1,5 @@
 package io.ringserve.loadtest;
 
-import io.ringserve.models.ModelRegistry;
-import io.ringserve.models.SavedModelLoader;
-import io.ringserve.models.ServedModel;
-import io.ringserve.models.SessionOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,22 +145,16 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     private void compareWithCeiling(final List<LoadResult> results) {
-        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
-            registry.add(model, ceilingModelDir);
-            registry.loadAll();
-            final SessionRunCeiling ceiling = new SessionRunCeiling(registry.get(model)
-                    .flatMap(ServedModel::latest).orElseThrow(() -> new IllegalArgumentException(
-                            "cannot load " + ceilingModelDir)), signature);
-            final LoadResult best = results.stream()
-                    .max(java.util.Comparator.comparingDouble(LoadResult::samplesPerSecond)).orElseThrow();
-            System.out.println();
-            for (int batch : ceilingBatches) {
-                final LoadResult c = ceiling.measure(batch, Duration.ofSeconds(warmupSeconds),
-                        Duration.ofSeconds(durationSeconds));
-                System.out.printf(Locale.ROOT, "In-process Session.run at batch %d: %.0f samples/s; best load (%s) "
-                        + "reaches %.0f%% of it%n", batch, c.samplesPerSecond(), best.label(),
-                        100 * best.samplesPerSecond() / c.samplesPerSecond());
-            }
+        final LoadResult best = results.stream()
+                .max(java.util.Comparator.comparingDouble(LoadResult::samplesPerSecond)).orElseThrow();
+        final List<LoadResult> ceilings = SessionRunCeiling.measure(ceilingModelDir, signature, ceilingBatches,
+                Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds));
+        System.out.println();
+        for (int i = 0; i < ceilings.size(); i++) {
+            final LoadResult c = ceilings.get(i);
+            System.out.printf(Locale.ROOT, "In-process Session.run at batch %d: %.0f samples/s; best load (%s) "
+                    + "reaches %.0f%% of it%n", ceilingBatches.get(i), c.samplesPerSecond(), best.label(),
+                    100 * best.samplesPerSecond() / c.samplesPerSecond());
         }
     }
 

@@ -3,10 +3,16 @@ package io.ringserve.loadtest;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
+import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +31,29 @@ public final class SessionRunCeiling {
         this.model = model;
         this.signature = model.signature(signatureKey).orElseThrow(() -> new IllegalArgumentException(
                 "model " + model.name() + " has no signature " + signatureKey));
+    }
+
+    /**
+     * Loads the newest version under {@code baseDir}, measures it at each of {@code batchSizes}, and unloads it.
+     *
+     * @throws IllegalArgumentException if the model cannot be loaded or has no such signature
+     */
+    public static List<LoadResult> measure(final Path baseDir, final String signatureKey,
+                                           final List<Integer> batchSizes, final Duration warmup,
+                                           final Duration duration) {
+        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
+            final String name = "ceiling";
+            registry.add(name, baseDir);
+            registry.loadAll();
+            final SessionRunCeiling ceiling = new SessionRunCeiling(registry.get(name)
+                    .flatMap(ServedModel::latest).orElseThrow(() -> new IllegalArgumentException(
+                            "cannot load a SavedModel from " + baseDir)), signatureKey);
+            final List<LoadResult> results = new ArrayList<>();
+            for (int batch : batchSizes) {
+                results.add(ceiling.measure(batch, warmup, duration));
+            }
+            return results;
+        }
     }
 
     /** Runs batches of {@code batchSize} random rows for {@code duration} after {@code warmup}. */
