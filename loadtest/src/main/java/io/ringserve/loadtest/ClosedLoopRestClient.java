@@ -7,20 +7,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +31,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
 
     private final URI target;
     private final byte[] request;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-            Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    private final EventLoopGroup group = HttpClientTransport.oneEventLoop();
     private final Recorder latencies = new Recorder(3);
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -53,7 +45,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
      */
     public ClosedLoopRestClient(final URI target, final byte[] body) {
         this.target = target;
-        this.request = encode(target, body);
+        this.request = HttpClientTransport.encodePost(target, body);
     }
 
     /**
@@ -64,7 +56,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
                           final int rowsPerRequest) throws InterruptedException {
         final List<Channel> channels = new ArrayList<>();
         final Bootstrap bootstrap = new Bootstrap().group(group)
-                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+                .channel(HttpClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -100,18 +92,6 @@ public final class ClosedLoopRestClient implements AutoCloseable {
     private void send(final Channel channel) {
         channel.attr(SENT).set(System.nanoTime());
         channel.writeAndFlush(Unpooled.wrappedBuffer(request));
-    }
-
-    /** The whole HTTP/1.1 request, head and body, encoded once: the generator should cost as little as wrk. */
-    private static byte[] encode(final URI target, final byte[] body) {
-        final byte[] head = ("POST " + target.getRawPath() + " HTTP/1.1\r\n"
-                + "Host: " + target.getHost() + ":" + target.getPort() + "\r\n"
-                + "Content-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        final byte[] request = new byte[head.length + body.length];
-        System.arraycopy(head, 0, request, 0, head.length);
-        System.arraycopy(body, 0, request, head.length, body.length);
-        return request;
     }
 
     @Override

@@ -8,22 +8,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import java.net.URI;
@@ -43,10 +31,9 @@ public final class OpenLoopRestClient implements AutoCloseable {
     private static final AttributeKey<Long> DUE = AttributeKey.valueOf("ringserve.due");
 
     private final URI target;
-    private final byte[] body;
+    private final byte[] request;
     private final int connections;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-            Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    private final EventLoopGroup group = HttpClientTransport.oneEventLoop();
     private final IntendedTimeRecorder recorder = new IntendedTimeRecorder(System::nanoTime);
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Long> waiting = new ArrayDeque<>();
@@ -59,7 +46,7 @@ public final class OpenLoopRestClient implements AutoCloseable {
      */
     public OpenLoopRestClient(final URI target, final byte[] body, final int connections) {
         this.target = target;
-        this.body = body.clone();
+        this.request = HttpClientTransport.encodePost(target, body);
         this.connections = connections;
     }
 
@@ -68,12 +55,13 @@ public final class OpenLoopRestClient implements AutoCloseable {
                           final Duration duration, final int rowsPerRequest) throws InterruptedException {
         final EventLoop loop = group.next();
         final Bootstrap bootstrap = new Bootstrap().group(loop)
-                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+                .channel(HttpClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(final Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new Answers());
+                        // Requests go out pre-encoded; only responses need parsing.
+                        ch.pipeline().addLast(new HttpResponseDecoder(), new Answers());
                     }
                 });
         final List<Channel> opened = new ArrayList<>();
@@ -127,15 +115,10 @@ public final class OpenLoopRestClient implements AutoCloseable {
     }
 
     private void send(final Channel channel, final long due) {
-        final FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                target.getRawPath(), Unpooled.wrappedBuffer(body));
-        request.headers().set(HttpHeaderNames.HOST, target.getHost() + ":" + target.getPort())
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         channel.attr(DUE).set(due);
         recorder.sent(due);
         sent++;
-        channel.writeAndFlush(request);
+        channel.writeAndFlush(Unpooled.wrappedBuffer(request));
     }
 
     @Override
