@@ -7,6 +7,8 @@ server_classpath="$server_jar:$root/server/target/lib/*"
 loadtest_jar="$root/loadtest/target/ringserve-loadtest-0.1.0-SNAPSHOT.jar"
 loadtest_classpath="$loadtest_jar:$root/loadtest/target/lib/*"
 demo_models="${RINGSERVE_DEMO_MODELS:-$root/demo-models}"
+# Load generators measure the server, not Netty's leak detector (the server turns it off itself: ServerDefaults).
+loadtest_jvm_flags="-Dio.netty.leakDetection.level=disabled"
 # TensorFlow's C++ INFO lines are noise for a server; warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-1}"
 

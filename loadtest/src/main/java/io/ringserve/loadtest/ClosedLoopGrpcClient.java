@@ -4,7 +4,6 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictResponse;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
@@ -32,9 +31,7 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
     public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request) {
         this.request = request;
         for (int i = 0; i < CHANNELS; i++) {
-            // Callbacks only record and send the next call: run them on the transport's threads, no executor hop.
-            channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-                    .maxInboundMessageSize(64 << 20).build());
+            channels.add(LoadChannels.open(host, port));
         }
     }
 

@@ -5,7 +5,6 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictResponse;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
@@ -42,8 +41,7 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
     private volatile boolean running = true;
 
     public OpenLoopGrpcClient(final String host, final int port, final PredictRequest request, final int maxInFlight) {
-        this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-                .maxInboundMessageSize(64 << 20).build();
+        this.channel = LoadChannels.open(host, port);
         this.stub = PredictionServiceGrpc.newFutureStub(channel);
         this.request = request;
         this.maxInFlight = maxInFlight;

@@ -32,6 +32,20 @@ class SavedModelLoaderTest {
     }
 
     @Test
+    void shouldRunEveryOpInTheCallingThreadWhenInterOpParallelismIsNegative() {
+        final SavedModelLoader inline = new SavedModelLoader(new SessionOptions(1, -1));
+        final Path dir = TestData.tfServing("saved_model_half_plus_two_cpu").resolve("00000123");
+        try (LoadedModel loaded = inline.load("inline", 123, dir)) {
+            final SignatureSpec signature = loaded.signature("serving_default").orElseThrow();
+            final HostTensor y = loaded.run(signature, Map.of("x", HostTensor.ofFloats(new long[] {2, 1}, 4f, 6f)),
+                    List.of("y")).get("y");
+            assertThat(new float[] {y.floatAt(0), y.floatAt(1)}).containsExactly(4f, 5f);
+        }
+        assertThatThrownBy(() -> new SessionOptions(-1, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("intra-op");
+    }
+
+    @Test
     void shouldRunTheTf2ModuleModel() {
         final Path dir = TestData.tfServing("saved_model_half_plus_two_tf2_cpu").resolve("00000123");
         try (LoadedModel loaded = loader.load("tf2", 123, dir)) {

@@ -69,7 +69,8 @@ public final class ServerCommand {
     int intraOpParallelism;
 
     @Option(names = "--tensorflow_inter_op_parallelism", paramLabel = "N", defaultValue = "0",
-            description = "Threads used to run independent TensorFlow ops; 0 lets TensorFlow choose (default).")
+            description = "Threads used to run independent TensorFlow ops; 0 lets TensorFlow choose (default), a "
+                    + "negative value runs every op in the thread that calls the model (no hand-off per op).")
     int interOpParallelism;
 
     @Option(names = "--enable_batching", negatable = true, fallbackValue = "true", arity = "0..1",

@@ -55,10 +55,14 @@ public final class JsonPredictRequestDecoder {
         return decode(() -> jsonFactory.createParser(body.get()), signatures);
     }
 
-    /** Decodes the body held in {@code body[offset, offset + length)}; see {@link #decode(Supplier, Function)}. */
+    /**
+     * Decodes the body held in {@code body[offset, offset + length)}; see {@link #decode(Supplier, Function)}. The
+     * common body (one float input as plain decimals) is read by {@link PlainNumbersFastPath}, with the same result.
+     */
     public PredictRequest decode(final byte[] body, final int offset, final int length,
                                  final Function<String, SignatureSpec> signatures) {
-        return decode(() -> jsonFactory.createParser(body, offset, length), signatures);
+        final PredictRequest plain = PlainNumbersFastPath.decode(body, offset, length, signatures);
+        return plain != null ? plain : decode(() -> jsonFactory.createParser(body, offset, length), signatures);
     }
 
     private PredictRequest decode(final ParserSource body, final Function<String, SignatureSpec> signatures) {

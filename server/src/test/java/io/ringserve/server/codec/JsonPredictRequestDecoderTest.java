@@ -668,9 +668,24 @@ class JsonPredictRequestDecoderTest {
         return decode(json, name -> signature);
     }
 
+    /**
+     * Decodes through both entry points, the stream (always the general decoder) and the byte array (the plain
+     * numbers fast path first), and requires the same answer or the same error from both: every case of this class
+     * also checks that the fast path never changes what a body means.
+     */
     private static PredictRequest decode(final String json, final Function<String, SignatureSpec> signatures) {
         final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        return DECODER.decode(() -> new ByteArrayInputStream(bytes), signatures);
+        final PredictRequest viaStream;
+        try {
+            viaStream = DECODER.decode(() -> new ByteArrayInputStream(bytes), signatures);
+        } catch (RuntimeException e) {
+            assertThatThrownBy(() -> DECODER.decode(bytes, 0, bytes.length, signatures))
+                    .as("the byte-array decode of %s", json)
+                    .isInstanceOf(e.getClass()).hasMessage(e.getMessage());
+            throw e;
+        }
+        PlainNumbersFastPathTest.assertSameRequest(DECODER.decode(bytes, 0, bytes.length, signatures), viaStream);
+        return viaStream;
     }
 
     private static void assertRejected(final String json, final SignatureSpec signature, final StatusCode code,
