@@ -17,11 +17,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.HdrHistogram.Histogram;
 
 /**
- * The in-process ceiling: the same model run with {@code Session.run} in a loop on one thread at a fixed batch size,
- * host copies in and out included, as a server must do them. What a server reaches is compared to this.
+ * The in-process ceiling: the same model run with {@code Session.run} in a loop at a fixed batch size, host copies
+ * in and out included, as a server must do them. What a server reaches is compared to this. {@link #measure} is
+ * not thread-safe by itself; {@link #measureConcurrently} runs it from several threads on purpose (a loaded model
+ * may be run concurrently).
  */
 public final class SessionRunCeiling {
     private final LoadedModel model;
@@ -34,14 +39,32 @@ public final class SessionRunCeiling {
     }
 
     /**
-     * Loads the newest version under {@code baseDir}, measures it at each of {@code batchSizes}, and unloads it.
+     * Loads the newest version under {@code baseDir} with TensorFlow's default session options, measures it at each
+     * of {@code batchSizes} from one thread, and unloads it.
      *
      * @throws IllegalArgumentException if the model cannot be loaded or has no such signature
      */
     public static List<LoadResult> measure(final Path baseDir, final String signatureKey,
                                            final List<Integer> batchSizes, final Duration warmup,
                                            final Duration duration) {
-        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
+        return measure(baseDir, signatureKey, SessionOptions.DEFAULTS, 1, batchSizes, warmup, duration);
+    }
+
+    /**
+     * Loads the newest version under {@code baseDir} with {@code options}, measures it at each of {@code batchSizes}
+     * with {@code callers} threads each running {@code Session.run} in its own loop, and unloads it. Several callers
+     * are how a server with several batch threads drives the model; their results are summed.
+     *
+     * @throws IllegalArgumentException if the model cannot be loaded or has no such signature
+     */
+    public static List<LoadResult> measure(final Path baseDir, final String signatureKey,
+                                           final SessionOptions options, final int callers,
+                                           final List<Integer> batchSizes, final Duration warmup,
+                                           final Duration duration) {
+        if (callers < 1) {
+            throw new IllegalArgumentException("callers must be >= 1, got " + callers);
+        }
+        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(options))) {
             final String name = "ceiling";
             registry.add(name, baseDir);
             registry.loadAll();
@@ -50,9 +73,35 @@ public final class SessionRunCeiling {
                             "cannot load a SavedModel from " + baseDir)), signatureKey);
             final List<LoadResult> results = new ArrayList<>();
             for (int batch : batchSizes) {
-                results.add(ceiling.measure(batch, warmup, duration));
+                results.add(callers == 1 ? ceiling.measure(batch, warmup, duration)
+                        : ceiling.measureConcurrently(callers, batch, warmup, duration));
             }
             return results;
+        }
+    }
+
+    /** {@link #measure(int, Duration, Duration)} from {@code callers} threads at once, summed. */
+    LoadResult measureConcurrently(final int callers, final int batchSize, final Duration warmup,
+                                   final Duration duration) {
+        final List<CompletableFuture<LoadResult>> runs = new ArrayList<>();
+        final ExecutorService threads = Executors.newFixedThreadPool(callers);
+        try {
+            for (int i = 0; i < callers; i++) {
+                runs.add(CompletableFuture.supplyAsync(() -> measure(batchSize, warmup, duration), threads));
+            }
+            final Histogram latency = new Histogram(3);
+            long runsDone = 0;
+            double seconds = 0;
+            for (CompletableFuture<LoadResult> run : runs) {
+                final LoadResult one = run.join();
+                latency.add(one.latency());
+                runsDone += one.requests();
+                seconds = Math.max(seconds, one.seconds());
+            }
+            return new LoadResult("Session.run, batch " + batchSize + ", " + callers + " threads", runsDone, 0,
+                    seconds, batchSize, latency);
+        } finally {
+            threads.shutdownNow();
         }
     }
 
