@@ -132,6 +132,11 @@ public final class InferenceServer implements AutoCloseable {
         if (config.grpcPort() != 0) {
             grpcServer = new GrpcServer(NettyServerBuilder.forAddress(
                     new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+                    // One set of event loops for REST and gRPC: no more transport threads than cores contend
+                    // with the batch threads. The server owns the groups and closes them after gRPC has stopped.
+                    .bossEventLoopGroup(bossGroup)
+                    .workerEventLoopGroup(workerGroup)
+                    .channelType(channelType)
                     .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
                     // Handlers never block (they decode and schedule), so they run on the transport's threads.
                     .directExecutor(), new ModelResolver(registry), runner).start();
