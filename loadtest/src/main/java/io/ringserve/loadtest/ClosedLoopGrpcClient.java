@@ -19,7 +19,8 @@ import org.HdrHistogram.Recorder;
  * over a few HTTP/2 channels, each sending the next as soon as its answer arrives. Asynchronous: no thread per call.
  */
 public final class ClosedLoopGrpcClient implements AutoCloseable {
-    private static final int CHANNELS = 4;
+    /** One HTTP/2 connection per event loop of a two-core server: measured best there (README, Performance). */
+    public static final int DEFAULT_CHANNELS = 2;
 
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final PredictRequest request;
@@ -29,9 +30,18 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
     private volatile boolean running = true;
 
     public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request) {
+        this(host, port, request, DEFAULT_CHANNELS);
+    }
+
+    /** Spreads the calls over {@code channels} HTTP/2 connections. */
+    public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request,
+                                final int channels) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("channels must be >= 1, got " + channels);
+        }
         this.request = request;
-        for (int i = 0; i < CHANNELS; i++) {
-            channels.add(LoadChannels.open(host, port));
+        for (int i = 0; i < channels; i++) {
+            this.channels.add(LoadChannels.open(host, port));
         }
     }
 
@@ -39,7 +49,7 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
     public LoadResult run(final String label, final int concurrency, final Duration warmup, final Duration duration,
                           final int rowsPerRequest) throws InterruptedException {
         for (int i = 0; i < concurrency; i++) {
-            send(PredictionServiceGrpc.newFutureStub(channels.get(i % CHANNELS)));
+            send(PredictionServiceGrpc.newFutureStub(channels.get(i % channels.size())));
         }
         Thread.sleep(warmup.toMillis());
         latencies.reset();

@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * GrpcBench --target=127.0.0.1:18513 --model=mlp --model_dir=demo-models/mlp [--concurrency=64]
- *           [--duration_s=15] [--warmup_s=30] [--rounds=2]
+ *           [--duration_s=15] [--warmup_s=30] [--rounds=2] [--channels=2]
  * </pre>
  */
 public final class GrpcBench {
@@ -45,6 +45,8 @@ public final class GrpcBench {
         final Duration duration = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("duration_s", "15")));
         final Duration warmup = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup_s", "30")));
         final int rounds = Integer.parseInt(flags.getOrDefault("rounds", "2"));
+        final int channels = Integer.parseInt(flags.getOrDefault("channels",
+                Integer.toString(ClosedLoopGrpcClient.DEFAULT_CHANNELS)));
         final String[] target = BatchingBench.required(flags, "target").split(":");
         final Path modelDir = Path.of(BatchingBench.required(flags, "model_dir"));
         final int cores = Runtime.getRuntime().availableProcessors();
@@ -60,8 +62,9 @@ public final class GrpcBench {
             inline.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, new SessionOptions(1, -1),
                     cores, List.of(BATCH), shortWarmup, duration).get(0));
             try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target[0], Integer.parseInt(target[1]),
-                    request(model))) {
-                grpc.add(client.run("gRPC Predict, tensor_content, " + concurrency + " calls in flight",
+                    request(model), channels)) {
+                grpc.add(client.run("gRPC Predict, tensor_content, " + concurrency + " calls in flight over "
+                        + channels + " connections",
                         concurrency, round == 0 ? warmup : shortWarmup, duration, 1));
             }
             System.err.printf(Locale.ROOT, "  round %d: Session.run defaults %.0f, inline x%d %.0f, gRPC %.0f "

@@ -56,6 +56,11 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "Open loop: the most requests in flight (REST: connections) (default: ${DEFAULT-VALUE}).")
     int connections;
 
+    @Option(names = "--grpc_channels", defaultValue = "2",
+            description = "Closed loop over gRPC: HTTP/2 connections the calls are spread over "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int grpcChannels;
+
     @Option(names = "--sweep", paramLabel = "concurrency=1,2,4|rate=100,200",
             description = "Run one load per value.")
     String sweep;
@@ -195,7 +200,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (grpc != null) {
             final String[] hostPort = grpc.split(":");
             try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(hostPort[0], Integer.parseInt(hostPort[1]),
-                    requests.grpcRequest(rows))) {
+                    requests.grpcRequest(rows), grpcChannels)) {
                 return client.run("grpc, concurrency " + inFlight, inFlight, warmup, duration, rows);
             }
         }
