@@ -25,7 +25,6 @@ import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,10 +45,7 @@ class GrpcIT {
 
     @BeforeAll
     static void start() throws Exception {
-        final int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        final int port = RunningServer.freePort();
         // A timeout batch that never fills: a call waits in the queue until its deadline.
         server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(port)
                 .models(List.of(new ModelConfig("half_plus_two",

@@ -3,6 +3,7 @@ package io.ringserve.server;
 import io.ringserve.models.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +24,16 @@ final class RunningServer implements AutoCloseable {
 
     static RunningServer serving(final List<ModelConfig> models) throws InterruptedException {
         return new RunningServer(ServerConfig.builder().models(models));
+    }
+
+    /**
+     * A port that was free a moment ago, for the gRPC listener: {@code --port=0} turns gRPC off, as in TF Serving,
+     * so a test cannot ask the server itself for any free port.
+     */
+    static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
     }
 
     /** {@code testdata/tfserving/<name>} in the repository. */

@@ -11,7 +11,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.models.TestData;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -66,10 +65,7 @@ class UpstreamGeneratedClientIT {
 
     @BeforeAll
     static void start() throws Exception {
-        final int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        final int port = RunningServer.freePort();
         server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(port)
                 .models(List.of(new ModelConfig("half_plus_two",
                         TestData.tfServing("saved_model_half_plus_two_cpu"))))

@@ -11,8 +11,11 @@ final class DecimalFastPath {
     /** Returned when the text is not a plain short decimal; callers then parse it the general way. */
     static final double NOT_HANDLED = Double.NaN;
 
-    private static final int MAX_DIGITS = 15;
-    private static final double[] POWERS_OF_TEN = new double[23];
+    /** Most significant digits a mantissa may have: below 2^53, so it is an exact double. */
+    static final int MAX_DIGITS = 15;
+    /** Most fraction digits: 10^22 is the largest power of ten that is an exact double. */
+    static final int MAX_FRACTION_DIGITS = 22;
+    private static final double[] POWERS_OF_TEN = new double[MAX_FRACTION_DIGITS + 1];
 
     static {
         double power = 1;
@@ -57,9 +60,17 @@ final class DecimalFastPath {
                 return NOT_HANDLED;
             }
         }
-        if (!sawDigit || fractionDigits > 22) {
+        if (!sawDigit || fractionDigits > MAX_FRACTION_DIGITS) {
             return NOT_HANDLED;
         }
+        return exact(negative, mantissa, Math.max(fractionDigits, 0));
+    }
+
+    /**
+     * The correctly rounded double of {@code ±mantissa / 10^fractionDigits}, for a mantissa of at most
+     * {@link #MAX_DIGITS} digits and at most {@link #MAX_FRACTION_DIGITS} fraction digits (callers check).
+     */
+    static double exact(final boolean negative, final long mantissa, final int fractionDigits) {
         final double value = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits] : mantissa;
         return negative ? -value : value;
     }

@@ -19,25 +19,15 @@ import java.util.function.Function;
  * <p>It answers {@code null} for anything outside that subset (another key, an exponent, {@code NaN}, a number with
  * more than 15 significant digits, an escape in a string, an object in the data, an empty or ragged list, another
  * dtype, several inputs, a JSON error) and the general decoder reads the body instead, errors included. Where it
- * does answer, the answer is the general decoder's exactly: numbers go through the same exact decimal rule as
- * {@link DecimalFastPath}, and shapes follow the same nesting rules as {@link JsonTensorReader}. So it changes how
+ * does answer, the answer is the general decoder's exactly: numbers go through the same exact decimal rule
+ * ({@link DecimalFastPath#exact}), and shapes follow the same nesting rules as {@link JsonTensorReader}. So it changes how
  * fast a request is read, never what it means. Stateless and thread-safe; each call scans with its own state.
  */
 final class PlainNumbersFastPath {
     private static final int MAX_RANK = 8;
-    private static final int MAX_SIGNIFICANT_DIGITS = 15;
-    private static final double[] POWERS_OF_TEN = new double[23];
     private static final byte[] SIGNATURE_NAME = ascii("signature_name");
     private static final byte[] INSTANCES = ascii("instances");
     private static final byte[] INPUTS = ascii("inputs");
-
-    static {
-        double power = 1;
-        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = power;
-            power *= 10;
-        }
-    }
 
     private PlainNumbersFastPath() {
     }
@@ -231,14 +221,13 @@ final class PlainNumbersFastPath {
                     throw NotPlain.INSTANCE;
                 }
             }
-            if (significant > MAX_SIGNIFICANT_DIGITS || fractionDigits >= POWERS_OF_TEN.length) {
+            if (significant > DecimalFastPath.MAX_DIGITS || fractionDigits > DecimalFastPath.MAX_FRACTION_DIGITS) {
                 throw NotPlain.INSTANCE;
             }
-            final double magnitude = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits] : mantissa;
             if (count == values.length) {
                 values = Arrays.copyOf(values, count * 2);
             }
-            values[count++] = negative ? -magnitude : magnitude;
+            values[count++] = DecimalFastPath.exact(negative, mantissa, fractionDigits);
         }
 
         private static boolean isDigit(final byte b) {

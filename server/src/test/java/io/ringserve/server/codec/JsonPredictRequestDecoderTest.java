@@ -1,5 +1,7 @@
 package io.ringserve.server.codec;
 
+import static io.ringserve.server.codec.TestSignatures.input;
+import static io.ringserve.server.codec.TestSignatures.signature;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,9 +14,7 @@ import io.ringserve.server.inference.StatusCode;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -651,18 +651,6 @@ class JsonPredictRequestDecoderTest {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static TensorSpec input(final String alias, final DType dtype) {
-        return new TensorSpec(alias, alias + ":0", dtype.protoName(), dtype.protoNumber(), Optional.empty());
-    }
-
-    private static SignatureSpec signature(final TensorSpec... inputs) {
-        final Map<String, TensorSpec> map = new LinkedHashMap<>();
-        for (TensorSpec spec : inputs) {
-            map.put(spec.alias(), spec);
-        }
-        return new SignatureSpec(SignatureSpec.DEFAULT_KEY, "tensorflow/serving/predict", map, Map.of());
-    }
 
     private static PredictRequest decode(final String json, final SignatureSpec signature) {
         return decode(json, name -> signature);

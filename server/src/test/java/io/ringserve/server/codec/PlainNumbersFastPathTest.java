@@ -1,18 +1,16 @@
 package io.ringserve.server.codec;
 
+import static io.ringserve.server.codec.TestSignatures.input;
+import static io.ringserve.server.codec.TestSignatures.signature;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.SignatureSpec;
-import io.ringserve.models.TensorSpec;
 import io.ringserve.server.inference.ServingException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -226,17 +224,5 @@ class PlainNumbersFastPathTest {
 
     private static byte[] bytes(final String json) {
         return json.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static TensorSpec input(final String alias, final DType dtype) {
-        return new TensorSpec(alias, alias + ":0", dtype.protoName(), dtype.protoNumber(), Optional.empty());
-    }
-
-    private static SignatureSpec signature(final TensorSpec... inputs) {
-        final Map<String, TensorSpec> map = new LinkedHashMap<>();
-        for (TensorSpec spec : inputs) {
-            map.put(spec.alias(), spec);
-        }
-        return new SignatureSpec(SignatureSpec.DEFAULT_KEY, "tensorflow/serving/predict", map, Map.of());
     }
 }
