@@ -110,6 +110,16 @@ class PlainNumbersFastPathTest {
     }
 
     @Test
+    void shouldLeaveHugeBodiesToTheGeneralDecoder() {
+        final String atTheLimit = "{\"inputs\": [" + "1,".repeat(PlainNumbersFastPath.MAX_VALUES - 1) + "1]}";
+        final String overTheLimit = "{\"inputs\": [" + "1,".repeat(PlainNumbersFastPath.MAX_VALUES) + "1]}";
+
+        assertThat(fastPath(atTheLimit, FLOAT_X).inputs().get("x").shape())
+                .containsExactly((long) PlainNumbersFastPath.MAX_VALUES);
+        assertThat(fastPath(overTheLimit, FLOAT_X)).isNull();
+    }
+
+    @Test
     void shouldAgreeWithTheGeneralDecoderOnRandomBodies() {
         final Random random = new Random(20261129);
         int handled = 0;
