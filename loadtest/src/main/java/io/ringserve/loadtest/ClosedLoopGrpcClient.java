@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictResponse;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Recorder;
 
 /**
  * A closed-loop gRPC load generator for TF Serving's Predict: {@code concurrency} calls always outstanding, spread
@@ -24,9 +23,7 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
 
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final PredictRequest request;
-    private final Recorder latencies = new Recorder(3);
-    private final AtomicLong ok = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
+    private final ClosedLoopTally tally = new ClosedLoopTally();
     private volatile boolean running = true;
 
     public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request) {
@@ -51,17 +48,9 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
         for (int i = 0; i < concurrency; i++) {
             send(PredictionServiceGrpc.newFutureStub(channels.get(i % channels.size())));
         }
-        Thread.sleep(warmup.toMillis());
-        latencies.reset();
-        ok.set(0);
-        errors.set(0);
-        final long start = System.nanoTime();
-        Thread.sleep(duration.toMillis());
-        final long requests = ok.get();
-        final long failed = errors.get();
-        final double seconds = (System.nanoTime() - start) / 1e9;
+        final LoadResult result = tally.measure(label, warmup, duration, rowsPerRequest);
         running = false;
-        return new LoadResult(label, requests, failed, seconds, rowsPerRequest, latencies.getIntervalHistogram());
+        return result;
     }
 
     private void send(final PredictionServiceGrpc.PredictionServiceFutureStub stub) {
@@ -69,14 +58,17 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
         Futures.addCallback(stub.predict(request), new FutureCallback<PredictResponse>() {
             @Override
             public void onSuccess(final PredictResponse response) {
-                ok.incrementAndGet();
-                latencies.recordValue((System.nanoTime() - sent) / 1000);
+                tally.ok((System.nanoTime() - sent) / 1000);
                 next();
             }
 
             @Override
             public void onFailure(final Throwable t) {
-                errors.incrementAndGet();
+                switch (Status.fromThrowable(t).getCode()) {
+                    case UNAVAILABLE -> tally.rejected();
+                    case DEADLINE_EXCEEDED -> tally.expired();
+                    default -> tally.failed();
+                }
                 next();
             }
 

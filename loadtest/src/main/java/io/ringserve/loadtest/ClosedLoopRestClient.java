@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Recorder;
 
 /**
  * A closed-loop HTTP/1.1 load generator: {@code concurrency} keep-alive connections, each with exactly one request
@@ -32,11 +30,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
     private final URI target;
     private final byte[] request;
     private final EventLoopGroup group = HttpClientTransport.oneEventLoop();
-    private final Recorder latencies = new Recorder(3);
-    private final AtomicLong ok = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong expired = new AtomicLong();
+    private final ClosedLoopTally tally = new ClosedLoopTally();
     private volatile boolean running = true;
 
     /**
@@ -69,24 +63,12 @@ public final class ClosedLoopRestClient implements AutoCloseable {
             channels.add(bootstrap.connect(target.getHost(), target.getPort()).sync().channel());
         }
         channels.forEach(this::send);
-        Thread.sleep(warmup.toMillis());
-        latencies.reset();
-        ok.set(0);
-        errors.set(0);
-        rejected.set(0);
-        expired.set(0);
-        final long start = System.nanoTime();
-        Thread.sleep(duration.toMillis());
-        final long requests = ok.get();
-        final long failed = errors.get();
-        final double seconds = (System.nanoTime() - start) / 1e9;
-        final var histogram = latencies.getIntervalHistogram();
+        final LoadResult result = tally.measure(label, warmup, duration, rowsPerRequest);
         running = false;
         for (Channel channel : channels) {
             channel.close().sync();
         }
-        return new LoadResult(label, requests, failed, seconds, rowsPerRequest, histogram, rejected.get(),
-                expired.get(), (requests + failed) / seconds, 0);
+        return result;
     }
 
     private void send(final Channel channel) {
@@ -105,28 +87,21 @@ public final class ClosedLoopRestClient implements AutoCloseable {
      * is not aggregated: the client only needs the status and the end of the response.
      */
     private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-        private boolean success;
+        private int status;
 
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject message) {
             if (message instanceof HttpResponse response) {
-                final int status = response.status().code();
-                success = status == 200;
-                if (status == 503) {
-                    rejected.incrementAndGet();
-                } else if (status == 504) {
-                    expired.incrementAndGet();
-                }
+                status = response.status().code();
             }
             if (!(message instanceof LastHttpContent)) {
                 return;
             }
-            final long micros = (System.nanoTime() - ctx.channel().attr(SENT).get()) / 1000;
-            if (success) {
-                ok.incrementAndGet();
-                latencies.recordValue(micros);
-            } else {
-                errors.incrementAndGet();
+            switch (status) {
+                case 200 -> tally.ok((System.nanoTime() - ctx.channel().attr(SENT).get()) / 1000);
+                case 503 -> tally.rejected();
+                case 504 -> tally.expired();
+                default -> tally.failed();
             }
             if (running) {
                 send(ctx.channel());
@@ -135,7 +110,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            errors.incrementAndGet();
+            tally.failed();
             ctx.close();
         }
     }

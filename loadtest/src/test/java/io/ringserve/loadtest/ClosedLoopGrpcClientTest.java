@@ -38,6 +38,7 @@ class ClosedLoopGrpcClientTest {
             final LoadResult result = client.run("fake", 8, Duration.ofMillis(300), Duration.ofSeconds(1), 1);
             assertThat(result.requests()).isPositive();
             assertThat(result.errors()).isPositive();
+            assertThat(result.rejected()).as("UNAVAILABLE counts as rejected").isEqualTo(result.errors());
             // One call in ten fails: allow for the window cutting the sequence anywhere.
             assertThat((double) result.errors() / (result.requests() + result.errors())).isBetween(0.07, 0.13);
             assertThat(result.percentileMicros(50)).isPositive();

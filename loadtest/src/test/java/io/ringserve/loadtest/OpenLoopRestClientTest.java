@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The generators against a synthetic slow server that answers every request 20 ms after it arrives, one at a time
- * per connection: 50 answers a second per connection at most.
+ * per connection: 50 answers a second per connection at most (200, or the status a {@code /status/N} path asks for).
  */
 @Timeout(60)
 class OpenLoopRestClientTest {
@@ -53,9 +53,14 @@ class OpenLoopRestClientTest {
                                     @Override
                                     protected void channelRead0(final ChannelHandlerContext ctx,
                                                                 final FullHttpRequest request) {
+                                        // "/status/503" answers 503; any other path 200.
+                                        final HttpResponseStatus status = request.uri().startsWith("/status/")
+                                                ? HttpResponseStatus.valueOf(Integer.parseInt(
+                                                        request.uri().substring("/status/".length())))
+                                                : HttpResponseStatus.OK;
                                         ctx.executor().schedule(() -> {
                                             final FullHttpResponse response = new DefaultFullHttpResponse(
-                                                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                                                    HttpVersion.HTTP_1_1, status,
                                                     Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII));
                                             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
                                             ctx.writeAndFlush(response);
@@ -107,6 +112,22 @@ class OpenLoopRestClientTest {
             final LoadResult result = client.run("closed", 2, Duration.ofMillis(200), Duration.ofSeconds(2), 1);
             assertThat(result.throughput()).isBetween(60.0, 105.0);
             assertThat(result.percentileMicros(50)).isBetween(SERVICE_MILLIS * 1000, 80_000L);
+        }
+    }
+
+    @Test
+    void closedLoopShouldCountShedAndExpiredAnswersByKind() throws Exception {
+        for (int status : new int[] {503, 504, 500}) {
+            final URI failing = target.resolve("/status/" + status);
+            try (ClosedLoopRestClient client = new ClosedLoopRestClient(failing,
+                    "{}".getBytes(StandardCharsets.US_ASCII))) {
+                final LoadResult result = client.run("closed " + status, 2, Duration.ofMillis(100),
+                        Duration.ofMillis(500), 1);
+                assertThat(result.requests()).as("%d is no answer", status).isZero();
+                assertThat(result.errors()).as("%d counts as an error", status).isPositive();
+                assertThat(result.rejected()).isEqualTo(status == 503 ? result.errors() : 0);
+                assertThat(result.expired()).isEqualTo(status == 504 ? result.errors() : 0);
+            }
         }
     }
 }
