@@ -5,6 +5,7 @@ import io.ringserve.models.HostTensor;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -35,6 +36,7 @@ final class PlainNumbersFastPath {
     private static final byte[] SIGNATURE_NAME = ascii("signature_name");
     private static final byte[] INSTANCES = ascii("instances");
     private static final byte[] INPUTS = ascii("inputs");
+    private static final byte[][] KEYS = {INSTANCES, INPUTS, SIGNATURE_NAME};
 
     private PlainNumbersFastPath() {
     }
@@ -89,7 +91,9 @@ final class PlainNumbersFastPath {
         PredictRequest request(final Function<String, SignatureSpec> signatures) throws NotPlain {
             expect('{');
             String signatureName = null;
-            Boolean rowFormat = null;
+            SignatureSpec decodedWith = null;
+            TensorSpec input = null;
+            boolean rowFormat = false;
             do {
                 skipWhitespace();
                 final byte[] key = key();
@@ -97,7 +101,11 @@ final class PlainNumbersFastPath {
                 skipWhitespace();
                 if (key == SIGNATURE_NAME && signatureName == null) {
                     signatureName = string();
-                } else if (key != SIGNATURE_NAME && rowFormat == null) {
+                } else if (key != SIGNATURE_NAME && decodedWith == null) {
+                    // Check the signature named so far (the default if none yet) before scanning the data, so that
+                    // a body this class cannot answer is not read twice; a later signature_name is checked below.
+                    decodedWith = signatures.apply(signatureName == null ? "" : signatureName);
+                    input = singleDecimalInput(decodedWith);
                     rowFormat = key == INSTANCES;
                     if (rowFormat) {
                         readInstances();
@@ -108,7 +116,7 @@ final class PlainNumbersFastPath {
                     throw NotPlain.INSTANCE; // a key given twice
                 }
             } while (next() == ',');
-            if (bytes[pos - 1] != '}' || rowFormat == null) {
+            if (bytes[pos - 1] != '}' || decodedWith == null) {
                 throw NotPlain.INSTANCE;
             }
             skipWhitespace();
@@ -116,7 +124,15 @@ final class PlainNumbersFastPath {
                 throw NotPlain.INSTANCE;
             }
             final String name = signatureName == null ? "" : signatureName;
-            final SignatureSpec signature = signatures.apply(name);
+            if (signatures.apply(name) != decodedWith) {
+                throw NotPlain.INSTANCE; // signature_name came after the data and names another signature
+            }
+            return new PredictRequest(name, rowFormat, Map.of(input.alias(),
+                    tensor(input.dtype().orElseThrow(), rowFormat)));
+        }
+
+        /** The signature's only input, if it is float or double; anything else leaves the subset. */
+        private static TensorSpec singleDecimalInput(final SignatureSpec signature) throws NotPlain {
             if (signature.inputs().size() != 1) {
                 throw NotPlain.INSTANCE;
             }
@@ -125,7 +141,7 @@ final class PlainNumbersFastPath {
             if (dtype != DType.FLOAT && dtype != DType.DOUBLE) {
                 throw NotPlain.INSTANCE;
             }
-            return new PredictRequest(name, rowFormat, Map.of(input.alias(), tensor(dtype, rowFormat)));
+            return input;
         }
 
         private HostTensor tensor(final DType dtype, final boolean rowFormat) {
@@ -136,11 +152,10 @@ final class PlainNumbersFastPath {
             }
             final ByteBuffer data = HostTensor.allocate((long) count * dtype.byteSize());
             if (dtype == DType.FLOAT) {
-                final float[] floats = new float[count];
+                final FloatBuffer floats = data.asFloatBuffer();
                 for (int i = 0; i < count; i++) {
-                    floats[i] = (float) values[i];
+                    floats.put(i, (float) values[i]);
                 }
-                data.asFloatBuffer().put(floats);
             } else {
                 data.asDoubleBuffer().put(values, 0, count);
             }
@@ -248,7 +263,7 @@ final class PlainNumbersFastPath {
         private byte[] key() throws NotPlain {
             final int start = stringBody();
             final int length = pos - 1 - start;
-            for (byte[] known : new byte[][] {INSTANCES, INPUTS, SIGNATURE_NAME}) {
+            for (byte[] known : KEYS) {
                 if (Arrays.equals(bytes, start, start + length, known, 0, known.length)) {
                     skipWhitespace();
                     return known;

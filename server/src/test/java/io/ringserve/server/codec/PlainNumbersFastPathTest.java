@@ -110,6 +110,17 @@ class PlainNumbersFastPathTest {
     }
 
     @Test
+    void shouldLeaveASignatureNameAfterTheDataThatNamesAnotherSignatureToTheGeneralDecoder() {
+        final SignatureSpec other = signature(input("x", DType.FLOAT));
+        final Function<String, SignatureSpec> signatures = name -> name.equals("other") ? other : FLOAT_X;
+        final byte[] body = bytes("{\"inputs\": [1, 2], \"signature_name\": \"other\"}");
+
+        assertThat(PlainNumbersFastPath.decode(body, 0, body.length, signatures)).isNull();
+        assertThat(GENERAL.decode(() -> new ByteArrayInputStream(body), signatures).signatureName())
+                .isEqualTo("other");
+    }
+
+    @Test
     void shouldLeaveHugeBodiesToTheGeneralDecoder() {
         final String atTheLimit = "{\"inputs\": [" + "1,".repeat(PlainNumbersFastPath.MAX_VALUES - 1) + "1]}";
         final String overTheLimit = "{\"inputs\": [" + "1,".repeat(PlainNumbersFastPath.MAX_VALUES) + "1]}";
