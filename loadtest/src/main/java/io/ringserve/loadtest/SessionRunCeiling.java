@@ -108,7 +108,7 @@ public final class SessionRunCeiling {
     /** Runs batches of {@code batchSize} random rows for {@code duration} after {@code warmup}. */
     public LoadResult measure(final int batchSize, final Duration warmup, final Duration duration) {
         final Map<String, HostTensor> inputs = randomInputs(batchSize, 7);
-        final List<String> outputs = List.copyOf(signature.outputs().keySet());
+        final List<String> outputs = signature.outputAliases();
         final long warmupEnd = System.nanoTime() + warmup.toNanos();
         while (System.nanoTime() < warmupEnd) {
             model.run(signature, inputs, outputs);

@@ -28,7 +28,7 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
     public ModelBatchProcessor(final LoadedModel model, final SignatureSpec signature) {
         this.model = Objects.requireNonNull(model, "model");
         this.signature = Objects.requireNonNull(signature, "signature");
-        this.outputAliases = List.copyOf(signature.outputs().keySet());
+        this.outputAliases = signature.outputAliases();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ringserve.models;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,6 +18,7 @@ public final class SignatureSpec {
     private final String methodName;
     private final Map<String, TensorSpec> inputs;
     private final Map<String, TensorSpec> outputs;
+    private final List<String> outputAliases;
 
     public SignatureSpec(final String key, final String methodName, final Map<String, TensorSpec> inputs,
                          final Map<String, TensorSpec> outputs) {
@@ -24,6 +26,7 @@ public final class SignatureSpec {
         this.methodName = Objects.requireNonNull(methodName, "methodName");
         this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+        this.outputAliases = List.copyOf(this.outputs.keySet());
     }
 
     public String key() {
@@ -43,6 +46,11 @@ public final class SignatureSpec {
     /** Outputs by alias, in declaration order. */
     public Map<String, TensorSpec> outputs() {
         return outputs;
+    }
+
+    /** The output aliases in declaration order: what a request without an output filter fetches. */
+    public List<String> outputAliases() {
+        return outputAliases;
     }
 
     @Override

@@ -278,7 +278,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      */
     static List<String> outputs(final SignatureSpec signature, final List<String> filter) {
         if (filter.isEmpty()) {
-            return List.copyOf(signature.outputs().keySet());
+            return signature.outputAliases();
         }
         final Set<String> seen = new LinkedHashSet<>();
         for (String alias : filter) {

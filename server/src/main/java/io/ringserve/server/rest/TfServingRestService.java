@@ -171,7 +171,7 @@ public final class TfServingRestService {
                 : decoder.decode(ByteBufUtil.getBytes(content), 0, content.readableBytes(),
                         name -> ModelResolver.signature(model, name));
         final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
-        final List<String> outputs = List.copyOf(signature.outputs().keySet());
+        final List<String> outputs = signature.outputAliases();
         final long requestTimeoutNanos = timeoutNanos(request);
         final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, predict.inputs(),
                 outputs, nanoClock.getAsLong() + requestTimeoutNanos);
