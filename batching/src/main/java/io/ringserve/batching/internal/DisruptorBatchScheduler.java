@@ -172,6 +172,9 @@ public final class DisruptorBatchScheduler<T extends BatchTask> implements Batch
      * null when none is left.
      */
     private Batch<T> withoutCancelled(final Batch<T> batch) {
+        if (!anyCancelled(batch)) {
+            return batch; // the common case, without a copy
+        }
         final List<TaskSlice<T>> wanted = new ArrayList<>(batch.slices().size());
         for (TaskSlice<T> slice : batch.slices()) {
             if (slice.task().isCancelled()) {
@@ -183,14 +186,20 @@ public final class DisruptorBatchScheduler<T extends BatchTask> implements Batch
                 wanted.add(slice);
             }
         }
-        if (wanted.size() == batch.slices().size()) {
-            return batch;
-        }
         if (wanted.isEmpty()) {
             return null;
         }
         final int rows = wanted.stream().mapToInt(TaskSlice::rows).sum();
         return new Batch<>(wanted, options.paddedSize(rows));
+    }
+
+    private static boolean anyCancelled(final Batch<?> batch) {
+        for (TaskSlice<?> slice : batch.slices()) {
+            if (slice.task().isCancelled()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void process(final Batch<T> batch) {
