@@ -44,22 +44,43 @@ public final class BatchingBench {
         final byte[] body = oneRowOfMlpInput();
         final URI off = URI.create(required(flags, "off") + "/v1/models/" + model + ":predict");
         final URI on = URI.create(required(flags, "on") + "/v1/models/" + model + ":predict");
-        final List<LoadResult> many = new ArrayList<>();
-        final List<LoadResult> one = new ArrayList<>();
+        final List<LoadResult> offMany = new ArrayList<>();
+        final List<LoadResult> onMany = new ArrayList<>();
+        final List<LoadResult> offOne = new ArrayList<>();
+        final List<LoadResult> onOne = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             // Each server's first load also warms its JIT, which takes about 30 s under load on two cores: measure
             // steady state, for both servers alike.
             final Duration firstWarmup = round == 0 ? warmup.multipliedBy(3) : warmup;
-            many.add(load("batching off, " + concurrency + " clients", off, body, concurrency, firstWarmup,
+            offMany.add(load("batching off, " + concurrency + " clients", off, body, concurrency, firstWarmup,
                     duration));
-            many.add(load("batching on, " + concurrency + " clients", on, body, concurrency, firstWarmup,
+            onMany.add(load("batching on, " + concurrency + " clients", on, body, concurrency, firstWarmup,
                     duration));
         }
         for (int round = 0; round < rounds; round++) {
-            one.add(load("batching off, 1 client", off, body, 1, warmup, duration));
-            one.add(load("batching on, 1 client", on, body, 1, warmup, duration));
+            offOne.add(load("batching off, 1 client", off, body, 1, warmup, duration));
+            onOne.add(load("batching on, 1 client", on, body, 1, warmup, duration));
         }
-        report(out, model, ceiling, many, one);
+        out.println();
+        out.println("| " + model + " over REST, one 784-float row per request | samples/s | p50 µs | p99 µs |");
+        out.println("|---|---:|---:|---:|");
+        for (LoadResult r : ceiling) {
+            BenchTable.row(out, r.label() + " (in-process ceiling)", List.of(r));
+        }
+        for (List<LoadResult> load : List.of(offMany, onMany, offOne, onOne)) {
+            BenchTable.row(out, load.get(0).label(), load);
+        }
+        final double offThroughput = BenchTable.mean(offMany, LoadResult::throughput);
+        final double onThroughput = BenchTable.mean(onMany, LoadResult::throughput);
+        final double offP50 = BenchTable.mean(offOne, r -> r.percentileMicros(50));
+        final double onP50 = BenchTable.mean(onOne, r -> r.percentileMicros(50));
+        out.println();
+        out.printf(Locale.ROOT, "Throughput, batching on / off at %d clients: %.2fx (target >= 4x)%n", concurrency,
+                onThroughput / offThroughput);
+        out.printf(Locale.ROOT, "Batching on / in-process Session.run ceiling at batch 64: %.0f%%%n",
+                100 * onThroughput / ceiling.get(1).samplesPerSecond());
+        out.printf(Locale.ROOT, "One client, p50 batching on - off: %+.0f us (%+.1f%%; target within 5%% or 100 us)%n",
+                onP50 - offP50, 100 * (onP50 - offP50) / offP50);
     }
 
     private static LoadResult load(final String label, final URI target, final byte[] body, final int concurrency,
@@ -80,53 +101,6 @@ public final class BatchingBench {
             json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat()));
         }
         return json.append("]]}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void report(final PrintStream out, final String model, final List<LoadResult> ceiling,
-                               final List<LoadResult> many, final List<LoadResult> one) {
-        final double offMany = mean(many, 0, LoadResult::throughput);
-        final double onMany = mean(many, 1, LoadResult::throughput);
-        final double offP50 = mean(one, 0, r -> r.percentileMicros(50));
-        final double onP50 = mean(one, 1, r -> r.percentileMicros(50));
-        out.println();
-        out.println("| " + model + " over REST, one 784-float row per request | samples/s | p50 µs | p99 µs |");
-        out.println("|---|---:|---:|---:|");
-        for (LoadResult r : ceiling) {
-            row(out, r.label() + " (in-process ceiling)", r.samplesPerSecond(), r.percentileMicros(50),
-                    r.percentileMicros(99));
-        }
-        for (List<LoadResult> results : List.of(many, one)) {
-            for (int which = 0; which < 2; which++) {
-                final int w = which;
-                row(out, results.get(which).label(), mean(results, w, LoadResult::throughput),
-                        (long) mean(results, w, r -> r.percentileMicros(50)),
-                        (long) mean(results, w, r -> r.percentileMicros(99)));
-            }
-        }
-        final double ceiling64 = ceiling.get(1).samplesPerSecond();
-        out.println();
-        out.printf(Locale.ROOT, "Throughput, batching on / off at %s clients: %.2fx (target >= 4x)%n",
-                many.get(0).label().replaceAll(".*, (\\d+) clients", "$1"), onMany / offMany);
-        out.printf(Locale.ROOT, "Batching on / in-process Session.run ceiling at batch 64: %.0f%%%n",
-                100 * onMany / ceiling64);
-        out.printf(Locale.ROOT, "One client, p50 batching on - off: %+.0f us (%+.1f%%; target within 5%% or 100 us)%n",
-                onP50 - offP50, 100 * (onP50 - offP50) / offP50);
-    }
-
-    private static void row(final PrintStream out, final String label, final double samples, final long p50,
-                            final long p99) {
-        out.printf(Locale.ROOT, "| %s | %.0f | %d | %d |%n", label, samples, p50, p99);
-    }
-
-    private static double mean(final List<LoadResult> results, final int which,
-                               final java.util.function.ToDoubleFunction<LoadResult> metric) {
-        double sum = 0;
-        int n = 0;
-        for (int i = which; i < results.size(); i += 2) {
-            sum += metric.applyAsDouble(results.get(i));
-            n++;
-        }
-        return sum / n;
     }
 
     /** {@code --name=value} arguments by name. */

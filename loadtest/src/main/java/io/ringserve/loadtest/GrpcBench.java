@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.ToDoubleFunction;
 
 /**
  * gRPC Predict with {@code tensor_content} (one 784-float row per call, {@code concurrency} calls in flight) against
@@ -72,32 +71,23 @@ public final class GrpcBench {
                     inline.get(round).samplesPerSecond(), grpc.get(round).samplesPerSecond(),
                     grpc.get(round).errors());
         }
-        final double ceiling = mean(defaults, LoadResult::samplesPerSecond);
-        final double best = mean(inline, LoadResult::samplesPerSecond);
-        final double served = mean(grpc, LoadResult::samplesPerSecond);
+        final double ceiling = BenchTable.mean(defaults, LoadResult::samplesPerSecond);
+        final double best = BenchTable.mean(inline, LoadResult::samplesPerSecond);
+        final double served = BenchTable.mean(grpc, LoadResult::samplesPerSecond);
         System.out.println();
         System.out.println("| " + model + ", one 784-float row per call (mean of " + rounds
                 + " rounds) | samples/s | p50 µs | p99 µs |");
         System.out.println("|---|---:|---:|---:|");
-        row("Session.run, batch 64, TensorFlow's default session options, one thread", defaults);
-        row("Session.run, batch 64, ops inline, one intra-op thread, " + cores + " threads (the server's TF "
-                + "configuration)", inline);
-        row(grpc.get(0).label(), grpc);
+        BenchTable.row(System.out, "Session.run, batch 64, TensorFlow's default session options, one thread",
+                defaults);
+        BenchTable.row(System.out, "Session.run, batch 64, ops inline, one intra-op thread, " + cores
+                + " threads (the server's TF configuration)", inline);
+        BenchTable.row(System.out, grpc.get(0).label(), grpc);
         System.out.printf(Locale.ROOT, "%ngRPC with batching / Session.run at batch 64 (TF defaults, one thread): "
                 + "%.0f%% (target >= 70%%)%n", 100 * served / ceiling);
         System.out.printf(Locale.ROOT, "gRPC with batching / Session.run at batch 64 in the server's TF "
                 + "configuration: %.0f%%%nerrors %d%n", 100 * served / best,
                 grpc.stream().mapToLong(LoadResult::errors).sum());
-    }
-
-    private static void row(final String label, final List<LoadResult> results) {
-        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f |%n", label, mean(results,
-                LoadResult::samplesPerSecond), mean(results, r -> r.percentileMicros(50)),
-                mean(results, r -> r.percentileMicros(99)));
-    }
-
-    private static double mean(final List<LoadResult> results, final ToDoubleFunction<LoadResult> metric) {
-        return results.stream().mapToDouble(metric).average().orElse(Double.NaN);
     }
 
     private static PredictRequest request(final String model) {
