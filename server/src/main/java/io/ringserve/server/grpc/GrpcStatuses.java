@@ -3,8 +3,6 @@ package io.ringserve.server.grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.server.inference.ServingException;
-import io.ringserve.server.inference.StatusCode;
-import java.util.concurrent.CompletionException;
 
 /**
  * Failures as gRPC statuses: TensorFlow's codes pass through unchanged (the numbering is gRPC's), and messages
@@ -17,15 +15,10 @@ final class GrpcStatuses {
     }
 
     static StatusRuntimeException toStatus(final Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof StatusRuntimeException status) {
+        if (ServingException.unwrap(failure) instanceof StatusRuntimeException status) {
             return status;
         }
-        final ServingException serving = cause instanceof ServingException e ? e
-                : new ServingException(StatusCode.INTERNAL, "Internal error: " + cause, cause);
+        final ServingException serving = ServingException.of(failure);
         String message = serving.getMessage();
         if (message != null && message.length() > MAX_MESSAGE) {
             message = message.substring(0, MAX_MESSAGE) + "...TRUNCATED";

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
@@ -128,8 +127,7 @@ public final class BatchingModelRunner implements ModelRunner {
     }
 
     private static Throwable translate(final Throwable failure) {
-        final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        final Throwable cause = ServingException.unwrap(failure);
         if (cause instanceof ServingException) {
             return cause;
         }

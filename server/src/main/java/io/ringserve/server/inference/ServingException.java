@@ -1,6 +1,7 @@
 package io.ringserve.server.inference;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 
 /**
  * A request could not be served. Carries the status code every front end maps to its wire status and a message
@@ -24,6 +25,25 @@ public final class ServingException extends RuntimeException {
 
     public StatusCode code() {
         return code;
+    }
+
+    /**
+     * What a failure means to a client: the {@link ServingException} inside it (through any
+     * {@link CompletionException} wrapping), or INTERNAL naming anything else.
+     */
+    public static ServingException of(final Throwable failure) {
+        final Throwable cause = unwrap(failure);
+        return cause instanceof ServingException serving ? serving
+                : new ServingException(StatusCode.INTERNAL, "Internal error: " + cause, cause);
+    }
+
+    /** {@code failure} without the {@link CompletionException}s that futures wrap around it. */
+    public static Throwable unwrap(final Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     public static ServingException invalidArgument(final String message) {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 
 /**
  * Builds the REST responses: JSON bodies with {@code Content-Type: application/json}, and the one error shape
@@ -61,7 +60,7 @@ public final class RestResponses {
 
     /** The error response for any failure: a {@link ServingException}'s own status, else 500. */
     public FullHttpResponse error(final ByteBufAllocator alloc, final Throwable failure) {
-        final ServingException error = asServingException(failure);
+        final ServingException error = ServingException.of(failure);
         final FullHttpResponse response = json(alloc, httpStatus(error.code()), out -> {
             try (JsonGenerator gen = jsonFactory.createGenerator(out)) {
                 gen.writeStartObject();
@@ -73,17 +72,6 @@ public final class RestResponses {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response;
-    }
-
-    static ServingException asServingException(final Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof ServingException serving) {
-            return serving;
-        }
-        return new ServingException(StatusCode.INTERNAL, "Internal error: " + cause, cause);
     }
 
     static HttpResponseStatus httpStatus(final StatusCode code) {
