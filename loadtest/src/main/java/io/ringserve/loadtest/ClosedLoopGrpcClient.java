@@ -58,17 +58,13 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
         Futures.addCallback(stub.predict(request), new FutureCallback<PredictResponse>() {
             @Override
             public void onSuccess(final PredictResponse response) {
-                tally.ok((System.nanoTime() - sent) / 1000);
+                tally.answered(AnswerKind.OK, (System.nanoTime() - sent) / 1000);
                 next();
             }
 
             @Override
             public void onFailure(final Throwable t) {
-                switch (Status.fromThrowable(t).getCode()) {
-                    case UNAVAILABLE -> tally.rejected();
-                    case DEADLINE_EXCEEDED -> tally.expired();
-                    default -> tally.failed();
-                }
+                tally.answered(AnswerKind.ofGrpc(Status.fromThrowable(t).getCode()), 0);
                 next();
             }
 

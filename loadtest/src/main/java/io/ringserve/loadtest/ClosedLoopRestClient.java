@@ -97,12 +97,8 @@ public final class ClosedLoopRestClient implements AutoCloseable {
             if (!(message instanceof LastHttpContent)) {
                 return;
             }
-            switch (status) {
-                case 200 -> tally.ok((System.nanoTime() - ctx.channel().attr(SENT).get()) / 1000);
-                case 503 -> tally.rejected();
-                case 504 -> tally.expired();
-                default -> tally.failed();
-            }
+            tally.answered(AnswerKind.ofHttpStatus(status),
+                    (System.nanoTime() - ctx.channel().attr(SENT).get()) / 1000);
             if (running) {
                 send(ctx.channel());
             }
@@ -110,7 +106,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            tally.failed();
+            tally.answered(AnswerKind.OTHER, 0);
             ctx.close();
         }
     }

@@ -6,10 +6,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * What a closed-loop generator's answers were, by kind, and how long the good ones took: ok (with its latency),
- * rejected (the server shed load: HTTP 503, gRPC UNAVAILABLE), expired (a deadline passed: HTTP 504, gRPC
- * DEADLINE_EXCEEDED) and other failures. {@link #measure} runs the warm-up and the measured window. Thread-safe:
- * answers are counted from transport threads while the caller measures.
+ * What a closed-loop generator's answers were, by {@link AnswerKind}, and how long the good ones took; {@link
+ * #measure} runs the warm-up and the measured window. Thread-safe: answers are counted from transport threads while
+ * the caller measures.
  */
 final class ClosedLoopTally {
     private final Recorder latencies = new Recorder(3);
@@ -18,21 +17,17 @@ final class ClosedLoopTally {
     private final LongAdder expired = new LongAdder();
     private final LongAdder other = new LongAdder();
 
-    void ok(final long latencyMicros) {
-        ok.increment();
-        latencies.recordValue(latencyMicros);
-    }
-
-    void rejected() {
-        rejected.increment();
-    }
-
-    void expired() {
-        expired.increment();
-    }
-
-    void failed() {
-        other.increment();
+    /** Counts one answer; {@code latencyMicros} is recorded for the good ones only. */
+    void answered(final AnswerKind kind, final long latencyMicros) {
+        switch (kind) {
+            case OK -> {
+                ok.increment();
+                latencies.recordValue(latencyMicros);
+            }
+            case REJECTED -> rejected.increment();
+            case EXPIRED -> expired.increment();
+            default -> other.increment();
+        }
     }
 
     /**

@@ -32,11 +32,8 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
     private final IntendedTimeRecorder recorder = new IntendedTimeRecorder(System::nanoTime);
     private final ArrayDeque<Long> waiting = new ArrayDeque<>();
     private final Object lock = new Object();
+    private final OutcomeCounts outcomes = new OutcomeCounts();
     private int inFlight;
-    private long ok;
-    private long rejected;
-    private long expired;
-    private long other;
     private long sent;
     private volatile boolean running = true;
 
@@ -56,10 +53,7 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         synchronized (lock) {
             recorder.latencies();
             recorder.sendLag();
-            ok = 0;
-            rejected = 0;
-            expired = 0;
-            other = 0;
+            outcomes.reset();
             sent = 0;
         }
         final long measureStart = System.nanoTime();
@@ -67,8 +61,8 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         synchronized (lock) {
             running = false;
             final double seconds = (System.nanoTime() - measureStart) / 1e9;
-            return new LoadResult(label, ok, rejected + expired + other, seconds, rowsPerRequest,
-                    recorder.latencies(), rejected, expired, sent / seconds,
+            return new LoadResult(label, outcomes.ok(), outcomes.errors(), seconds, rowsPerRequest,
+                    recorder.latencies(), outcomes.rejected(), outcomes.expired(), sent / seconds,
                     recorder.sendLag().getValueAtPercentile(99));
         }
     }
@@ -114,14 +108,10 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
     private void finished(final long due, final Status.Code code) {
         synchronized (lock) {
             inFlight--;
-            switch (code) {
-                case OK -> {
-                    ok++;
-                    recorder.answered(due);
-                }
-                case UNAVAILABLE -> rejected++;
-                case DEADLINE_EXCEEDED -> expired++;
-                default -> other++;
+            final AnswerKind kind = AnswerKind.ofGrpc(code);
+            outcomes.count(kind);
+            if (kind == AnswerKind.OK) {
+                recorder.answered(due);
             }
             final Long next = waiting.poll();
             if (next != null && running) {

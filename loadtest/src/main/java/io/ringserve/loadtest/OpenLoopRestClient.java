@@ -139,7 +139,7 @@ public final class OpenLoopRestClient implements AutoCloseable {
             if (!(message instanceof LastHttpContent)) {
                 return;
             }
-            outcomes.count(status);
+            outcomes.count(AnswerKind.ofHttpStatus(status));
             if (status == 200) {
                 recorder.answered(ctx.channel().attr(DUE).get());
             }
@@ -153,7 +153,7 @@ public final class OpenLoopRestClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            outcomes.count(-1);
+            outcomes.count(AnswerKind.OTHER);
             ctx.close();
         }
     }

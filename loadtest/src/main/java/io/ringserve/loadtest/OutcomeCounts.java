@@ -1,20 +1,17 @@
 package io.ringserve.loadtest;
 
-/**
- * Answers by kind, from their HTTP status: ok (200), rejected (503, the server shed load), expired (504, a deadline
- * passed), and other errors. Used from one thread.
- */
+/** Answers by {@link AnswerKind}. Not thread-safe: used from one thread, or under its user's lock. */
 final class OutcomeCounts {
     private long ok;
     private long rejected;
     private long expired;
     private long other;
 
-    void count(final int httpStatus) {
-        switch (httpStatus) {
-            case 200 -> ok++;
-            case 503 -> rejected++;
-            case 504 -> expired++;
+    void count(final AnswerKind kind) {
+        switch (kind) {
+            case OK -> ok++;
+            case REJECTED -> rejected++;
+            case EXPIRED -> expired++;
             default -> other++;
         }
     }
