@@ -26,19 +26,19 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
     private final ClosedLoopTally tally = new ClosedLoopTally();
     private volatile boolean running = true;
 
-    public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request) {
-        this(host, port, request, DEFAULT_CHANNELS);
+    /** Calls {@code target}: {@code host:port}, or {@code unix:PATH} for a server's UNIX domain socket. */
+    public ClosedLoopGrpcClient(final String target, final PredictRequest request) {
+        this(target, request, DEFAULT_CHANNELS);
     }
 
-    /** Spreads the calls over {@code channels} HTTP/2 connections. */
-    public ClosedLoopGrpcClient(final String host, final int port, final PredictRequest request,
-                                final int channels) {
+    /** Spreads the calls over {@code channels} HTTP/2 connections to {@code target}. */
+    public ClosedLoopGrpcClient(final String target, final PredictRequest request, final int channels) {
         if (channels < 1) {
             throw new IllegalArgumentException("channels must be >= 1, got " + channels);
         }
         this.request = request;
         for (int i = 0; i < channels; i++) {
-            this.channels.add(LoadChannels.open(host, port));
+            this.channels.add(LoadChannels.open(target));
         }
     }
 

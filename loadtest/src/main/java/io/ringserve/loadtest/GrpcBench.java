@@ -27,7 +27,7 @@ import java.util.Random;
  * all of them.
  *
  * <pre>
- * GrpcBench --target=127.0.0.1:18513 --model=mlp --model_dir=demo-models/mlp [--concurrency=64]
+ * GrpcBench --target=127.0.0.1:18513|unix:PATH --model=mlp --model_dir=demo-models/mlp [--concurrency=64]
  *           [--duration_s=15] [--warmup_s=30] [--rounds=2] [--channels=2]
  * </pre>
  */
@@ -46,7 +46,7 @@ public final class GrpcBench {
         final int rounds = Integer.parseInt(flags.getOrDefault("rounds", "2"));
         final int channels = Integer.parseInt(flags.getOrDefault("channels",
                 Integer.toString(ClosedLoopGrpcClient.DEFAULT_CHANNELS)));
-        final String[] target = BatchingBench.required(flags, "target").split(":");
+        final String target = BatchingBench.required(flags, "target");
         final Path modelDir = Path.of(BatchingBench.required(flags, "model_dir"));
         final int cores = Runtime.getRuntime().availableProcessors();
         // The server's JIT needs its first long warm-up under load; TensorFlow alone and later rounds need less.
@@ -60,8 +60,8 @@ public final class GrpcBench {
                     duration).get(0));
             inline.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, new SessionOptions(1, -1),
                     cores, List.of(BATCH), shortWarmup, duration).get(0));
-            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target[0], Integer.parseInt(target[1]),
-                    request(model), channels)) {
+            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target, request(model),
+                    channels)) {
                 grpc.add(client.run("gRPC Predict, tensor_content, " + concurrency + " calls in flight over "
                         + channels + " connections",
                         concurrency, round == 0 ? warmup : shortWarmup, duration, 1));

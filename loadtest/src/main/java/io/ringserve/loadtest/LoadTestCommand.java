@@ -24,8 +24,9 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "REST base URL (default: ${DEFAULT-VALUE}); its metadata describes the inputs.")
     URI target;
 
-    @Option(names = "--grpc", paramLabel = "HOST:PORT",
-            description = "Send gRPC Predict (tensor_content) to this address instead of REST.")
+    @Option(names = "--grpc", paramLabel = "HOST:PORT|unix:PATH",
+            description = "Send gRPC Predict (tensor_content) to this address instead of REST: host:port, or "
+                    + "unix:PATH for a server's --grpc_socket_path.")
     String grpc;
 
     @Option(names = "--model", defaultValue = "mlp", description = "Model name (default: ${DEFAULT-VALUE}).")
@@ -198,9 +199,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         final Duration warmup = Duration.ofSeconds(warmupSeconds);
         final Duration duration = Duration.ofSeconds(durationSeconds);
         if (grpc != null) {
-            final String[] hostPort = grpc.split(":");
-            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(hostPort[0], Integer.parseInt(hostPort[1]),
-                    requests.grpcRequest(rows), grpcChannels)) {
+            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(grpc, requests.grpcRequest(rows),
+                    grpcChannels)) {
                 return client.run("grpc, concurrency " + inFlight, inFlight, warmup, duration, rows);
             }
         }
@@ -213,9 +213,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         final Arrivals schedule = arrivals.equals("constant") ? Arrivals.constant(perSecond)
                 : Arrivals.poisson(perSecond, seed);
         if (grpc != null) {
-            final String[] hostPort = grpc.split(":");
-            try (OpenLoopGrpcClient client = new OpenLoopGrpcClient(hostPort[0], Integer.parseInt(hostPort[1]),
-                    requests.grpcRequest(rows), connections)) {
+            try (OpenLoopGrpcClient client = new OpenLoopGrpcClient(grpc, requests.grpcRequest(rows),
+                    connections)) {
                 return client.run(String.format(Locale.ROOT, "grpc, %s rate %.0f/s", arrivals, perSecond), schedule,
                         Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
             }

@@ -37,8 +37,9 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
     private long sent;
     private volatile boolean running = true;
 
-    public OpenLoopGrpcClient(final String host, final int port, final PredictRequest request, final int maxInFlight) {
-        this.channel = LoadChannels.open(host, port);
+    /** Calls {@code target} ({@code host:port} or {@code unix:PATH}), at most {@code maxInFlight} at once. */
+    public OpenLoopGrpcClient(final String target, final PredictRequest request, final int maxInFlight) {
+        this.channel = LoadChannels.open(target);
         this.stub = PredictionServiceGrpc.newFutureStub(channel);
         this.request = request;
         this.maxInFlight = maxInFlight;

@@ -33,7 +33,7 @@ class ClosedLoopGrpcClientTest {
                         out.onCompleted();
                     }
                 }).build().start();
-        try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient("127.0.0.1", server.getPort(),
+        try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient("127.0.0.1:" + server.getPort(),
                 PredictRequest.getDefaultInstance())) {
             final LoadResult result = client.run("fake", 8, Duration.ofMillis(300), Duration.ofSeconds(1), 1);
             assertThat(result.requests()).isPositive();
@@ -62,7 +62,7 @@ class ClosedLoopGrpcClientTest {
                         out.onCompleted();
                     }
                 }).build().start();
-        try (OpenLoopGrpcClient client = new OpenLoopGrpcClient("127.0.0.1", server.getPort(),
+        try (OpenLoopGrpcClient client = new OpenLoopGrpcClient("127.0.0.1:" + server.getPort(),
                 PredictRequest.getDefaultInstance(), 64)) {
             final LoadResult result = client.run("open", Arrivals.constant(200), Duration.ofMillis(300),
                     Duration.ofSeconds(1), 1);

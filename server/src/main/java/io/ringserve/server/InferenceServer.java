@@ -11,7 +11,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -26,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
@@ -42,7 +45,10 @@ import io.ringserve.server.rest.RestResponses;
 import io.ringserve.server.rest.RestServerInitializer;
 import io.ringserve.server.rest.TfServingRestService;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +77,7 @@ public final class InferenceServer implements AutoCloseable {
     private Channel restChannel;
     private Channel metricsChannel;
     private GrpcServer grpcServer;
+    private DomainSocketPath grpcSocket;
     private volatile boolean draining;
 
     public InferenceServer(final ServerConfig config) {
@@ -129,25 +136,43 @@ public final class InferenceServer implements AutoCloseable {
                     RequestObserver.NONE, config.maxRequestBytes()), config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
+        final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
         if (config.grpcPort() != 0) {
-            grpcServer = new GrpcServer(NettyServerBuilder.forAddress(
-                    new InetSocketAddress(config.bindAddress(), config.grpcPort()))
-                    // One set of event loops for REST and gRPC: no more transport threads than cores contend
-                    // with the batch threads. The server owns the groups and closes them after gRPC has stopped.
-                    .bossEventLoopGroup(bossGroup)
-                    .workerEventLoopGroup(workerGroup)
-                    .channelType(channelType)
-                    .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
-                    // Handlers never block (they decode and schedule), so they run on the transport's threads.
-                    .directExecutor(), new ModelResolver(registry), runner).start();
-            LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
-                    grpcServer.port());
+            grpcListeners.add(grpcListener(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+                    .channelType(channelType));
+        }
+        if (!config.grpcSocketPath().isEmpty()) {
+            if (!Epoll.isAvailable()) {
+                throw new IllegalStateException("--grpc_socket_path needs Linux and Netty's native epoll transport: "
+                        + Epoll.unavailabilityCause());
+            }
+            grpcSocket = DomainSocketPath.prepare(config.grpcSocketPath());
+            grpcListeners.add(grpcListener(new DomainSocketAddress(grpcSocket.path().toString()))
+                    .channelType(EpollServerDomainSocketChannel.class));
+        }
+        if (!grpcListeners.isEmpty()) {
+            grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner).start();
+            LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}{}",
+                    config.grpcPort() != 0 ? "port " + grpcServer.port() : "",
+                    grpcSocket == null ? "" : (config.grpcPort() != 0 ? " and " : "") + "unix:" + grpcSocket.path());
         }
         registry.loadAll();
         if (grpcServer != null) {
             grpcServer.setServing(registry.allAvailable());
         }
         return this;
+    }
+
+    /** A gRPC listener on {@code address}, on the REST server's event loops. */
+    private NettyServerBuilder grpcListener(final SocketAddress address) {
+        return NettyServerBuilder.forAddress(address)
+                // One set of event loops for REST and gRPC: no more transport threads than cores contend with the
+                // batch threads. The server owns the groups and closes them after gRPC has stopped.
+                .bossEventLoopGroup(bossGroup)
+                .workerEventLoopGroup(workerGroup)
+                .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
+                // Handlers never block (they decode and schedule), so they run on the transport's threads.
+                .directExecutor();
     }
 
     private Channel bind(final Class<? extends ServerChannel> channelType, final RestServerInitializer initializer,
@@ -213,6 +238,9 @@ public final class InferenceServer implements AutoCloseable {
             }
             if (grpcServer != null) {
                 grpcServer.awaitTermination(Duration.ofSeconds(5));
+            }
+            if (grpcSocket != null) {
+                grpcSocket.close();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -36,6 +36,11 @@ public final class ServerCommand {
                     + "(default: ${DEFAULT-VALUE}); 0 turns gRPC off.")
     int grpcPort;
 
+    @Option(names = "--grpc_socket_path", paramLabel = "PATH", defaultValue = "",
+            description = "Also serve the gRPC API on this UNIX domain socket (relative or absolute path; Linux). "
+                    + "A socket left there by an earlier run is replaced.")
+    String grpcSocketPath;
+
     @Option(names = "--grpc_max_inbound_message_bytes", paramLabel = "BYTES", defaultValue = "268435456",
             description = "ringserve: largest gRPC request accepted (default: ${DEFAULT-VALUE}).")
     int grpcMaxInboundMessageBytes;
@@ -134,7 +139,8 @@ public final class ServerCommand {
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)
                 .drainTimeoutMillis(drainTimeoutMillis)
-                .grpcMaxInboundMessageBytes(grpcMaxInboundMessageBytes);
+                .grpcMaxInboundMessageBytes(grpcMaxInboundMessageBytes)
+                .grpcSocketPath(grpcSocketPath);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }

@@ -23,7 +23,8 @@ public record ServerConfig(
         BatchingConfig batching,
         int metricsPort,
         String monitoringPath,
-        int grpcMaxInboundMessageBytes) {
+        int grpcMaxInboundMessageBytes,
+        String grpcSocketPath) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -31,6 +32,7 @@ public record ServerConfig(
         Objects.requireNonNull(sessionOptions, "sessionOptions");
         Objects.requireNonNull(batching, "batching");
         Objects.requireNonNull(monitoringPath, "monitoringPath");
+        Objects.requireNonNull(grpcSocketPath, "grpcSocketPath");
         requireRange("metrics_port", metricsPort, -1, 65535);
         requireRange("grpc_max_inbound_message_bytes", grpcMaxInboundMessageBytes, 1, Integer.MAX_VALUE);
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
@@ -76,6 +78,7 @@ public record ServerConfig(
         private int metricsPort = -1;
         private String monitoringPath = "";
         private int grpcMaxInboundMessageBytes = 256 << 20;
+        private String grpcSocketPath = "";
 
         private Builder() {
         }
@@ -159,10 +162,16 @@ public record ServerConfig(
             return this;
         }
 
+        /** A UNIX domain socket gRPC also listens on ({@code --grpc_socket_path}); empty (the default) for none. */
+        public Builder grpcSocketPath(final String value) {
+            this.grpcSocketPath = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
-                    batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes);
+                    batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath);
         }
     }
 }

@@ -23,14 +23,17 @@ class ServerCommandTest {
     void shouldTakeTfServingsFlags() {
         final ServerConfig config = parse(Map.of(), "--port=9000", "--rest_api_port=9001", "--model_name=m",
                 "--model_base_path=/models/m", "--rest_api_timeout_in_ms=1500",
-                "--tensorflow_intra_op_parallelism=2", "--tensorflow_inter_op_parallelism=3");
+                "--tensorflow_intra_op_parallelism=2", "--tensorflow_inter_op_parallelism=3",
+                "--grpc_socket_path=/run/ringserve/grpc.sock");
         assertThat(config.grpcPort()).isEqualTo(9000);
+        assertThat(config.grpcSocketPath()).isEqualTo("/run/ringserve/grpc.sock");
         assertThat(config.restPort()).isEqualTo(9001);
         assertThat(config.models()).containsExactly(new ModelConfig("m", Path.of("/models/m")));
         assertThat(config.restApiTimeoutMillis()).isEqualTo(1500);
         assertThat(config.sessionOptions().intraOpParallelism()).isEqualTo(2);
         assertThat(config.sessionOptions().interOpParallelism()).isEqualTo(3);
         assertThat(config.batching().enabled()).isFalse();
+        assertThat(parse(Map.of(), "--model_name=m", "--model_base_path=/m").grpcSocketPath()).isEmpty();
     }
 
     @Test

@@ -12,13 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server: TF Serving's PredictionService and ModelService, {@code grpc.health.v1.Health} and server
- * reflection (v1 and v1alpha). Takes its {@link ServerBuilder} from the caller, so production passes a port and
- * tests an in-process name. Health reports NOT_SERVING until {@link #setServing} says the models are ready.
+ * reflection (v1 and v1alpha), on one or more listeners (a TCP port, a UNIX domain socket) that share the services
+ * and the health state. Takes its {@link ServerBuilder}s from the caller, so production passes addresses and tests
+ * an in-process name. Health reports NOT_SERVING until {@link #setServing} says the models are ready. Thread-safe.
  */
 public final class GrpcServer implements AutoCloseable {
     /**
@@ -29,34 +29,50 @@ public final class GrpcServer implements AutoCloseable {
             "tensorflow.serving.ModelService", "PredictionService", "ModelService");
 
     private final HealthStatusManager health = new HealthStatusManager();
-    private final Server server;
+    private final List<Server> servers;
 
-    @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
-        Objects.requireNonNull(builder, "builder");
-        this.server = builder
-                .addService(new PredictionGrpcService(resolver, runner, System::nanoTime))
-                .addService(new ModelGrpcService(resolver))
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(ProtoReflectionService.newInstance())
-                .build();
+        this(List.of(builder), resolver, runner);
+    }
+
+    /** One server per builder (one per listener), each with the same services. */
+    @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
+    public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
+                      final ModelRunner runner) {
+        if (builders.isEmpty()) {
+            throw new IllegalArgumentException("a gRPC server needs at least one listener");
+        }
+        final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime);
+        final ModelGrpcService models = new ModelGrpcService(resolver);
+        this.servers = builders.stream()
+                .map(builder -> builder
+                        .addService(prediction)
+                        .addService(models)
+                        .addService(health.getHealthService())
+                        // Reflection answers from the server it is bound to: an instance per listener.
+                        .addService(ProtoReflectionServiceV1.newInstance())
+                        .addService(ProtoReflectionService.newInstance())
+                        .build())
+                .toList();
         setServing(false);
     }
 
-    /** Starts listening. */
+    /** Starts listening on every listener; if one cannot bind, stops the others and throws. */
     public GrpcServer start() {
         try {
-            server.start();
+            for (Server server : servers) {
+                server.start();
+            }
         } catch (IOException e) {
+            close();
             throw new UncheckedIOException("cannot start the gRPC server: " + e.getMessage(), e);
         }
         return this;
     }
 
-    /** The port listened on, -1 for in-process servers. */
+    /** The port of the first listener; -1 for in-process servers and sockets. */
     public int port() {
-        return server.getPort();
+        return servers.get(0).getPort();
     }
 
     /** Reports SERVING (models ready) or NOT_SERVING (loading, or shutting down) to health checks. */
@@ -68,19 +84,22 @@ public final class GrpcServer implements AutoCloseable {
     /** Health turns NOT_SERVING for good and new calls are refused; calls already running go on. */
     public void stopAccepting() {
         health.enterTerminalState();
-        server.shutdown();
+        servers.forEach(Server::shutdown);
     }
 
-    /** Waits up to {@code grace} for running calls to finish, then cancels the rest. */
+    /** Waits up to {@code grace} in all for running calls to finish, then cancels the rest. */
     public void awaitTermination(final Duration grace) throws InterruptedException {
-        server.shutdown();
-        if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            server.shutdownNow();
+        final long deadline = System.nanoTime() + grace.toNanos();
+        for (Server server : servers) {
+            server.shutdown();
+            if (!server.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                server.shutdownNow();
+            }
         }
     }
 
     @Override
     public void close() {
-        server.shutdownNow();
+        servers.forEach(Server::shutdownNow);
     }
 }

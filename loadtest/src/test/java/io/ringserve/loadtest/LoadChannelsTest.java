@@ -1,0 +1,66 @@
+package io.ringserve.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.ringserve.proto.serving.ModelSpec;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictResponse;
+import io.ringserve.proto.serving.PredictionServiceGrpc;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(60)
+class LoadChannelsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost", "localhost:", "localhost:http", "localhost:70000", ":8500"})
+    void shouldNameATargetThatIsNeitherHostPortNorASocket(final String target) {
+        assertThatThrownBy(() -> LoadChannels.open(target))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(target).hasMessageContaining("host:port or unix:PATH");
+    }
+
+    @Test
+    void shouldCallAServerOnAUnixDomainSocket(@TempDir final Path dir) throws Exception {
+        assumeTrue(Epoll.isAvailable(), "UNIX domain sockets need Netty's native epoll transport (Linux)");
+        final Path socket = dir.resolve("grpc.sock");
+        final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        final Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
+                .channelType(EpollServerDomainSocketChannel.class)
+                .addService(new PredictionServiceGrpc.PredictionServiceImplBase() {
+                    @Override
+                    public void predict(final PredictRequest request, final StreamObserver<PredictResponse> out) {
+                        out.onNext(PredictResponse.newBuilder().setModelSpec(request.getModelSpec()).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        final ManagedChannel channel = LoadChannels.open("unix:" + socket);
+        try {
+            final PredictResponse answer = PredictionServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .predict(PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("m")).build());
+            assertThat(answer.getModelSpec().getName()).isEqualTo("m");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
