@@ -27,7 +27,6 @@ import io.ringserve.server.codec.JsonFactories;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.inference.BatchingModelRunner;
@@ -128,7 +127,7 @@ public final class InferenceServer implements AutoCloseable {
                 restChannel.localAddress());
         if (config.metricsPort() >= 0) {
             final HttpRouter metricsOnly = (ctx, request) -> CompletableFuture.completedFuture(
-                    metricsService.serves(new QueryStringDecoder(request.uri()).rawPath())
+                    metricsService.serves(request.path())
                             ? metricsService.scrape(ctx.alloc())
                             : responses.error(ctx.alloc(), ServingException.notFound(
                                     "This port serves only " + metricsPaths)));

@@ -1,9 +1,7 @@
 package io.ringserve.server.metrics;
 
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.rest.RequestObserver;
-import io.ringserve.server.rest.TfServingRoute;
+import io.ringserve.server.rest.RestRequest;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -26,20 +24,20 @@ public final class InferenceRequestObserver implements RequestObserver {
     }
 
     @Override
-    public Observation start(final FullHttpRequest request) {
-        final String path = new QueryStringDecoder(request.uri()).rawPath();
-        if (!TfServingRoute.handles(path)) {
-            return status -> { };
+    public Observation start(final RestRequest request) {
+        if (!request.isTfServing()) {
+            return Observation.UNOBSERVED;
         }
         final long start = System.nanoTime();
         metrics.requestStarted();
-        return status -> metrics.requestFinished(modelLabel(request.method().name(), path), PROTOCOL,
+        return status -> metrics.requestFinished(modelLabel(request), PROTOCOL,
                 RequestOutcome.ofHttpStatus(status), System.nanoTime() - start);
     }
 
-    private String modelLabel(final String method, final String path) {
+    /** The route the router parsed (parsed here only if the router did not get that far). */
+    private String modelLabel(final RestRequest request) {
         try {
-            final String model = TfServingRoute.parse(method, path).model().name();
+            final String model = request.tfServingRoute().model().name();
             return isConfiguredModel.test(model) ? model : UNKNOWN_MODEL;
         } catch (RuntimeException malformed) {
             return UNKNOWN_MODEL;

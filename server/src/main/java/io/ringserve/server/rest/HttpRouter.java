@@ -1,7 +1,6 @@
 package io.ringserve.server.rest;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,5 +10,5 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface HttpRouter {
-    CompletableFuture<FullHttpResponse> route(ChannelHandlerContext ctx, FullHttpRequest request);
+    CompletableFuture<FullHttpResponse> route(ChannelHandlerContext ctx, RestRequest request);
 }

@@ -57,11 +57,12 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (request.decoderResult().isFailure()) {
             write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(
                     "Malformed HTTP request: " + request.decoderResult().cause().getMessage())), false,
-                    RequestObserver.NONE.start(request));
+                    RequestObserver.Observation.UNOBSERVED);
             return;
         }
-        final RequestObserver.Observation observation = observer.start(request);
-        router.route(ctx, request).whenComplete((response, failure) -> {
+        final RestRequest call = new RestRequest(request);
+        final RequestObserver.Observation observation = observer.start(call);
+        router.route(ctx, call).whenComplete((response, failure) -> {
             if (ctx.executor().inEventLoop()) {
                 write(ctx, response, keepAlive, observation);
             } else {

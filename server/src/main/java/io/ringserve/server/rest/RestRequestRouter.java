@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.inference.ServingException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -28,11 +27,12 @@ public final class RestRequestRouter implements HttpRouter {
     }
 
     @Override
-    public CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+    public CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final RestRequest call) {
         try {
-            final String path = new QueryStringDecoder(request.uri()).rawPath();
-            if (TfServingRoute.handles(path)) {
-                return tfServing.handle(request, path, ctx.executor(), ctx.alloc())
+            final FullHttpRequest request = call.http();
+            final String path = call.path();
+            if (call.isTfServing()) {
+                return tfServing.handle(call, ctx.executor(), ctx.alloc())
                         .exceptionally(failure -> responses.error(ctx.alloc(), failure));
             }
             if (HttpMethod.GET.equals(request.method()) && HealthRestService.LIVE_PATH.equals(path)) {

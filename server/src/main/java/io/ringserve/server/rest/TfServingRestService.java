@@ -80,9 +80,10 @@ public final class TfServingRestService {
      * @param eventLoop the connection's event loop: timeouts are scheduled and responses encoded on it
      * @throws ServingException for requests that fail before any work is scheduled
      */
-    public CompletableFuture<FullHttpResponse> handle(final FullHttpRequest request, final String path,
-                                                      final EventExecutor eventLoop, final ByteBufAllocator alloc) {
-        final TfServingRoute route = TfServingRoute.parse(request.method().name(), path);
+    public CompletableFuture<FullHttpResponse> handle(final RestRequest call, final EventExecutor eventLoop,
+                                                      final ByteBufAllocator alloc) {
+        final FullHttpRequest request = call.http();
+        final TfServingRoute route = call.tfServingRoute();
         return switch (route.kind()) {
             case STATUS -> CompletableFuture.completedFuture(responses.json(alloc, HttpResponseStatus.OK,
                     out -> statusWriter.write(resolver.statuses(route.model()), out)));
