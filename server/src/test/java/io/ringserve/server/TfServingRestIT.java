@@ -106,7 +106,10 @@ class TfServingRestIT {
     @CsvSource(delimiter = '|', value = {
         "POST|/v1/models/default:predict|{\"instances\": [1.0, 2.0|400|JSON Parse error",
         "POST|/v1/models/default:predict||400|JSON Parse error: The document is empty",
-        "POST|/v1/models/default:predict|[1, 2]|400|must be a JSON object",
+        "POST|/v1/models/default:predict|[1, 2]|400|must be a JSON object, found [",
+        "POST|/v1/models/default:classify|[1, 2]|400|must be a JSON object, found [",
+        "POST|/v1/models/default:regress||400|JSON Parse error: The document is empty",
+        "POST|/v1/models/default:regress|{\"signature_name\": [], \"examples\": [{\"x\": 1.0}]}|400|'signature_name' key must be a string value.",
         "POST|/v1/models/default:predict|{\"instances\": [[1.0]], \"inputs\": [[1.0]]}|400|only one of 'inputs' or 'instances'",
         "POST|/v1/models/default:predict|{\"signature_name\": \"serving_default\"}|400|Missing 'inputs' or 'instances' key",
         "POST|/v1/models/default:predict|{\"instances\": [[1.0], [2.0, 3.0]]}|400|ragged",

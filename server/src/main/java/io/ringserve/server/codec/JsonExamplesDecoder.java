@@ -44,26 +44,15 @@ public final class JsonExamplesDecoder {
      */
     public ExamplesRequest decode(final byte[] body, final int offset, final int length) {
         try (JsonParser parser = jsonFactory.createParser(body, offset, length)) {
-            final JsonToken first = parser.nextToken();
-            if (first == null) {
-                throw ServingException.invalidArgument("JSON Parse error: The document is empty");
-            }
-            if (first != JsonToken.START_OBJECT) {
-                throw ServingException.invalidArgument("JSON Parse error: the request body must be a JSON object");
-            }
+            JsonEnvelope.openObject(parser);
             String signatureName = "";
             Example context = null;
             List<Example> examples = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
+                parser.nextToken();
                 switch (field) {
-                    case "signature_name" -> {
-                        if (value != JsonToken.VALUE_STRING) {
-                            throw ServingException.invalidArgument("'signature_name' key must be a string value.");
-                        }
-                        signatureName = parser.getText();
-                    }
+                    case "signature_name" -> signatureName = JsonEnvelope.signatureName(parser);
                     case "context" -> context = example(parser, "context");
                     case "examples" -> examples = examples(parser);
                     default -> parser.skipChildren();

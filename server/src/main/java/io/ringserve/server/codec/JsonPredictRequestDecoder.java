@@ -161,24 +161,12 @@ public final class JsonPredictRequestDecoder {
     private Envelope scanEnvelope(final ParserSource body) {
         final Envelope envelope = new Envelope();
         try (JsonParser parser = body.open()) {
-            final JsonToken first = parser.nextToken();
-            if (first == null) {
-                throw ServingException.invalidArgument("JSON Parse error: The document is empty");
-            }
-            if (first != JsonToken.START_OBJECT) {
-                throw ServingException.invalidArgument("JSON Parse error: the request body must be a JSON object, "
-                        + "found " + parser.getText());
-            }
+            JsonEnvelope.openObject(parser);
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
+                parser.nextToken();
                 switch (field) {
-                    case "signature_name" -> {
-                        if (value != JsonToken.VALUE_STRING) {
-                            throw ServingException.invalidArgument("'signature_name' key must be a string value.");
-                        }
-                        envelope.signatureName = parser.getText();
-                    }
+                    case "signature_name" -> envelope.signatureName = JsonEnvelope.signatureName(parser);
                     case "instances" -> envelope.hasInstances = true;
                     case "inputs" -> envelope.hasInputs = true;
                     default -> { }
