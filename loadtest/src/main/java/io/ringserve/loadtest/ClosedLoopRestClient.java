@@ -7,11 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import java.net.URI;
 import java.time.Duration;
@@ -82,22 +78,11 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /**
-     * Records one answer when its last content arrives and sends the next request on the same connection. The body
-     * is not aggregated: the client only needs the status and the end of the response.
-     */
-    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-        private int status;
-
+    /** Records each answer and sends the next request on the same connection. */
+    private final class ResponseHandler extends ResponseEnds {
         @Override
-        protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject message) {
-            if (message instanceof HttpResponse response) {
-                status = response.status().code();
-            }
-            if (!(message instanceof LastHttpContent)) {
-                return;
-            }
-            tally.answered(AnswerKind.ofHttpStatus(status),
+        protected void answered(final ChannelHandlerContext ctx, final int httpStatus) {
+            tally.answered(AnswerKind.ofHttpStatus(httpStatus),
                     (System.nanoTime() - ctx.channel().attr(SENT).get()) / 1000);
             if (running) {
                 send(ctx.channel());
@@ -105,9 +90,8 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         }
 
         @Override
-        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        protected void failed(final ChannelHandlerContext ctx, final Throwable cause) {
             tally.answered(AnswerKind.OTHER, 0);
-            ctx.close();
         }
     }
 }

@@ -8,11 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import java.net.URI;
 import java.time.Duration;
@@ -128,19 +124,11 @@ public final class OpenLoopRestClient implements AutoCloseable {
     }
 
     /** Records an answer and hands the connection to the next waiting request, or back to the idle pool. */
-    private final class Answers extends SimpleChannelInboundHandler<HttpObject> {
-        private int status;
-
+    private final class Answers extends ResponseEnds {
         @Override
-        protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject message) {
-            if (message instanceof HttpResponse response) {
-                status = response.status().code();
-            }
-            if (!(message instanceof LastHttpContent)) {
-                return;
-            }
-            outcomes.count(AnswerKind.ofHttpStatus(status));
-            if (status == 200) {
+        protected void answered(final ChannelHandlerContext ctx, final int httpStatus) {
+            outcomes.count(AnswerKind.ofHttpStatus(httpStatus));
+            if (httpStatus == 200) {
                 recorder.answered(ctx.channel().attr(DUE).get());
             }
             final Long next = waiting.poll();
@@ -152,9 +140,8 @@ public final class OpenLoopRestClient implements AutoCloseable {
         }
 
         @Override
-        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        protected void failed(final ChannelHandlerContext ctx, final Throwable cause) {
             outcomes.count(AnswerKind.OTHER);
-            ctx.close();
         }
     }
 }
