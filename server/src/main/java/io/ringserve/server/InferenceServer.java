@@ -104,6 +104,14 @@ public final class InferenceServer implements AutoCloseable {
      * @throws io.netty.channel.ChannelException (or another runtime exception) if the port cannot be bound
      */
     public InferenceServer start() throws InterruptedException {
+        if (!config.grpcSocketPath().isEmpty()) {
+            // Checked before anything is bound, so that a bad path fails the start cleanly.
+            if (!Epoll.isAvailable()) {
+                throw new IllegalStateException("--grpc_socket_path needs Linux and Netty's native epoll transport: "
+                        + Epoll.unavailabilityCause());
+            }
+            grpcSocket = DomainSocketPath.prepare(config.grpcSocketPath());
+        }
         final IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -140,12 +148,7 @@ public final class InferenceServer implements AutoCloseable {
             grpcListeners.add(grpcListener(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
                     .channelType(channelType));
         }
-        if (!config.grpcSocketPath().isEmpty()) {
-            if (!Epoll.isAvailable()) {
-                throw new IllegalStateException("--grpc_socket_path needs Linux and Netty's native epoll transport: "
-                        + Epoll.unavailabilityCause());
-            }
-            grpcSocket = DomainSocketPath.prepare(config.grpcSocketPath());
+        if (grpcSocket != null) {
             grpcListeners.add(grpcListener(new DomainSocketAddress(grpcSocket.path().toString()))
                     .channelType(EpollServerDomainSocketChannel.class));
         }
@@ -185,7 +188,7 @@ public final class InferenceServer implements AutoCloseable {
                 .bind(config.bindAddress(), port).sync().channel();
     }
 
-    /** The port gRPC listens on; -1 when gRPC is off. */
+    /** The TCP port gRPC listens on; -1 when gRPC has none (off, or only on {@code --grpc_socket_path}). */
     public int grpcPort() {
         return grpcServer == null ? -1 : grpcServer.port();
     }

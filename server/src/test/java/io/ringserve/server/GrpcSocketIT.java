@@ -1,6 +1,7 @@
 package io.ringserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
@@ -25,6 +26,7 @@ import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +73,23 @@ class GrpcSocketIT {
             server.close();
         }
         assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseToStartOverAFileThatIsNotASocket() throws Exception {
+        final Path file = Files.writeString(dir.resolve("config.txt"), "keep me");
+        final InferenceServer server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1")
+                .restPort(0).grpcPort(0).grpcSocketPath(file.toString())
+                .models(List.of(new ModelConfig("half_plus_two",
+                        TestData.tfServing("saved_model_half_plus_two_cpu"))))
+                .build());
+        try {
+            assertThatThrownBy(server::start).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--grpc_socket_path").hasMessageContaining("is not a socket");
+        } finally {
+            server.close();
+        }
+        assertThat(file).hasContent("keep me");
     }
 
     private static PredictRequest halfPlusTwo(final float... values) {
