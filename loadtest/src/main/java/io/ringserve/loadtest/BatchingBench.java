@@ -20,7 +20,7 @@ import java.util.Random;
  *
  * <pre>
  * BatchingBench --off=http://127.0.0.1:18501 --on=http://127.0.0.1:18502 --model=mlp --model_dir=demo-models/mlp
- *               [--concurrency=64] [--duration_s=15] [--warmup_s=10] [--rounds=2]
+ *               [--concurrency=64] [--duration_s=15] [--warmup_s=10] [--rounds=3]
  * </pre>
  *
  * Each load is run {@code rounds} times, alternating off and on so that drift of a shared machine hits both, and
@@ -36,7 +36,7 @@ public final class BatchingBench {
         final int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
         final Duration duration = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("duration_s", "15")));
         final Duration warmup = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup_s", "10")));
-        final int rounds = Integer.parseInt(flags.getOrDefault("rounds", "2"));
+        final int rounds = Integer.parseInt(flags.getOrDefault("rounds", "3"));
         final PrintStream out = System.out;
 
         final List<LoadResult> ceiling = SessionRunCeiling.measure(Path.of(required(flags, "model_dir")),
