@@ -153,6 +153,10 @@ public final class InferenceServer implements AutoCloseable {
                     .channelType(EpollServerDomainSocketChannel.class));
         }
         if (!grpcListeners.isEmpty()) {
+            if (!config.grpcChannelArguments().ignored().isEmpty()) {
+                LOG.warn("--grpc_channel_arguments: {} ignored: grpc-java's server has no such setting (applied: {})",
+                        config.grpcChannelArguments().ignored(), config.grpcChannelArguments());
+            }
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}{}",
                     config.grpcPort() != 0 ? "port " + grpcServer.port() : "",
@@ -167,7 +171,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /** A gRPC listener on {@code address}, on the REST server's event loops. */
     private NettyServerBuilder grpcListener(final SocketAddress address) {
-        return NettyServerBuilder.forAddress(address)
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
                 // One set of event loops for REST and gRPC: no more transport threads than cores contend with the
                 // batch threads. The server owns the groups and closes them after gRPC has stopped.
                 .bossEventLoopGroup(bossGroup)
@@ -175,6 +179,9 @@ public final class InferenceServer implements AutoCloseable {
                 .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
                 // Handlers never block (they decode and schedule), so they run on the transport's threads.
                 .directExecutor();
+        // After the flags above: grpc.max_receive_message_length, when given, wins over the flag.
+        config.grpcChannelArguments().applyTo(builder);
+        return builder;
     }
 
     private Channel bind(final Class<? extends ServerChannel> channelType, final RestServerInitializer initializer,

@@ -5,6 +5,7 @@ import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
 import io.ringserve.server.config.MonitoringConfigFile;
+import io.ringserve.server.grpc.GrpcChannelArguments;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -40,6 +41,14 @@ public final class ServerCommand {
             description = "Also serve the gRPC API on this UNIX domain socket (relative or absolute path; Linux). "
                     + "A socket left there by an earlier run is replaced.")
     String grpcSocketPath;
+
+    @Option(names = "--grpc_channel_arguments", paramLabel = "K=V,...", defaultValue = "",
+            description = "gRPC server arguments, comma separated, e.g. grpc.max_connection_age_ms=30000. Applied: "
+                    + "grpc.max_connection_age_ms, grpc.max_connection_age_grace_ms, grpc.max_connection_idle_ms, "
+                    + "grpc.keepalive_time_ms, grpc.keepalive_timeout_ms, grpc.keepalive_permit_without_calls, "
+                    + "grpc.http2.min_recv_ping_interval_without_data_ms, grpc.max_concurrent_streams, "
+                    + "grpc.max_receive_message_length, grpc.max_metadata_size; others are logged and ignored.")
+    String grpcChannelArguments;
 
     @Option(names = "--grpc_max_inbound_message_bytes", paramLabel = "BYTES", defaultValue = "268435456",
             description = "ringserve: largest gRPC request accepted (default: ${DEFAULT-VALUE}).")
@@ -140,7 +149,8 @@ public final class ServerCommand {
                 .maxRequestBytes(maxRequestBytes)
                 .drainTimeoutMillis(drainTimeoutMillis)
                 .grpcMaxInboundMessageBytes(grpcMaxInboundMessageBytes)
-                .grpcSocketPath(grpcSocketPath);
+                .grpcSocketPath(grpcSocketPath)
+                .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments));
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }

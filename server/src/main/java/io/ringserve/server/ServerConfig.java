@@ -1,6 +1,7 @@
 package io.ringserve.server;
 
 import io.ringserve.models.SessionOptions;
+import io.ringserve.server.grpc.GrpcChannelArguments;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,7 +25,8 @@ public record ServerConfig(
         int metricsPort,
         String monitoringPath,
         int grpcMaxInboundMessageBytes,
-        String grpcSocketPath) {
+        String grpcSocketPath,
+        GrpcChannelArguments grpcChannelArguments) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -33,6 +35,7 @@ public record ServerConfig(
         Objects.requireNonNull(batching, "batching");
         Objects.requireNonNull(monitoringPath, "monitoringPath");
         Objects.requireNonNull(grpcSocketPath, "grpcSocketPath");
+        Objects.requireNonNull(grpcChannelArguments, "grpcChannelArguments");
         requireRange("metrics_port", metricsPort, -1, 65535);
         requireRange("grpc_max_inbound_message_bytes", grpcMaxInboundMessageBytes, 1, Integer.MAX_VALUE);
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
@@ -79,6 +82,7 @@ public record ServerConfig(
         private String monitoringPath = "";
         private int grpcMaxInboundMessageBytes = 256 << 20;
         private String grpcSocketPath = "";
+        private GrpcChannelArguments grpcChannelArguments = GrpcChannelArguments.NONE;
 
         private Builder() {
         }
@@ -168,10 +172,17 @@ public record ServerConfig(
             return this;
         }
 
+        /** gRPC server arguments ({@code --grpc_channel_arguments}); none by default. */
+        public Builder grpcChannelArguments(final GrpcChannelArguments value) {
+            this.grpcChannelArguments = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
-                    batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath);
+                    batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
+                    grpcChannelArguments);
         }
     }
 }

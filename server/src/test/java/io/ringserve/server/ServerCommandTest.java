@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.batching.ClosePolicy;
+import io.ringserve.server.grpc.GrpcChannelArguments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,11 @@ class ServerCommandTest {
         final ServerConfig config = parse(Map.of(), "--port=9000", "--rest_api_port=9001", "--model_name=m",
                 "--model_base_path=/models/m", "--rest_api_timeout_in_ms=1500",
                 "--tensorflow_intra_op_parallelism=2", "--tensorflow_inter_op_parallelism=3",
-                "--grpc_socket_path=/run/ringserve/grpc.sock");
+                "--grpc_socket_path=/run/ringserve/grpc.sock", "--grpc_channel_arguments=grpc.max_connection_age_ms=30000");
         assertThat(config.grpcPort()).isEqualTo(9000);
         assertThat(config.grpcSocketPath()).isEqualTo("/run/ringserve/grpc.sock");
+        assertThat(config.grpcChannelArguments().settings())
+                .containsEntry(GrpcChannelArguments.Setting.MAX_CONNECTION_AGE, 30000L);
         assertThat(config.restPort()).isEqualTo(9001);
         assertThat(config.models()).containsExactly(new ModelConfig("m", Path.of("/models/m")));
         assertThat(config.restApiTimeoutMillis()).isEqualTo(1500);
@@ -34,6 +37,8 @@ class ServerCommandTest {
         assertThat(config.sessionOptions().interOpParallelism()).isEqualTo(3);
         assertThat(config.batching().enabled()).isFalse();
         assertThat(parse(Map.of(), "--model_name=m", "--model_base_path=/m").grpcSocketPath()).isEmpty();
+        assertThat(parse(Map.of(), "--model_name=m", "--model_base_path=/m").grpcChannelArguments())
+                .isSameAs(GrpcChannelArguments.NONE);
     }
 
     @Test
@@ -69,5 +74,7 @@ class ServerCommandTest {
                 .hasMessageContaining("rest_api_port");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--batching_close_policy=sometimes"))
                 .hasMessageContaining("adaptive or timeout");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--grpc_channel_arguments=grpc.keepalive"))
+                .hasMessageContaining("--grpc_channel_arguments").hasMessageContaining("'grpc.keepalive'");
     }
 }

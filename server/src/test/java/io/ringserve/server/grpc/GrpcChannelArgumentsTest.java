@@ -1,0 +1,73 @@
+package io.ringserve.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.ringserve.server.grpc.GrpcChannelArguments.Setting;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GrpcChannelArgumentsTest {
+    @Test
+    void shouldReadTfServingsCommaSeparatedKeyValueList() {
+        final GrpcChannelArguments arguments = GrpcChannelArguments.parse(
+                "grpc.max_connection_age_ms=30000, grpc.max_connection_age_grace_ms=5000,"
+                        + "grpc.max_concurrent_streams=100,grpc.keepalive_permit_without_calls=1");
+
+        assertThat(arguments.settings()).containsOnly(
+                entry(Setting.MAX_CONNECTION_AGE, 30000L),
+                entry(Setting.MAX_CONNECTION_AGE_GRACE, 5000L),
+                entry(Setting.MAX_CONCURRENT_STREAMS, 100L),
+                entry(Setting.KEEPALIVE_PERMIT_WITHOUT_CALLS, 1L));
+        assertThat(arguments.ignored()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepArgumentsItCannotApplyAsIgnoredInsteadOfRefusingTheCommandLine() {
+        final GrpcChannelArguments arguments = GrpcChannelArguments.parse(
+                "grpc.so_reuseport=0,grpc.max_connection_idle_ms=60000,grpc.primary_user_agent=x");
+
+        assertThat(arguments.settings()).containsOnly(entry(Setting.MAX_CONNECTION_IDLE, 60000L));
+        assertThat(arguments.ignored()).containsExactly("grpc.so_reuseport", "grpc.primary_user_agent");
+    }
+
+    @Test
+    void shouldLetTheLastOfARepeatedKeyWinAndSkipEmptyEntries() {
+        assertThat(GrpcChannelArguments.parse("grpc.keepalive_time_ms=1000,,grpc.keepalive_time_ms=2000,")
+                .settings()).containsOnly(entry(Setting.KEEPALIVE_TIME, 2000L));
+        assertThat(GrpcChannelArguments.parse("")).isSameAs(GrpcChannelArguments.NONE);
+        assertThat(GrpcChannelArguments.parse(" , ")).isSameAs(GrpcChannelArguments.NONE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"grpc.max_connection_age_ms", "=5", "grpc.max_connection_age_ms 5"})
+    void shouldNameAnEntryThatIsNotKeyValue(final String entry) {
+        assertThatThrownBy(() -> GrpcChannelArguments.parse("grpc.max_concurrent_streams=4," + entry))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--grpc_channel_arguments").hasMessageContaining("'" + entry + "'")
+                .hasMessageContaining("is not key=value");
+    }
+
+    @Test
+    void shouldNameAValueAKnownSettingCannotTake() {
+        assertThatThrownBy(() -> GrpcChannelArguments.parse("grpc.max_connection_age_ms=30s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--grpc_channel_arguments: grpc.max_connection_age_ms=30s: expected an integer");
+        assertThatThrownBy(() -> GrpcChannelArguments.parse("grpc.max_concurrent_streams=0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--grpc_channel_arguments: grpc.max_concurrent_streams=0: must be at least 1");
+    }
+
+    @Test
+    void everySettingShouldBeSpelledAsGrpcCoreSpellsIt() {
+        assertThat(Arrays.stream(Setting.values()).map(Setting::key)).allMatch(key -> key.startsWith("grpc."))
+                .doesNotHaveDuplicates();
+        for (Setting setting : Setting.values()) {
+            assertThat(GrpcChannelArguments.parse(setting.key() + "=1000").settings())
+                    .containsOnly(entry(setting, 1000L));
+        }
+    }
+}
