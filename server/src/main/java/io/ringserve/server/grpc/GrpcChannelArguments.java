@@ -1,5 +1,7 @@
 package io.ringserve.server.grpc;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.grpc.netty.NettyServerBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,7 +9,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -21,73 +23,30 @@ import java.util.stream.Collectors;
 public final class GrpcChannelArguments {
     /** The gRPC core arguments that map onto grpc-java's {@link NettyServerBuilder}; every value is an integer. */
     public enum Setting {
-        MAX_CONNECTION_AGE("grpc.max_connection_age_ms", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.maxConnectionAge(value, TimeUnit.MILLISECONDS);
-            }
-        },
-        MAX_CONNECTION_AGE_GRACE("grpc.max_connection_age_grace_ms", 0) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.maxConnectionAgeGrace(value, TimeUnit.MILLISECONDS);
-            }
-        },
-        MAX_CONNECTION_IDLE("grpc.max_connection_idle_ms", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.maxConnectionIdle(value, TimeUnit.MILLISECONDS);
-            }
-        },
-        KEEPALIVE_TIME("grpc.keepalive_time_ms", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.keepAliveTime(value, TimeUnit.MILLISECONDS);
-            }
-        },
-        KEEPALIVE_TIMEOUT("grpc.keepalive_timeout_ms", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.keepAliveTimeout(value, TimeUnit.MILLISECONDS);
-            }
-        },
-        KEEPALIVE_PERMIT_WITHOUT_CALLS("grpc.keepalive_permit_without_calls", 0) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.permitKeepAliveWithoutCalls(value != 0);
-            }
-        },
-        MIN_RECV_PING_INTERVAL_WITHOUT_DATA("grpc.http2.min_recv_ping_interval_without_data_ms", 0) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.permitKeepAliveTime(value, TimeUnit.MILLISECONDS);
-            }
-        },
-        MAX_CONCURRENT_STREAMS("grpc.max_concurrent_streams", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.maxConcurrentCallsPerConnection((int) Math.min(value, Integer.MAX_VALUE));
-            }
-        },
-        MAX_RECEIVE_MESSAGE_LENGTH("grpc.max_receive_message_length", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.maxInboundMessageSize((int) Math.min(value, Integer.MAX_VALUE));
-            }
-        },
-        MAX_METADATA_SIZE("grpc.max_metadata_size", 1) {
-            @Override
-            void apply(final NettyServerBuilder builder, final long value) {
-                builder.maxInboundMetadataSize((int) Math.min(value, Integer.MAX_VALUE));
-            }
-        };
+        MAX_CONNECTION_AGE("grpc.max_connection_age_ms", 1, (b, v) -> b.maxConnectionAge(v, MILLISECONDS)),
+        MAX_CONNECTION_AGE_GRACE("grpc.max_connection_age_grace_ms", 0,
+                (b, v) -> b.maxConnectionAgeGrace(v, MILLISECONDS)),
+        MAX_CONNECTION_IDLE("grpc.max_connection_idle_ms", 1, (b, v) -> b.maxConnectionIdle(v, MILLISECONDS)),
+        KEEPALIVE_TIME("grpc.keepalive_time_ms", 1, (b, v) -> b.keepAliveTime(v, MILLISECONDS)),
+        KEEPALIVE_TIMEOUT("grpc.keepalive_timeout_ms", 1, (b, v) -> b.keepAliveTimeout(v, MILLISECONDS)),
+        KEEPALIVE_PERMIT_WITHOUT_CALLS("grpc.keepalive_permit_without_calls", 0,
+                (b, v) -> b.permitKeepAliveWithoutCalls(v != 0)),
+        MIN_RECV_PING_INTERVAL_WITHOUT_DATA("grpc.http2.min_recv_ping_interval_without_data_ms", 0,
+                (b, v) -> b.permitKeepAliveTime(v, MILLISECONDS)),
+        MAX_CONCURRENT_STREAMS("grpc.max_concurrent_streams", 1,
+                (b, v) -> b.maxConcurrentCallsPerConnection(saturatedInt(v))),
+        MAX_RECEIVE_MESSAGE_LENGTH("grpc.max_receive_message_length", 1,
+                (b, v) -> b.maxInboundMessageSize(saturatedInt(v))),
+        MAX_METADATA_SIZE("grpc.max_metadata_size", 1, (b, v) -> b.maxInboundMetadataSize(saturatedInt(v)));
 
         private final String key;
         private final long min;
+        private final ObjLongConsumer<NettyServerBuilder> apply;
 
-        Setting(final String key, final long min) {
+        Setting(final String key, final long min, final ObjLongConsumer<NettyServerBuilder> apply) {
             this.key = key;
             this.min = min;
+            this.apply = apply;
         }
 
         /** The argument's name, as gRPC's C core and TF Serving spell it. */
@@ -95,7 +54,9 @@ public final class GrpcChannelArguments {
             return key;
         }
 
-        abstract void apply(NettyServerBuilder builder, long value);
+        private static int saturatedInt(final long value) {
+            return (int) Math.min(value, Integer.MAX_VALUE);
+        }
     }
 
     /** No arguments. */
@@ -170,7 +131,7 @@ public final class GrpcChannelArguments {
 
     /** Applies every known setting to {@code builder}. */
     public void applyTo(final NettyServerBuilder builder) {
-        settings.forEach((setting, value) -> setting.apply(builder, value));
+        settings.forEach((setting, value) -> setting.apply.accept(builder, value));
     }
 
     @Override

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.grpc.netty.NettyServerBuilder;
 import io.ringserve.server.grpc.GrpcChannelArguments.Setting;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,6 +61,17 @@ class GrpcChannelArgumentsTest {
         assertThatThrownBy(() -> GrpcChannelArguments.parse("grpc.max_concurrent_streams=0"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--grpc_channel_arguments: grpc.max_concurrent_streams=0: must be at least 1");
+    }
+
+    @Test
+    void everySettingShouldApplyToARealGrpcServerBuilder() {
+        final String all = Arrays.stream(Setting.values()).map(setting -> setting.key() + "=1000")
+                .collect(Collectors.joining(","));
+        final NettyServerBuilder builder = NettyServerBuilder.forPort(0);
+
+        GrpcChannelArguments.parse(all).applyTo(builder);
+
+        assertThat(builder.build()).isNotNull(); // grpc-java checks the values it was given
     }
 
     @Test
