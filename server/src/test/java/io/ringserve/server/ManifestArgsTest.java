@@ -35,6 +35,7 @@ class ManifestArgsTest {
 
         assertThat(config.batching().enabled()).isTrue();
         assertThat(config.batching().defaults().maxBatchSize()).isEqualTo(64);
+        assertThat(config.batching().defaults().numBatchThreads()).isEqualTo(2);
         assertThat(config.grpcChannelArguments().settings())
                 .containsEntry(GrpcChannelArguments.Setting.MAX_CONNECTION_AGE, 300_000L)
                 .containsEntry(GrpcChannelArguments.Setting.MAX_CONNECTION_AGE_GRACE, 30_000L);
