@@ -1,6 +1,8 @@
 package io.ringserve.loadtest.jmh;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import io.ringserve.loadtest.InputSpec;
+import io.ringserve.loadtest.RequestFactory;
 import io.ringserve.models.DType;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
@@ -8,10 +10,9 @@ import io.ringserve.server.codec.JsonFactories;
 import io.ringserve.server.codec.JsonPredictRequestDecoder;
 import io.ringserve.server.codec.PredictRequest;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,9 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What reading a REST predict body costs the event loop: the body the load generator sends for the demo {@code mlp}
- * ({@code {"signature_name": .., "instances": [[784 floats]]}}, numbers as Java prints floats), decoded by the server's
- * {@link JsonPredictRequestDecoder} from its bytes (the byte-level path for plain decimals, as the server runs it)
- * and from a stream (Jackson's streaming parser only: the general decoder). Both produce the same float tensor.
+ * ({@link RequestFactory#restBody}: {@code {"signature_name": .., "instances": [[784 floats]]}}), decoded by the
+ * server's {@link JsonPredictRequestDecoder} from its bytes (the byte-level path for plain decimals, as the server
+ * runs it) and from a stream (Jackson's streaming parser only: the general decoder). Both produce the same tensor.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,12 +49,8 @@ public class RestBodyDecodeBenchmark {
 
     @Setup
     public void setUp() {
-        final Random random = new Random(42);
-        final StringBuilder json = new StringBuilder("{\"signature_name\":\"serving_default\",\"instances\":[[");
-        for (int i = 0; i < values; i++) {
-            json.append(i == 0 ? "" : ",").append(random.nextFloat());
-        }
-        body = json.append("]]}").toString().getBytes(StandardCharsets.UTF_8);
+        body = new RequestFactory("mlp", SignatureSpec.DEFAULT_KEY,
+                List.of(new InputSpec("x", "DT_FLOAT", List.of(-1L, (long) values))), 42).restBody(1);
         final JsonFactory factory = JsonFactories.tfServing(64 << 20);
         decoder = new JsonPredictRequestDecoder(factory);
         final SignatureSpec signature = new SignatureSpec(SignatureSpec.DEFAULT_KEY, "tensorflow/serving/predict",
