@@ -144,13 +144,16 @@ public final class InferenceServer implements AutoCloseable {
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
+        final List<String> grpcAddresses = new ArrayList<>();
         if (config.grpcPort() != 0) {
             grpcListeners.add(grpcListener(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
                     .channelType(channelType));
+            grpcAddresses.add("port " + config.grpcPort());
         }
         if (grpcSocket != null) {
             grpcListeners.add(grpcListener(new DomainSocketAddress(grpcSocket.path().toString()))
                     .channelType(EpollServerDomainSocketChannel.class));
+            grpcAddresses.add("unix:" + grpcSocket.path());
         }
         if (!grpcListeners.isEmpty()) {
             if (!config.grpcChannelArguments().ignored().isEmpty()) {
@@ -158,9 +161,8 @@ public final class InferenceServer implements AutoCloseable {
                         config.grpcChannelArguments().ignored(), config.grpcChannelArguments());
             }
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner).start();
-            LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}{}",
-                    config.grpcPort() != 0 ? "port " + grpcServer.port() : "",
-                    grpcSocket == null ? "" : (config.grpcPort() != 0 ? " and " : "") + "unix:" + grpcSocket.path());
+            LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
+                    String.join(" and ", grpcAddresses));
         }
         registry.loadAll();
         if (grpcServer != null) {
