@@ -17,14 +17,12 @@ import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
-import io.ringserve.models.TestData;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,11 +43,8 @@ class GrpcIT {
 
     @BeforeAll
     static void start() throws Exception {
-        final int port = RunningServer.freePort();
         // A timeout batch that never fills: a call waits in the queue until its deadline.
-        server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(port)
-                .models(List.of(new ModelConfig("half_plus_two",
-                        TestData.tfServing("saved_model_half_plus_two_cpu"))))
+        server = new InferenceServer(HalfPlusTwoOverGrpc.config()
                 .batching(new BatchingConfig(true, BatchingOptions.builder().maxBatchSize(64).numBatchThreads(1)
                         .closePolicy(ClosePolicy.TIMEOUT).batchTimeout(Duration.ofSeconds(2)).build(), false))
                 .build()).start();

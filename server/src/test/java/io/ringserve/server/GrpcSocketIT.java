@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -16,16 +15,8 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.ringserve.models.TestData;
-import io.ringserve.proto.serving.ModelSpec;
-import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictResponse;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
-import io.ringserve.proto.tensorflow.DataType;
-import io.ringserve.proto.tensorflow.TensorProto;
-import io.ringserve.proto.tensorflow.TensorShapeProto;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,11 +38,8 @@ class GrpcSocketIT {
     void shouldServePredictAndHealthOnTheSocketAndTheTcpPortAndRemoveTheSocketOnClose() throws Exception {
         assumeTrue(Epoll.isAvailable(), "UNIX domain sockets need Netty's native epoll transport (Linux)");
         final Path socket = dir.resolve("grpc.sock");
-        final InferenceServer server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1")
-                .restPort(0).grpcPort(RunningServer.freePort()).grpcSocketPath(socket.toString())
-                .models(List.of(new ModelConfig("half_plus_two",
-                        TestData.tfServing("saved_model_half_plus_two_cpu"))))
-                .build()).start();
+        final InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
+                .grpcSocketPath(socket.toString()).build()).start();
         final EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         final ManagedChannel overSocket = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .eventLoopGroup(clientLoop).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
@@ -60,7 +48,7 @@ class GrpcSocketIT {
         try {
             for (ManagedChannel channel : List.of(overSocket, overTcp)) {
                 final PredictResponse answer = PredictionServiceGrpc.newBlockingStub(channel)
-                        .withDeadlineAfter(30, TimeUnit.SECONDS).predict(halfPlusTwo(1f, 2f, 5f));
+                        .withDeadlineAfter(30, TimeUnit.SECONDS).predict(HalfPlusTwoOverGrpc.predict(1f, 2f, 5f));
                 assertThat(answer.getOutputsOrThrow("y").getFloatValList()).containsExactly(2.5f, 3f, 4.5f);
                 assertThat(answer.getModelSpec().getVersion().getValue()).isEqualTo(123);
                 assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
@@ -78,11 +66,8 @@ class GrpcSocketIT {
     @Test
     void shouldRefuseToStartOverAFileThatIsNotASocket() throws Exception {
         final Path file = Files.writeString(dir.resolve("config.txt"), "keep me");
-        final InferenceServer server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1")
-                .restPort(0).grpcPort(0).grpcSocketPath(file.toString())
-                .models(List.of(new ModelConfig("half_plus_two",
-                        TestData.tfServing("saved_model_half_plus_two_cpu"))))
-                .build());
+        final InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
+                .grpcPort(0).grpcSocketPath(file.toString()).build());
         try {
             assertThatThrownBy(server::start).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("--grpc_socket_path").hasMessageContaining("is not a socket");
@@ -90,20 +75,5 @@ class GrpcSocketIT {
             server.close();
         }
         assertThat(file).hasContent("keep me");
-    }
-
-    private static PredictRequest halfPlusTwo(final float... values) {
-        final ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            raw.putFloat(value);
-        }
-        return PredictRequest.newBuilder()
-                .setModelSpec(ModelSpec.newBuilder().setName("half_plus_two"))
-                .putInputs("x", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
-                        .setTensorShape(TensorShapeProto.newBuilder()
-                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(values.length))
-                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
-                        .setTensorContent(ByteString.copyFrom(raw.array())).build())
-                .build();
     }
 }

@@ -10,10 +10,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.batching.BatchingOptions;
-import io.ringserve.models.TestData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,10 +63,7 @@ class UpstreamGeneratedClientIT {
 
     @BeforeAll
     static void start() throws Exception {
-        final int port = RunningServer.freePort();
-        server = new InferenceServer(ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(port)
-                .models(List.of(new ModelConfig("half_plus_two",
-                        TestData.tfServing("saved_model_half_plus_two_cpu"))))
+        server = new InferenceServer(HalfPlusTwoOverGrpc.config()
                 .batching(new BatchingConfig(true, BatchingOptions.builder().maxBatchSize(16).build(), false))
                 .build()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
