@@ -31,6 +31,7 @@ import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
+import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -160,7 +161,9 @@ public final class InferenceServer implements AutoCloseable {
                 LOG.warn("--grpc_channel_arguments: {} ignored: grpc-java's server has no such setting (applied: {})",
                         config.grpcChannelArguments().ignored(), config.grpcChannelArguments());
             }
-            grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner).start();
+            final EventLoopGroup loops = workerGroup;
+            grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
+                    () -> AnswerHandoff.toCurrentLoopOf(loops)).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The gRPC server: TF Serving's PredictionService and ModelService, {@code grpc.health.v1.Health} and server
@@ -31,18 +33,25 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<Server> servers;
 
+    /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
-        this(List.of(builder), resolver, runner);
+        this(List.of(builder), resolver, runner, () -> Runnable::run);
     }
 
-    /** One server per builder (one per listener), each with the same services. */
+    /**
+     * One server per builder (one per listener), each with the same services.
+     *
+     * @param answerExecutor asked on a handler's thread, the executor a call's answer is sent on (see
+     *     {@link PredictionGrpcService})
+     */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
-                      final ModelRunner runner) {
+                      final ModelRunner runner, final Supplier<Executor> answerExecutor) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
-        final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime);
+        final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
+                answerExecutor);
         final ModelGrpcService models = new ModelGrpcService(resolver);
         this.servers = builders.stream()
                 .map(builder -> builder

@@ -44,9 +44,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code tensorflow.serving.PredictionService}: Predict (through the batcher, with the call's deadline and
@@ -68,11 +70,20 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final ModelRunner runner;
     private final ExampleInference examples;
     private final LongSupplier nanoClock;
+    private final Supplier<Executor> answerExecutor;
 
-    public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock) {
+    /**
+     * @param nanoClock the clock deadlines are on; {@link System#nanoTime()} in production
+     * @param answerExecutor asked on a handler's thread, the executor the call's answer is sent on: the call's event
+     *     loop through {@link io.ringserve.server.inference.AnswerHandoff} in production, so that a batch's answers
+     *     leave together; {@code Runnable::run} sends on the thread that completes the call
+     */
+    public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock,
+                                 final Supplier<Executor> answerExecutor) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.answerExecutor = Objects.requireNonNull(answerExecutor, "answerExecutor");
         this.examples = new ExampleInference(runner);
     }
 
@@ -193,13 +204,13 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      * Sends {@code response} of {@code result} when it completes, or its failure as a status; a cancelled call
      * completes {@code result} early, so that queued work is dropped.
      */
-    private static <T, R> void complete(final CompletableFuture<T> result, final StreamObserver<R> observer,
-                                        final Function<T, R> response) {
+    private <T, R> void complete(final CompletableFuture<T> result, final StreamObserver<R> observer,
+                                 final Function<T, R> response) {
         if (observer instanceof ServerCallStreamObserver<R> call) {
             call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
                     StatusCode.CANCELLED, "The client cancelled the call")));
         }
-        result.whenComplete((value, failure) -> {
+        result.whenCompleteAsync((value, failure) -> {
             if (failure != null) {
                 observer.onError(GrpcStatuses.toStatus(failure));
                 return;
@@ -213,7 +224,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             }
             observer.onNext(built);
             observer.onCompleted();
-        });
+        }, answerExecutor.get());
     }
 
     private static ClassificationResult classificationResult(final List<List<ExampleInference.ScoredClass>> all) {

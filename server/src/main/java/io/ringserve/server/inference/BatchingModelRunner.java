@@ -106,7 +106,8 @@ public final class BatchingModelRunner implements ModelRunner {
             return BatchSchedulers.<InferenceTask>builder(batch -> {
                 final long start = System.nanoTime();
                 try {
-                    processor.process(batch);
+                    // The batch's answers reach their event loops together, one wake-up each (AnswerHandoff).
+                    AnswerHandoff.gathering(() -> processor.process(batch));
                 } finally {
                     computeObserver.accept(key.model(), System.nanoTime() - start);
                 }

@@ -6,6 +6,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ServingException;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -62,13 +63,9 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
         final RestRequest call = new RestRequest(request);
         final RequestObserver.Observation observation = observer.start(call);
-        router.route(ctx, call).whenComplete((response, failure) -> {
-            if (ctx.executor().inEventLoop()) {
-                write(ctx, response, keepAlive, observation);
-            } else {
-                ctx.executor().execute(() -> write(ctx, response, keepAlive, observation));
-            }
-        });
+        // Written on this channel's event loop; answers of one batch come to it together (AnswerHandoff).
+        router.route(ctx, call).whenCompleteAsync((response, failure) -> write(ctx, response, keepAlive, observation),
+                AnswerHandoff.to(ctx.executor()));
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive,

@@ -3,6 +3,7 @@ package io.ringserve.server.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.DefaultEventLoop;
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
@@ -13,11 +14,14 @@ import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TestData;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -99,5 +103,63 @@ class BatchingModelRunnerTest {
         final ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> bad.get(10, TimeUnit.SECONDS));
         assertThat(((ServingException) failure.getCause()).code()).isEqualTo(StatusCode.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void shouldHandABatchsAnswersToTheirEventLoopInOneTask() throws Exception {
+        final CountingLoop loop = new CountingLoop();
+        // The batch thread waits after its first batch until eight more requests are queued: they form one batch of
+        // eight (the maximum), whose answers all go to one event loop.
+        final CountDownLatch queued = new CountDownLatch(1);
+        final BatchingModelRunner held = new BatchingModelRunner(
+                m -> BatchingOptions.builder().maxBatchSize(8).numBatchThreads(1).build(),
+                new DirectModelRunner(new InferenceExecutor(1, 16, now::get), (model, nanos) -> { }), meters, now::get,
+                (model, nanos) -> awaitUninterruptibly(queued));
+        try {
+            // Answered inside the first batch, before the batch thread waits: the eight below cannot join it.
+            held.run(model, signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 0f)), List.of("y"),
+                    Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+            final List<CompletableFuture<Float>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                final CompletableFuture<Float> onLoop = new CompletableFuture<>();
+                held.run(model, signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, i)), List.of("y"),
+                        Long.MAX_VALUE).whenCompleteAsync((y, failure) -> {
+                            if (loop.inEventLoop()) {
+                                onLoop.complete(y.get("y").floatAt(0));
+                            } else {
+                                onLoop.completeExceptionally(new AssertionError("answered off the event loop"));
+                            }
+                        }, AnswerHandoff.to(loop));
+                answers.add(onLoop);
+            }
+            queued.countDown();
+            for (int i = 0; i < 8; i++) {
+                assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i / 2f + 2f);
+            }
+            assertThat(meters.get("inference.batches").counter().count()).isEqualTo(2);
+            assertThat(loop.executes).hasValue(1);
+        } finally {
+            held.shutdown(Duration.ofSeconds(10));
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static void awaitUninterruptibly(final CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A real Netty event loop (no channels) that counts the tasks it is given. */
+    private static final class CountingLoop extends DefaultEventLoop {
+        final AtomicInteger executes = new AtomicInteger();
+
+        @Override
+        public void execute(final Runnable task) {
+            executes.incrementAndGet();
+            super.execute(task);
+        }
     }
 }
