@@ -97,7 +97,13 @@ public final class LoadTestCommand implements Callable<Integer> {
     List<Integer> ceilingBatches;
 
     public static void main(final String[] args) {
-        System.exit(new CommandLine(new LoadTestCommand()).execute(args));
+        System.exit(new CommandLine(new LoadTestCommand())
+                // A server that cannot be reached, or a model it does not serve, is a one-line error, not a trace.
+                .setExecutionExceptionHandler((failure, commandLine, parsed) -> {
+                    commandLine.getErr().println("ringserve-loadtest: " + failure.getMessage());
+                    return 1;
+                })
+                .execute(args));
     }
 
     @Override

@@ -40,11 +40,19 @@ public final class RequestFactory {
         this.random = new Random(seed);
     }
 
-    /** Reads the signature's inputs from a server's TF Serving REST metadata. */
+    /**
+     * Reads the signature's inputs from a server's TF Serving REST metadata.
+     *
+     * @throws IOException naming the metadata URL when the server cannot be reached or does not serve the model
+     */
     public static List<InputSpec> fromMetadata(final URI restBase, final String model, final String signature)
             throws IOException {
-        try (InputStream in = restBase.resolve("/v1/models/" + model + "/metadata").toURL().openStream()) {
+        final URI metadata = restBase.resolve("/v1/models/" + model + "/metadata");
+        try (InputStream in = metadata.toURL().openStream()) {
             return fromMetadataJson(JsonMapper.builder().build().readTree(in), signature);
+        } catch (IOException e) {
+            throw new IOException("cannot read the inputs of model " + model + " from " + metadata + " ("
+                    + e + "); is the server's REST API there (--target)?", e);
         }
     }
 

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.tensorflow.TensorProto;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +59,18 @@ class RequestFactoryTest {
         assertThat(request.getInputsOrThrow("ids").getTensorContent().size()).isEqualTo(5 * 8);
         assertThat(request.getInputsOrThrow("tags").getStringValCount()).isEqualTo(5);
         assertThat(request.getModelSpec().getName()).isEqualTo("m");
+    }
+
+    @Test
+    void shouldNameTheMetadataUrlWhenTheServerCannotBeReached() throws Exception {
+        final int port;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            port = closed.getLocalPort();
+        }
+        final URI target = URI.create("http://127.0.0.1:" + port);
+        assertThatThrownBy(() -> RequestFactory.fromMetadata(target, "mlp", "serving_default"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("http://127.0.0.1:" + port + "/v1/models/mlp/metadata")
+                .hasMessageContaining("--target");
     }
 }
