@@ -3,7 +3,6 @@ package io.ringserve.server.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
@@ -11,14 +10,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Hand-offs to real Netty event executors, counting how often each is asked to run something. */
 class AnswerHandoffTest {
-    private final CountingLoop loop = new CountingLoop();
-    private final CountingLoop other = new CountingLoop();
+    private final CountingEventLoop loop = new CountingEventLoop();
+    private final CountingEventLoop other = new CountingEventLoop();
     private final List<String> ran = new CopyOnWriteArrayList<>();
 
     @AfterEach
@@ -32,7 +30,7 @@ class AnswerHandoffTest {
         final CountDownLatch done = new CountDownLatch(5);
         AnswerHandoff.gathering(() -> {
             for (String name : List.of("a1", "b1", "a2", "a3", "b2")) {
-                final CountingLoop target = name.startsWith("a") ? loop : other;
+                final CountingEventLoop target = name.startsWith("a") ? loop : other;
                 AnswerHandoff.to(target).execute(() -> {
                     assertThat(target.inEventLoop()).isTrue();
                     ran.add(name);
@@ -131,17 +129,6 @@ class AnswerHandoffTest {
             assertThat(ranOn[0]).isSameAs(Thread.currentThread());
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
-
-    /** A real Netty event loop (no channels) that counts the tasks it is given. */
-    private static final class CountingLoop extends DefaultEventLoop {
-        final AtomicInteger executes = new AtomicInteger();
-
-        @Override
-        public void execute(final Runnable task) {
-            executes.incrementAndGet();
-            super.execute(task);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.ringserve.server.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.channel.DefaultEventLoop;
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
@@ -21,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -107,7 +105,7 @@ class BatchingModelRunnerTest {
 
     @Test
     void shouldHandABatchsAnswersToTheirEventLoopInOneTask() throws Exception {
-        final CountingLoop loop = new CountingLoop();
+        final CountingEventLoop loop = new CountingEventLoop();
         // The batch thread waits after its first batch until eight more requests are queued: they form one batch of
         // eight (the maximum), whose answers all go to one event loop.
         final CountDownLatch queued = new CountDownLatch(1);
@@ -149,17 +147,6 @@ class BatchingModelRunnerTest {
             assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A real Netty event loop (no channels) that counts the tasks it is given. */
-    private static final class CountingLoop extends DefaultEventLoop {
-        final AtomicInteger executes = new AtomicInteger();
-
-        @Override
-        public void execute(final Runnable task) {
-            executes.incrementAndGet();
-            super.execute(task);
         }
     }
 }
