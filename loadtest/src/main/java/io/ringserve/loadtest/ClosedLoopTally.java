@@ -1,7 +1,6 @@
 package io.ringserve.loadtest;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -12,21 +11,13 @@ import org.HdrHistogram.Recorder;
  */
 final class ClosedLoopTally {
     private final Recorder latencies = new Recorder(3);
-    private final LongAdder ok = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder expired = new LongAdder();
-    private final LongAdder other = new LongAdder();
+    private final OutcomeCounts outcomes = new OutcomeCounts();
 
     /** Counts one answer; {@code latencyMicros} is recorded for the good ones only. */
     void answered(final AnswerKind kind, final long latencyMicros) {
-        switch (kind) {
-            case OK -> {
-                ok.increment();
-                latencies.recordValue(latencyMicros);
-            }
-            case REJECTED -> rejected.increment();
-            case EXPIRED -> expired.increment();
-            default -> other.increment();
+        outcomes.count(kind);
+        if (kind == AnswerKind.OK) {
+            latencies.recordValue(latencyMicros);
         }
     }
 
@@ -38,16 +29,13 @@ final class ClosedLoopTally {
             throws InterruptedException {
         Thread.sleep(warmup.toMillis());
         latencies.reset();
-        ok.reset();
-        rejected.reset();
-        expired.reset();
-        other.reset();
+        outcomes.reset();
         final long start = System.nanoTime();
         Thread.sleep(duration.toMillis());
-        final long requests = ok.sum();
-        final long shed = rejected.sum();
-        final long late = expired.sum();
-        final long errors = shed + late + other.sum();
+        final long requests = outcomes.ok();
+        final long shed = outcomes.rejected();
+        final long late = outcomes.expired();
+        final long errors = outcomes.errors();
         final Histogram latency = latencies.getIntervalHistogram();
         final double seconds = (System.nanoTime() - start) / 1e9;
         return new LoadResult(label, requests, errors, seconds, rowsPerRequest, latency, shed, late,

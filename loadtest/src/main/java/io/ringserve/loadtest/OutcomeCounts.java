@@ -1,42 +1,47 @@
 package io.ringserve.loadtest;
 
-/** Answers by {@link AnswerKind}. Not thread-safe: used from one thread, or under its user's lock. */
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Answers by {@link AnswerKind}. Thread-safe: closed-loop generators count from their transport threads while the
+ * measuring thread resets and reads; open-loop ones count under their own lock.
+ */
 final class OutcomeCounts {
-    private long ok;
-    private long rejected;
-    private long expired;
-    private long other;
+    private final LongAdder ok = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder other = new LongAdder();
 
     void count(final AnswerKind kind) {
         switch (kind) {
-            case OK -> ok++;
-            case REJECTED -> rejected++;
-            case EXPIRED -> expired++;
-            default -> other++;
+            case OK -> ok.increment();
+            case REJECTED -> rejected.increment();
+            case EXPIRED -> expired.increment();
+            default -> other.increment();
         }
     }
 
     void reset() {
-        ok = 0;
-        rejected = 0;
-        expired = 0;
-        other = 0;
+        ok.reset();
+        rejected.reset();
+        expired.reset();
+        other.reset();
     }
 
     long ok() {
-        return ok;
+        return ok.sum();
     }
 
     long rejected() {
-        return rejected;
+        return rejected.sum();
     }
 
     long expired() {
-        return expired;
+        return expired.sum();
     }
 
     /** Every answer that was not ok. */
     long errors() {
-        return rejected + expired + other;
+        return rejected.sum() + expired.sum() + other.sum();
     }
 }
