@@ -8,6 +8,7 @@ import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -28,8 +30,11 @@ import java.util.Random;
  *
  * <pre>
  * GrpcBench --target=127.0.0.1:18513|unix:PATH --model=mlp --model_dir=demo-models/mlp [--concurrency=64]
- *           [--duration_s=15] [--warmup_s=30] [--rounds=2] [--channels=2]
+ *           [--duration_s=15] [--warmup_s=30] [--rounds=2] [--channels=2] [--metrics=http://127.0.0.1:18514]
  * </pre>
+ *
+ * <p>With {@code --metrics} (the server's REST address) each round also reports the server's mean batch size from
+ * its {@code /metrics}, over the round's warm-up and measurement.
  */
 public final class GrpcBench {
     private static final int BATCH = 64;
@@ -48,6 +53,7 @@ public final class GrpcBench {
                 Integer.toString(ClosedLoopGrpcClient.DEFAULT_CHANNELS)));
         final String target = BatchingBench.required(flags, "target");
         final Path modelDir = Path.of(BatchingBench.required(flags, "model_dir"));
+        final Optional<URI> metrics = Optional.ofNullable(flags.get("metrics")).map(URI::create);
         final int cores = Runtime.getRuntime().availableProcessors();
         // The server's JIT needs its first long warm-up under load; TensorFlow alone and later rounds need less.
         final Duration shortWarmup = warmup.dividedBy(3);
@@ -55,21 +61,28 @@ public final class GrpcBench {
         final List<LoadResult> defaults = new ArrayList<>();
         final List<LoadResult> inline = new ArrayList<>();
         final List<LoadResult> grpc = new ArrayList<>();
+        final List<Double> meanBatchRows = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             defaults.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, List.of(BATCH), shortWarmup,
                     duration).get(0));
             inline.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, new SessionOptions(1, -1),
                     cores, List.of(BATCH), shortWarmup, duration).get(0));
+            final Optional<ServerMetricsScrape> before = metrics.flatMap(ServerMetricsScrape::take);
             try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target, request(model),
                     channels)) {
                 grpc.add(client.run("gRPC Predict, tensor_content, " + concurrency + " calls in flight over "
                         + channels + " connections",
                         concurrency, round == 0 ? warmup : shortWarmup, duration, 1));
             }
+            final Optional<Double> batchRows = before.flatMap(b -> metrics.flatMap(ServerMetricsScrape::take)
+                    .map(after -> after.meanBatchRowsSince(b)));
+            batchRows.ifPresent(meanBatchRows::add);
             System.err.printf(Locale.ROOT, "  round %d: Session.run defaults %.0f, inline x%d %.0f, gRPC %.0f "
-                    + "samples/s (errors %d)%n", round + 1, defaults.get(round).samplesPerSecond(), cores,
+                    + "samples/s (errors %d)%s%n", round + 1, defaults.get(round).samplesPerSecond(), cores,
                     inline.get(round).samplesPerSecond(), grpc.get(round).samplesPerSecond(),
-                    grpc.get(round).errors());
+                    grpc.get(round).errors(),
+                    batchRows.map(rows -> String.format(Locale.ROOT, ", server's mean batch %.1f rows", rows))
+                            .orElse(""));
         }
         final double ceiling = BenchTable.mean(defaults, LoadResult::samplesPerSecond);
         final double best = BenchTable.mean(inline, LoadResult::samplesPerSecond);
@@ -88,6 +101,10 @@ public final class GrpcBench {
         System.out.printf(Locale.ROOT, "gRPC with batching / Session.run at batch 64 in the server's TF "
                 + "configuration: %.0f%%%nerrors %d%n", 100 * served / best,
                 grpc.stream().mapToLong(LoadResult::errors).sum());
+        if (!meanBatchRows.isEmpty()) {
+            System.out.printf(Locale.ROOT, "server's mean batch while served (its /metrics, warm-ups included): "
+                    + "%.1f rows%n", meanBatchRows.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        }
     }
 
     private static PredictRequest request(final String model) {

@@ -41,13 +41,18 @@ public record ServerMetricsScrape(double batchRowsSum, double batchCount, double
         return total;
     }
 
+    /** The mean rows per batch of the batches run between {@code before} and this snapshot; 0 when none ran. */
+    public double meanBatchRowsSince(final ServerMetricsScrape before) {
+        final double batches = batchCount - before.batchCount;
+        return batches > 0 ? (batchRowsSum - before.batchRowsSum) / batches : 0;
+    }
+
     /** What happened between {@code before} and this snapshot, as one line. */
     public String describeSince(final ServerMetricsScrape before) {
-        final double batches = batchCount - before.batchCount;
         final double queued = queueCount - before.queueCount;
         return String.format(java.util.Locale.ROOT, "server: mean batch %.1f rows over %.0f batches, mean queue wait "
                         + "%.2f ms, in flight now %.0f",
-                batches > 0 ? (batchRowsSum - before.batchRowsSum) / batches : 0, batches,
+                meanBatchRowsSince(before), batchCount - before.batchCount,
                 queued > 0 ? 1000 * (queueSecondsSum - before.queueSecondsSum) / queued : 0, inflight);
     }
 }

@@ -25,6 +25,8 @@ class ServerMetricsScrapeTest {
                 inference_requests_inflight 0.0
                 """);
         assertThat(after.batchCount()).isEqualTo(30);
+        assertThat(after.meanBatchRowsSince(before)).isEqualTo(15.0);
+        assertThat(after.meanBatchRowsSince(after)).isZero();
         assertThat(after.describeSince(before)).isEqualTo(
                 "server: mean batch 15.0 rows over 20 batches, mean queue wait 2.00 ms, in flight now 0");
     }
