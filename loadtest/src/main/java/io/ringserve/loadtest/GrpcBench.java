@@ -1,6 +1,8 @@
 package io.ringserve.loadtest;
 
 import com.google.protobuf.ByteString;
+import io.ringserve.batching.BatchingOptions;
+import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.proto.serving.ModelSpec;
@@ -8,6 +10,7 @@ import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
+import io.ringserve.server.config.BatchingParametersFile;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,12 +28,15 @@ import java.util.Random;
  * a running server with batching on, next to the in-process {@code Session.run} ceilings of the same model at batch
  * 64, all in one run: with TensorFlow's default session options from one thread (the ceiling the target is set
  * against), and in the configuration the benchmark server runs (ops inline, one intra-op thread, one caller per
- * core). Each is measured {@code rounds} times, alternating, and averaged, so that drift of a shared machine hits
- * all of them.
+ * core). With {@code --batching_parameters_file} (the server's) it also measures the same load through the batcher
+ * in process, without a transport ({@link InProcessBatcherLoad}), which splits what is lost between batching and
+ * the transport. Each is measured {@code rounds} times, alternating, and averaged, so that drift of a shared machine
+ * hits all of them.
  *
  * <pre>
  * GrpcBench --target=127.0.0.1:18513|unix:PATH --model=mlp --model_dir=demo-models/mlp [--concurrency=64]
  *           [--duration_s=15] [--warmup_s=30] [--rounds=2] [--channels=2] [--metrics=http://127.0.0.1:18514]
+ *           [--batching_parameters_file=PATH]
  * </pre>
  *
  * <p>With {@code --metrics} (the server's REST address) each round also reports the server's mean batch size from
@@ -54,6 +60,8 @@ public final class GrpcBench {
         final String target = BatchingBench.required(flags, "target");
         final Path modelDir = Path.of(BatchingBench.required(flags, "model_dir"));
         final Optional<URI> metrics = Optional.ofNullable(flags.get("metrics")).map(URI::create);
+        final Optional<BatchingOptions> batching = Optional.ofNullable(flags.get("batching_parameters_file"))
+                .map(file -> BatchingParametersFile.read(Path.of(file), ClosePolicy.ADAPTIVE));
         final int cores = Runtime.getRuntime().availableProcessors();
         // The server's JIT needs its first long warm-up under load; TensorFlow alone and later rounds need less.
         final Duration shortWarmup = warmup.dividedBy(3);
@@ -61,12 +69,17 @@ public final class GrpcBench {
         final List<LoadResult> defaults = new ArrayList<>();
         final List<LoadResult> inline = new ArrayList<>();
         final List<LoadResult> grpc = new ArrayList<>();
+        final List<LoadResult> batcher = new ArrayList<>();
         final List<Double> meanBatchRows = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             defaults.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, List.of(BATCH), shortWarmup,
                     duration).get(0));
             inline.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, new SessionOptions(1, -1),
                     cores, List.of(BATCH), shortWarmup, duration).get(0));
+            if (batching.isPresent()) {
+                batcher.add(InProcessBatcherLoad.measure(modelDir, SignatureSpec.DEFAULT_KEY,
+                        new SessionOptions(1, -1), batching.get(), concurrency, shortWarmup, duration));
+            }
             final Optional<ServerMetricsScrape> before = metrics.flatMap(ServerMetricsScrape::take);
             try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target, request(model),
                     channels)) {
@@ -77,10 +90,11 @@ public final class GrpcBench {
             final Optional<Double> batchRows = before.flatMap(b -> metrics.flatMap(ServerMetricsScrape::take)
                     .map(after -> after.meanBatchRowsSince(b)));
             batchRows.ifPresent(meanBatchRows::add);
-            System.err.printf(Locale.ROOT, "  round %d: Session.run defaults %.0f, inline x%d %.0f, gRPC %.0f "
+            System.err.printf(Locale.ROOT, "  round %d: Session.run defaults %.0f, inline x%d %.0f,%s gRPC %.0f "
                     + "samples/s (errors %d)%s%n", round + 1, defaults.get(round).samplesPerSecond(), cores,
-                    inline.get(round).samplesPerSecond(), grpc.get(round).samplesPerSecond(),
-                    grpc.get(round).errors(),
+                    inline.get(round).samplesPerSecond(), batcher.isEmpty() ? "" : String.format(Locale.ROOT,
+                            " batcher in process %.0f,", batcher.get(round).samplesPerSecond()),
+                    grpc.get(round).samplesPerSecond(), grpc.get(round).errors(),
                     batchRows.map(rows -> String.format(Locale.ROOT, ", server's mean batch %.1f rows", rows))
                             .orElse(""));
         }
@@ -95,12 +109,20 @@ public final class GrpcBench {
                 defaults);
         BenchTable.row(System.out, "Session.run, batch 64, ops inline, one intra-op thread, " + cores
                 + " threads (the server's TF configuration)", inline);
+        if (!batcher.isEmpty()) {
+            BenchTable.row(System.out, batcher.get(0).label() + " (the server's batching and TF configuration)",
+                    batcher);
+        }
         BenchTable.row(System.out, grpc.get(0).label(), grpc);
         System.out.printf(Locale.ROOT, "%ngRPC with batching / Session.run at batch 64 (TF defaults, one thread): "
                 + "%.0f%% (target >= 70%%)%n", 100 * served / ceiling);
         System.out.printf(Locale.ROOT, "gRPC with batching / Session.run at batch 64 in the server's TF "
                 + "configuration: %.0f%%%nerrors %d%n", 100 * served / best,
                 grpc.stream().mapToLong(LoadResult::errors).sum());
+        if (!batcher.isEmpty()) {
+            System.out.printf(Locale.ROOT, "batcher in process, no transport / Session.run at batch 64 (TF defaults, "
+                    + "one thread): %.0f%%%n", 100 * BenchTable.mean(batcher, LoadResult::samplesPerSecond) / ceiling);
+        }
         if (!meanBatchRows.isEmpty()) {
             System.out.printf(Locale.ROOT, "server's mean batch while served (its /metrics, warm-ups included): "
                     + "%.1f rows%n", meanBatchRows.stream().mapToDouble(Double::doubleValue).average().orElse(0));
