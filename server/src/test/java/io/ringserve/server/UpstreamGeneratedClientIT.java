@@ -5,13 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
+import io.grpc.Codec;
+import io.grpc.Compressor;
+import io.grpc.CompressorRegistry;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.ringserve.batching.BatchingOptions;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +128,44 @@ class UpstreamGeneratedClientIT {
                 .putInputs("x", x).build());
 
         assertThat(response.getOutputsOrThrow("y").getFloatValList()).containsExactly(4f, 6f);
+    }
+
+    @Test
+    void predictShouldAcceptGzipAndDeflateCompressedRequests() throws InterruptedException {
+        // The client's own zlib compressor for "deflate" (grpc-java has none), as gRPC core and Python clients send.
+        final Compressor zlib = new Compressor() {
+            @Override
+            public String getMessageEncoding() {
+                return "deflate";
+            }
+
+            @Override
+            public OutputStream compress(final OutputStream os) {
+                return new DeflaterOutputStream(os, new Deflater(Deflater.DEFAULT_COMPRESSION, false));
+            }
+        };
+        final CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
+        compressors.register(new Codec.Gzip());
+        compressors.register(zlib);
+        final AtomicReference<Metadata> answeredHeaders = new AtomicReference<>();
+        final ManagedChannel compressing = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                .usePlaintext().compressorRegistry(compressors)
+                .intercept(MetadataUtils.newCaptureMetadataInterceptor(answeredHeaders, new AtomicReference<>()))
+                .build();
+        try {
+            for (String encoding : List.of("gzip", "deflate")) {
+                final PredictResponse response = PredictionServiceGrpc.newBlockingStub(compressing)
+                        .withDeadlineAfter(60, TimeUnit.SECONDS).withCompression(encoding)
+                        .predict(PredictRequest.newBuilder().setModelSpec(spec(""))
+                                .putInputs("x", floats(3, 1f, 2f, 5f)).build());
+                assertThat(response.getOutputsOrThrow("y").getFloatValList()).as(encoding)
+                        .containsExactly(2.5f, 3f, 4.5f);
+            }
+            assertThat(answeredHeaders.get().get(Metadata.Key.of("grpc-accept-encoding",
+                    Metadata.ASCII_STRING_MARSHALLER))).contains("gzip").contains("deflate");
+        } finally {
+            compressing.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 /**
  * The gRPC server: TF Serving's PredictionService and ModelService, {@code grpc.health.v1.Health} and server
  * reflection (v1 and v1alpha), on one or more listeners (a TCP port, a UNIX domain socket) that share the services
- * and the health state. Takes its {@link ServerBuilder}s from the caller, so production passes addresses and tests
- * an in-process name. Health reports NOT_SERVING until {@link #setServing} says the models are ready. Thread-safe.
+ * and the health state. Requests may be compressed with {@code gzip} or {@code deflate} ({@link DeflateCodec}).
+ * Takes its {@link ServerBuilder}s from the caller, so production passes addresses and tests an in-process name.
+ * Health reports NOT_SERVING until {@link #setServing} says the models are ready. Thread-safe.
  */
 public final class GrpcServer implements AutoCloseable {
     /**
@@ -55,6 +56,8 @@ public final class GrpcServer implements AutoCloseable {
         final ModelGrpcService models = new ModelGrpcService(resolver);
         this.servers = builders.stream()
                 .map(builder -> builder
+                        // gzip and deflate requests, as TF Serving's C++ server takes them; answers go uncompressed.
+                        .decompressorRegistry(DeflateCodec.decompressors())
                         .addService(prediction)
                         .addService(models)
                         .addService(health.getHealthService())
