@@ -3,6 +3,7 @@ package io.ringserve.server.rest;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -109,9 +110,32 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
     }
 
+    /**
+     * A body that cannot be decompressed (not the {@code Content-Encoding} it claims, or decompressing past the size
+     * limit) is answered 400 naming why, and the connection closes, as nothing more can be read from it in step; any
+     * other failure closes the connection.
+     */
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        final DecompressionException undecodable = decompressionFailure(cause);
+        if (undecodable != null && !answering && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(false);
+            answering = true; // Nothing more is dispatched on this connection.
+            write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(
+                    "The request body could not be decompressed (Content-Encoding): " + undecodable.getMessage())),
+                    false, RequestObserver.Observation.UNOBSERVED);
+            return;
+        }
         LOG.debug("Closing REST connection {} after an error", ctx.channel().remoteAddress(), cause);
         ctx.close();
+    }
+
+    private static DecompressionException decompressionFailure(final Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof DecompressionException e) {
+                return e;
+            }
+        }
+        return null;
     }
 }

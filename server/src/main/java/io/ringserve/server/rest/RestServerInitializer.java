@@ -3,6 +3,7 @@ package io.ringserve.server.rest;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -10,8 +11,9 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.Objects;
 
 /**
- * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, aggregation of the whole
- * request (bodies over {@code maxRequestBytes} are answered 413), then the {@link RestRequestHandler}.
+ * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, decompression of compressed
+ * bodies ({@code Content-Encoding}), aggregation of the whole request (bodies over {@code maxRequestBytes}, once
+ * decompressed, are refused), then the {@link RestRequestHandler}.
  */
 public final class RestServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpRouter router;
@@ -34,6 +36,9 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
                 true));
         p.addLast("http", new HttpServerCodec());
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
+        // Content-Encoding gzip (what TF Serving's HTTP server takes) or deflate, br, zstd, snappy: decompressed before
+        // aggregation, so the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
+        p.addLast("decompressor", new HttpContentDecompressor(false, maxRequestBytes));
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
         p.addLast("rest", new RestRequestHandler(router, responses, observer));
     }
