@@ -36,8 +36,8 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
                 true));
         p.addLast("http", new HttpServerCodec());
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
-        // Content-Encoding gzip (what TF Serving's HTTP server takes) or deflate, br, zstd, snappy: decompressed before
-        // aggregation, so the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
+        // Content-Encoding gzip (what TF Serving's HTTP server takes) or deflate: decompressed before aggregation, so
+        // the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
         p.addLast("decompressor", new HttpContentDecompressor(false, maxRequestBytes));
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
         p.addLast("rest", new RestRequestHandler(router, responses, observer));
