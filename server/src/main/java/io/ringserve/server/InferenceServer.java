@@ -29,6 +29,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
+import io.ringserve.server.grpc.GrpcTls;
 import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
@@ -147,9 +148,12 @@ public final class InferenceServer implements AutoCloseable {
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
         final List<String> grpcAddresses = new ArrayList<>();
         if (config.grpcPort() != 0) {
-            grpcListeners.add(grpcListener(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
-                    .channelType(channelType));
-            grpcAddresses.add("port " + config.grpcPort());
+            final NettyServerBuilder port = grpcListener(new InetSocketAddress(config.bindAddress(),
+                    config.grpcPort())).channelType(channelType);
+            // --ssl_config_file: TLS on the port, as TF Serving; the UNIX socket (same host only) stays plaintext.
+            config.grpcTls().ifPresent(tls -> port.sslContext(GrpcTls.serverContext(tls)));
+            grpcListeners.add(port);
+            grpcAddresses.add((config.grpcTls().isPresent() ? "port (TLS) " : "port ") + config.grpcPort());
         }
         if (grpcSocket != null) {
             grpcListeners.add(grpcListener(new DomainSocketAddress(grpcSocket.path().toString()))

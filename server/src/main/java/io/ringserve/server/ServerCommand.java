@@ -5,7 +5,9 @@ import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
 import io.ringserve.server.config.MonitoringConfigFile;
+import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
+import io.ringserve.server.grpc.GrpcTls;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -111,6 +113,11 @@ public final class ServerCommand {
                     + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
     Path monitoringConfigFile;
 
+    @Option(names = "--ssl_config_file", paramLabel = "FILE",
+            description = "TF Serving SSLConfig (text format: server_key, server_cert, custom_ca, client_verify): "
+                    + "TLS on the gRPC port.")
+    Path sslConfigFile;
+
     @Option(names = "--metrics_port", paramLabel = "PORT",
             description = "ringserve: also serve /metrics on this port (/metrics is always on the REST port).")
     Integer metricsPort;
@@ -162,6 +169,11 @@ public final class ServerCommand {
         }
         if (monitoringConfigFile != null) {
             builder.monitoringPath(MonitoringConfigFile.read(monitoringConfigFile));
+        }
+        if (sslConfigFile != null) {
+            final SslConfig tls = SslConfig.read(sslConfigFile);
+            GrpcTls.serverContext(tls); // A key or certificate that cannot be used fails here, naming the flag.
+            builder.grpcTls(tls);
         }
         builder.batching(batching());
         return builder.build();

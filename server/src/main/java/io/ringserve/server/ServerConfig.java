@@ -1,9 +1,11 @@
 package io.ringserve.server;
 
 import io.ringserve.models.SessionOptions;
+import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything an {@link InferenceServer} needs to start; immutable. Built by the command line, or directly by tests
@@ -26,7 +28,8 @@ public record ServerConfig(
         String monitoringPath,
         int grpcMaxInboundMessageBytes,
         String grpcSocketPath,
-        GrpcChannelArguments grpcChannelArguments) {
+        GrpcChannelArguments grpcChannelArguments,
+        Optional<SslConfig> grpcTls) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -36,6 +39,7 @@ public record ServerConfig(
         Objects.requireNonNull(monitoringPath, "monitoringPath");
         Objects.requireNonNull(grpcSocketPath, "grpcSocketPath");
         Objects.requireNonNull(grpcChannelArguments, "grpcChannelArguments");
+        Objects.requireNonNull(grpcTls, "grpcTls");
         requireRange("metrics_port", metricsPort, -1, 65535);
         requireRange("grpc_max_inbound_message_bytes", grpcMaxInboundMessageBytes, 1, Integer.MAX_VALUE);
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
@@ -83,6 +87,7 @@ public record ServerConfig(
         private int grpcMaxInboundMessageBytes = 256 << 20;
         private String grpcSocketPath = "";
         private GrpcChannelArguments grpcChannelArguments = GrpcChannelArguments.NONE;
+        private Optional<SslConfig> grpcTls = Optional.empty();
 
         private Builder() {
         }
@@ -172,6 +177,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** TLS for the gRPC port ({@code --ssl_config_file}); plaintext by default. */
+        public Builder grpcTls(final SslConfig value) {
+            this.grpcTls = Optional.of(value);
+            return this;
+        }
+
         /** gRPC server arguments ({@code --grpc_channel_arguments}); none by default. */
         public Builder grpcChannelArguments(final GrpcChannelArguments value) {
             this.grpcChannelArguments = value;
@@ -182,7 +193,7 @@ public record ServerConfig(
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
-                    grpcChannelArguments);
+                    grpcChannelArguments, grpcTls);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -62,6 +63,31 @@ class ServerCommandTest {
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=true").batching().enabled()).isTrue();
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=false").batching().enabled())
                 .isFalse();
+    }
+
+    @Test
+    void shouldReadAnSslConfigFileAndRefuseOneWhoseKeyCannotBeUsed(@TempDir final Path dir) throws IOException {
+        final Path good = Files.writeString(dir.resolve("ssl.txt"), "server_key: " + literal("server.key")
+                + "\nserver_cert: " + literal("server.pem") + "\nclient_verify: false\n");
+        final ServerConfig config = parse(Map.of(), "--model_base_path=/m", "--ssl_config_file=" + good);
+        assertThat(config.grpcTls()).hasValueSatisfying(tls -> assertThat(tls.serverCert())
+                .startsWith("-----BEGIN CERTIFICATE-----\n"));
+        assertThat(parse(Map.of(), "--model_base_path=/m").grpcTls()).isEmpty();
+
+        final Path bad = Files.writeString(dir.resolve("bad.txt"), "server_key: \"x\" server_cert: \"y\"");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--ssl_config_file=" + bad))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--ssl_config_file:");
+    }
+
+    /** A test PEM file as adjacent text-format string literals, one per line, as users write SSLConfig files. */
+    private static String literal(final String name) throws IOException {
+        try (var in = ServerCommandTest.class.getResourceAsStream("/tls/" + name)) {
+            final StringBuilder out = new StringBuilder();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                out.append('"').append(line).append("\\n\" ");
+            }
+            return out.toString();
+        }
     }
 
     @Test
