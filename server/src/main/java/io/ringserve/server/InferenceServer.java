@@ -167,7 +167,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             final EventLoopGroup loops = workerGroup;
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
-                    () -> AnswerHandoff.toCurrentLoopOf(loops)).start();
+                    () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding()).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }

@@ -8,6 +8,7 @@ import io.ringserve.server.config.MonitoringConfigFile;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.GrpcTls;
+import io.ringserve.server.grpc.PredictOutputEncoding;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -113,6 +114,15 @@ public final class ServerCommand {
                     + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
     Path monitoringConfigFile;
 
+    @Option(names = "--enable_grpc_healthcheck_service", negatable = true, fallbackValue = "true", arity = "0..1",
+            description = "Accepted for TF Serving command lines: ringserve always serves grpc.health.v1.Health.")
+    boolean grpcHealthcheckService;
+
+    @Option(names = "--enable_serialization_as_tensor_content", negatable = true, fallbackValue = "true",
+            arity = "0..1", description = "gRPC Predict writes outputs as tensor_content (raw bytes) instead of typed "
+            + "values (default: false).")
+    boolean serializationAsTensorContent;
+
     @Option(names = "--ssl_config_file", paramLabel = "FILE",
             description = "TF Serving SSLConfig (text format: server_key, server_cert, custom_ca, client_verify): "
                     + "TLS on the gRPC port.")
@@ -169,6 +179,9 @@ public final class ServerCommand {
         }
         if (monitoringConfigFile != null) {
             builder.monitoringPath(MonitoringConfigFile.read(monitoringConfigFile));
+        }
+        if (serializationAsTensorContent) {
+            builder.predictOutputEncoding(PredictOutputEncoding.TENSOR_CONTENT);
         }
         if (sslConfigFile != null) {
             final SslConfig tls = SslConfig.read(sslConfigFile);

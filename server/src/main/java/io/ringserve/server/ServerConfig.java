@@ -3,6 +3,7 @@ package io.ringserve.server;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
+import io.ringserve.server.grpc.PredictOutputEncoding;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +30,8 @@ public record ServerConfig(
         int grpcMaxInboundMessageBytes,
         String grpcSocketPath,
         GrpcChannelArguments grpcChannelArguments,
-        Optional<SslConfig> grpcTls) {
+        Optional<SslConfig> grpcTls,
+        PredictOutputEncoding predictOutputEncoding) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -40,6 +42,7 @@ public record ServerConfig(
         Objects.requireNonNull(grpcSocketPath, "grpcSocketPath");
         Objects.requireNonNull(grpcChannelArguments, "grpcChannelArguments");
         Objects.requireNonNull(grpcTls, "grpcTls");
+        Objects.requireNonNull(predictOutputEncoding, "predictOutputEncoding");
         requireRange("metrics_port", metricsPort, -1, 65535);
         requireRange("grpc_max_inbound_message_bytes", grpcMaxInboundMessageBytes, 1, Integer.MAX_VALUE);
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
@@ -88,6 +91,7 @@ public record ServerConfig(
         private String grpcSocketPath = "";
         private GrpcChannelArguments grpcChannelArguments = GrpcChannelArguments.NONE;
         private Optional<SslConfig> grpcTls = Optional.empty();
+        private PredictOutputEncoding predictOutputEncoding = PredictOutputEncoding.TYPED_VALUES;
 
         private Builder() {
         }
@@ -177,6 +181,15 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * How gRPC Predict writes outputs ({@code --enable_serialization_as_tensor_content}); typed values by
+         * default, as TF Serving.
+         */
+        public Builder predictOutputEncoding(final PredictOutputEncoding value) {
+            this.predictOutputEncoding = value;
+            return this;
+        }
+
         /** TLS for the gRPC port ({@code --ssl_config_file}); plaintext by default. */
         public Builder grpcTls(final SslConfig value) {
             this.grpcTls = Optional.of(value);
@@ -193,7 +206,7 @@ public record ServerConfig(
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
-                    grpcChannelArguments, grpcTls);
+                    grpcChannelArguments, grpcTls, predictOutputEncoding);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.server.grpc.GrpcChannelArguments;
+import io.ringserve.server.grpc.PredictOutputEncoding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,6 +64,19 @@ class ServerCommandTest {
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=true").batching().enabled()).isTrue();
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=false").batching().enabled())
                 .isFalse();
+    }
+
+    @Test
+    void shouldTakeTfServingsGrpcOutputAndHealthFlags() {
+        // Health is always served; the flag is accepted so that TF Serving command lines start.
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_grpc_healthcheck_service=true").grpcPort())
+                .isEqualTo(8500);
+        assertThat(parse(Map.of(), "--model_base_path=/m").predictOutputEncoding())
+                .isEqualTo(PredictOutputEncoding.TYPED_VALUES);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_serialization_as_tensor_content")
+                .predictOutputEncoding()).isEqualTo(PredictOutputEncoding.TENSOR_CONTENT);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_serialization_as_tensor_content=false")
+                .predictOutputEncoding()).isEqualTo(PredictOutputEncoding.TYPED_VALUES);
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class GrpcServer implements AutoCloseable {
 
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
-        this(List.of(builder), resolver, runner, () -> Runnable::run);
+        this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES);
     }
 
     /**
@@ -44,15 +44,17 @@ public final class GrpcServer implements AutoCloseable {
      *
      * @param answerExecutor asked on a handler's thread, the executor a call's answer is sent on (see
      *     {@link PredictionGrpcService})
+     * @param outputEncoding how Predict writes its outputs
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
-                      final ModelRunner runner, final Supplier<Executor> answerExecutor) {
+                      final ModelRunner runner, final Supplier<Executor> answerExecutor,
+                      final PredictOutputEncoding outputEncoding) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
-                answerExecutor);
+                answerExecutor, outputEncoding);
         final ModelGrpcService models = new ModelGrpcService(resolver);
         this.servers = builders.stream()
                 .map(builder -> builder

@@ -71,19 +71,23 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final ExampleInference examples;
     private final LongSupplier nanoClock;
     private final Supplier<Executor> answerExecutor;
+    private final PredictOutputEncoding outputEncoding;
 
     /**
      * @param nanoClock the clock deadlines are on; {@link System#nanoTime()} in production
      * @param answerExecutor asked on a handler's thread, the executor the call's answer is sent on: the call's event
      *     loop through {@link io.ringserve.server.inference.AnswerHandoff} in production, so that a batch's answers
      *     leave together; {@code Runnable::run} sends on the thread that completes the call
+     * @param outputEncoding how Predict writes its outputs ({@code --enable_serialization_as_tensor_content})
      */
     public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock,
-                                 final Supplier<Executor> answerExecutor) {
+                                 final Supplier<Executor> answerExecutor,
+                                 final PredictOutputEncoding outputEncoding) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.answerExecutor = Objects.requireNonNull(answerExecutor, "answerExecutor");
+        this.outputEncoding = Objects.requireNonNull(outputEncoding, "outputEncoding");
         this.examples = new ExampleInference(runner);
     }
 
@@ -98,7 +102,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             complete(runner.run(model, signature, inputs, outputs, deadlineNanos()), observer, tensors -> {
                 final PredictResponse.Builder response = PredictResponse.newBuilder().setModelSpec(answered);
-                tensors.forEach((alias, tensor) -> response.putOutputs(alias, TensorProtoCodec.toProto(tensor)));
+                tensors.forEach((alias, tensor) -> response.putOutputs(alias, outputEncoding.encode(tensor)));
                 return response.build();
             });
         } catch (RuntimeException e) {

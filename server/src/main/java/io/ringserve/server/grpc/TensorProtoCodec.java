@@ -97,7 +97,23 @@ public final class TensorProtoCodec {
         return HostTensor.of(dtype, shape, data);
     }
 
-    /** {@code tensor} as TF Serving writes outputs: dtype, full shape, typed values. */
+    /**
+     * {@code tensor} as TF Serving writes outputs with {@code --enable_serialization_as_tensor_content}: dtype, full
+     * shape and the raw little-endian bytes in {@code tensor_content}; strings, which have no raw form, as
+     * {@code string_val}.
+     */
+    public static TensorProto toProtoAsTensorContent(final HostTensor tensor) {
+        if (tensor.dtype() == DType.STRING) {
+            return toProto(tensor);
+        }
+        return TensorProto.newBuilder()
+                .setDtypeValue(tensor.dtype().protoNumber())
+                .setTensorShape(shape(tensor.shape()))
+                .setTensorContent(ByteString.copyFrom(tensor.data()))
+                .build();
+    }
+
+    /** {@code tensor} as TF Serving writes outputs by default: dtype, full shape, typed values. */
     public static TensorProto toProto(final HostTensor tensor) {
         final TensorProto.Builder proto = TensorProto.newBuilder()
                 .setDtypeValue(tensor.dtype().protoNumber())
