@@ -37,6 +37,7 @@ import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
+import io.ringserve.server.rest.CorsRouter;
 import io.ringserve.server.rest.HealthRestService;
 import io.ringserve.server.rest.HttpRouter;
 import io.ringserve.server.rest.MetricsRestService;
@@ -131,7 +132,8 @@ public final class InferenceServer implements AutoCloseable {
                         config.restApiTimeoutMillis(), System::nanoTime),
                 new HealthRestService(registry, responses, () -> draining), metricsService, responses);
         final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
-        restChannel = bind(channelType, new RestServerInitializer(router, responses, observer,
+        final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
+        restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
                 config.maxRequestBytes()), config.restPort());
         LOG.info("REST API (TF Serving /v1, KServe /v2/health, /metrics) listening on {}",
                 restChannel.localAddress());

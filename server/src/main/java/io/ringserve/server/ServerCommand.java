@@ -114,6 +114,10 @@ public final class ServerCommand {
                     + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
     Path monitoringConfigFile;
 
+    @Option(names = "--rest_api_enable_cors_support", negatable = true, fallbackValue = "true", arity = "0..1",
+            description = "CORS headers on REST answers, and answers to preflight OPTIONS requests (default: false).")
+    boolean restApiEnableCorsSupport;
+
     @Option(names = "--enable_grpc_healthcheck_service", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "Accepted for TF Serving command lines: ringserve always serves grpc.health.v1.Health.")
     boolean grpcHealthcheckService;
@@ -167,7 +171,8 @@ public final class ServerCommand {
                 .drainTimeoutMillis(drainTimeoutMillis)
                 .grpcMaxInboundMessageBytes(grpcMaxInboundMessageBytes)
                 .grpcSocketPath(grpcSocketPath)
-                .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments));
+                .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments))
+                .restCors(restApiEnableCorsSupport);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }

@@ -31,7 +31,8 @@ public record ServerConfig(
         String grpcSocketPath,
         GrpcChannelArguments grpcChannelArguments,
         Optional<SslConfig> grpcTls,
-        PredictOutputEncoding predictOutputEncoding) {
+        PredictOutputEncoding predictOutputEncoding,
+        boolean restCors) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -92,6 +93,7 @@ public record ServerConfig(
         private GrpcChannelArguments grpcChannelArguments = GrpcChannelArguments.NONE;
         private Optional<SslConfig> grpcTls = Optional.empty();
         private PredictOutputEncoding predictOutputEncoding = PredictOutputEncoding.TYPED_VALUES;
+        private boolean restCors;
 
         private Builder() {
         }
@@ -190,6 +192,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
+        public Builder restCors(final boolean value) {
+            this.restCors = value;
+            return this;
+        }
+
         /** TLS for the gRPC port ({@code --ssl_config_file}); plaintext by default. */
         public Builder grpcTls(final SslConfig value) {
             this.grpcTls = Optional.of(value);
@@ -206,7 +214,7 @@ public record ServerConfig(
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
-                    grpcChannelArguments, grpcTls, predictOutputEncoding);
+                    grpcChannelArguments, grpcTls, predictOutputEncoding, restCors);
         }
     }
 }

@@ -67,6 +67,13 @@ class ServerCommandTest {
     }
 
     @Test
+    void shouldTakeTfServingsCorsFlag() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").restCors()).isFalse();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_enable_cors_support=true").restCors())
+                .isTrue();
+    }
+
+    @Test
     void shouldTakeTfServingsGrpcOutputAndHealthFlags() {
         // Health is always served; the flag is accepted so that TF Serving command lines start.
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_grpc_healthcheck_service=true").grpcPort())
