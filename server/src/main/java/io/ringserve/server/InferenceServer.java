@@ -129,7 +129,7 @@ public final class InferenceServer implements AutoCloseable {
         final MetricsRestService metricsService = new MetricsRestService(meterRegistry, metricsPaths);
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
-                        config.restApiTimeoutMillis(), System::nanoTime),
+                        config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck()),
                 new HealthRestService(registry, responses, () -> draining), metricsService, responses);
         final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
@@ -169,7 +169,8 @@ public final class InferenceServer implements AutoCloseable {
             }
             final EventLoopGroup loops = workerGroup;
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
-                    () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding()).start();
+                    () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
+                    config.signatureMethodCheck()).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }

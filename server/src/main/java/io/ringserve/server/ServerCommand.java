@@ -9,6 +9,7 @@ import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.GrpcTls;
 import io.ringserve.server.grpc.PredictOutputEncoding;
+import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -118,6 +119,11 @@ public final class ServerCommand {
             description = "CORS headers on REST answers, and answers to preflight OPTIONS requests (default: false).")
     boolean restApiEnableCorsSupport;
 
+    @Option(names = "--enable_signature_method_name_check", negatable = true, fallbackValue = "true",
+            arity = "0..1", description = "A signature's method_name must match the call (classify, regress, or for "
+            + "Predict one of the three), as TF Serving checks it (default: false).")
+    boolean signatureMethodNameCheck;
+
     @Option(names = "--enable_grpc_healthcheck_service", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "Accepted for TF Serving command lines: ringserve always serves grpc.health.v1.Health.")
     boolean grpcHealthcheckService;
@@ -172,7 +178,8 @@ public final class ServerCommand {
                 .grpcMaxInboundMessageBytes(grpcMaxInboundMessageBytes)
                 .grpcSocketPath(grpcSocketPath)
                 .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments))
-                .restCors(restApiEnableCorsSupport);
+                .restCors(restApiEnableCorsSupport)
+                .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }

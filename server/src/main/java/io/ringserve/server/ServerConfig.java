@@ -4,6 +4,7 @@ import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.PredictOutputEncoding;
+import io.ringserve.server.inference.SignatureMethodCheck;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,7 +33,8 @@ public record ServerConfig(
         GrpcChannelArguments grpcChannelArguments,
         Optional<SslConfig> grpcTls,
         PredictOutputEncoding predictOutputEncoding,
-        boolean restCors) {
+        boolean restCors,
+        SignatureMethodCheck signatureMethodCheck) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -44,6 +46,7 @@ public record ServerConfig(
         Objects.requireNonNull(grpcChannelArguments, "grpcChannelArguments");
         Objects.requireNonNull(grpcTls, "grpcTls");
         Objects.requireNonNull(predictOutputEncoding, "predictOutputEncoding");
+        Objects.requireNonNull(signatureMethodCheck, "signatureMethodCheck");
         requireRange("metrics_port", metricsPort, -1, 65535);
         requireRange("grpc_max_inbound_message_bytes", grpcMaxInboundMessageBytes, 1, Integer.MAX_VALUE);
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
@@ -94,6 +97,7 @@ public record ServerConfig(
         private Optional<SslConfig> grpcTls = Optional.empty();
         private PredictOutputEncoding predictOutputEncoding = PredictOutputEncoding.TYPED_VALUES;
         private boolean restCors;
+        private SignatureMethodCheck signatureMethodCheck = SignatureMethodCheck.OFF;
 
         private Builder() {
         }
@@ -192,6 +196,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** Whether signatures' method names must match the call ({@code --enable_signature_method_name_check}). */
+        public Builder signatureMethodCheck(final SignatureMethodCheck value) {
+            this.signatureMethodCheck = value;
+            return this;
+        }
+
         /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
         public Builder restCors(final boolean value) {
             this.restCors = value;
@@ -214,7 +224,7 @@ public record ServerConfig(
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
-                    grpcChannelArguments, grpcTls, predictOutputEncoding, restCors);
+                    grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck);
         }
     }
 }

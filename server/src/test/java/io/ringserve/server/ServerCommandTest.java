@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.PredictOutputEncoding;
+import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +68,11 @@ class ServerCommandTest {
     }
 
     @Test
-    void shouldTakeTfServingsCorsFlag() {
+    void shouldTakeTfServingsCorsAndMethodNameCheckFlags() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").signatureMethodCheck())
+                .isEqualTo(SignatureMethodCheck.OFF);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_signature_method_name_check=true")
+                .signatureMethodCheck()).isEqualTo(SignatureMethodCheck.ON);
         assertThat(parse(Map.of(), "--model_base_path=/m").restCors()).isFalse();
         assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_enable_cors_support=true").restCors())
                 .isTrue();

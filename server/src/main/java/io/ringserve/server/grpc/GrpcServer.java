@@ -8,6 +8,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -36,7 +37,8 @@ public final class GrpcServer implements AutoCloseable {
 
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
-        this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES);
+        this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
+                SignatureMethodCheck.OFF);
     }
 
     /**
@@ -45,16 +47,17 @@ public final class GrpcServer implements AutoCloseable {
      * @param answerExecutor asked on a handler's thread, the executor a call's answer is sent on (see
      *     {@link PredictionGrpcService})
      * @param outputEncoding how Predict writes its outputs
+     * @param methodCheck whether signatures' method names must match the call
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
-                      final PredictOutputEncoding outputEncoding) {
+                      final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
-                answerExecutor, outputEncoding);
+                answerExecutor, outputEncoding, methodCheck);
         final ModelGrpcService models = new ModelGrpcService(resolver);
         this.servers = builders.stream()
                 .map(builder -> builder

@@ -34,6 +34,7 @@ import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
+import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.StatusCode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +73,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final LongSupplier nanoClock;
     private final Supplier<Executor> answerExecutor;
     private final PredictOutputEncoding outputEncoding;
+    private final SignatureMethodCheck methodCheck;
 
     /**
      * @param nanoClock the clock deadlines are on; {@link System#nanoTime()} in production
@@ -79,16 +81,20 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      *     loop through {@link io.ringserve.server.inference.AnswerHandoff} in production, so that a batch's answers
      *     leave together; {@code Runnable::run} sends on the thread that completes the call
      * @param outputEncoding how Predict writes its outputs ({@code --enable_serialization_as_tensor_content})
+     * @param methodCheck whether signatures' method names must match the call
+     *     ({@code --enable_signature_method_name_check})
      */
     public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock,
                                  final Supplier<Executor> answerExecutor,
-                                 final PredictOutputEncoding outputEncoding) {
+                                 final PredictOutputEncoding outputEncoding,
+                                 final SignatureMethodCheck methodCheck) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.answerExecutor = Objects.requireNonNull(answerExecutor, "answerExecutor");
         this.outputEncoding = Objects.requireNonNull(outputEncoding, "outputEncoding");
-        this.examples = new ExampleInference(runner);
+        this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
+        this.examples = new ExampleInference(runner, methodCheck);
     }
 
     @Override
@@ -97,6 +103,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final ModelSpec spec = request.getModelSpec();
             final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
             final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+            methodCheck.forPredict(signature);
             final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap());
             final List<String> outputs = outputs(signature, request.getOutputFilterList());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());

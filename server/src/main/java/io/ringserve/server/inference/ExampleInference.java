@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * Classify and Regress on serialized {@code tf.Example}s, the way TF Serving runs them: the examples become one
  * DT_STRING tensor fed to the signature's {@code inputs}; classification reads {@code classes} and/or {@code scores}
  * ({@code [batch, n]}), regression reads {@code outputs} ({@code [batch]} or {@code [batch, 1]}). Signatures are
- * checked by structure only, as TF Serving does with its method-name check off (its default), so TF2 models whose
- * classify signatures say {@code tensorflow/serving/predict} work. Transport-neutral and thread-safe.
+ * checked by structure, and by method name only with {@link SignatureMethodCheck#ON}, as TF Serving does (off by
+ * default, so TF2 models whose classify signatures say {@code tensorflow/serving/predict} work). Transport-neutral and thread-safe.
  */
 public final class ExampleInference {
     /** One class of one example. */
@@ -26,6 +26,7 @@ public final class ExampleInference {
     }
 
     private final ModelRunner runner;
+    private final SignatureMethodCheck methodCheck;
 
     /**
      * Serialized examples as the model reads them with a context: the serialized context followed by each
@@ -46,14 +47,22 @@ public final class ExampleInference {
         return merged;
     }
 
+    /** With TF Serving's default: signatures checked by structure only. */
     public ExampleInference(final ModelRunner runner) {
+        this(runner, SignatureMethodCheck.OFF);
+    }
+
+    /** @param methodCheck whether a signature's method_name must also say classify or regress */
+    public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck) {
         this.runner = Objects.requireNonNull(runner, "runner");
+        this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
     }
 
     /** Classifies {@code examples}: per example, its classes in the order the model gives them. */
     public CompletableFuture<List<List<ScoredClass>>> classify(final LoadedModel model, final SignatureSpec signature,
                                                                final List<byte[]> examples,
                                                                final long deadlineNanos) {
+        methodCheck.forClassify(signature);
         final TensorSpec input = exampleInput(signature, "classification");
         final boolean hasClasses = signature.outputs().containsKey("classes");
         final boolean hasScores = signature.outputs().containsKey("scores");
@@ -75,6 +84,7 @@ public final class ExampleInference {
     /** Regresses {@code examples}: one value per example. */
     public CompletableFuture<List<Float>> regress(final LoadedModel model, final SignatureSpec signature,
                                                   final List<byte[]> examples, final long deadlineNanos) {
+        methodCheck.forRegress(signature);
         final TensorSpec input = exampleInput(signature, "regression");
         if (!signature.outputs().containsKey("outputs")) {
             throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"

@@ -20,6 +20,7 @@ import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
 import io.ringserve.server.inference.ExampleInference;
+import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
@@ -55,11 +56,19 @@ public final class TfServingRestService {
     private final JsonExamplesDecoder examplesDecoder;
     private final JsonExampleResultsEncoder resultsEncoder;
     private final ExampleInference exampleInference;
+    private final SignatureMethodCheck methodCheck;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
 
     public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock) {
+        this(resolver, runner, jsonFactory, timeoutMillis, nanoClock, SignatureMethodCheck.OFF);
+    }
+
+    /** @param methodCheck whether signatures' method names must match the call */
+    public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
+                                final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
+                                final SignatureMethodCheck methodCheck) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.responses = new RestResponses(jsonFactory);
@@ -69,7 +78,8 @@ public final class TfServingRestService {
         this.metadataWriter = new ModelMetadataJsonWriter(jsonFactory);
         this.examplesDecoder = new JsonExamplesDecoder(jsonFactory);
         this.resultsEncoder = new JsonExampleResultsEncoder(jsonFactory);
-        this.exampleInference = new ExampleInference(runner);
+        this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
+        this.exampleInference = new ExampleInference(runner, methodCheck);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
@@ -172,6 +182,7 @@ public final class TfServingRestService {
                 : decoder.decode(ByteBufUtil.getBytes(content), 0, content.readableBytes(),
                         name -> ModelResolver.signature(model, name));
         final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
+        methodCheck.forPredict(signature);
         final List<String> outputs = signature.outputAliases();
         final long requestTimeoutNanos = timeoutNanos(request);
         final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, predict.inputs(),
