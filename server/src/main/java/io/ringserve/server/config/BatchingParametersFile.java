@@ -2,8 +2,6 @@ package io.ringserve.server.config;
 
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,17 +38,7 @@ public final class BatchingParametersFile {
 
     /** Reads and converts {@code file}; errors name the file. */
     public static BatchingOptions read(final Path file, final ClosePolicy policy) {
-        final String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new TextFormatException("cannot read batching parameters file " + file + ": " + e.getMessage());
-        }
-        try {
-            return parse(text, policy);
-        } catch (TextFormatException | IllegalArgumentException e) {
-            throw new TextFormatException("batching parameters file " + file + ": " + e.getMessage());
-        }
+        return TextFormatFiles.read(file, "batching parameters file", text -> parse(text, policy));
     }
 
     /** Converts the text of a BatchingParameters message. */

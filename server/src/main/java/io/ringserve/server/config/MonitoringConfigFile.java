@@ -1,7 +1,5 @@
 package io.ringserve.server.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,13 +21,7 @@ public final class MonitoringConfigFile {
 
     /** The Prometheus path the file enables, or an empty string when Prometheus is not enabled. */
     public static String read(final Path file) {
-        try {
-            return parse(Files.readString(file));
-        } catch (IOException e) {
-            throw new TextFormatException("cannot read monitoring config file " + file + ": " + e.getMessage());
-        } catch (TextFormatException e) {
-            throw new TextFormatException("monitoring config file " + file + ": " + e.getMessage());
-        }
+        return TextFormatFiles.read(file, "monitoring config file", MonitoringConfigFile::parse);
     }
 
     /** See {@link #read}. */

@@ -1,8 +1,5 @@
 package io.ringserve.server.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
@@ -44,14 +41,7 @@ public record SslConfig(String serverKey, String serverCert, String customCa, bo
      * @throws TextFormatException naming the file and what is wrong with it
      */
     public static SslConfig read(final Path file) {
-        try {
-            return parse(Files.readString(file));
-        } catch (IOException e) {
-            throw new TextFormatException("cannot read SSL config file " + file + ": "
-                    + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
-        } catch (TextFormatException e) {
-            throw new TextFormatException("SSL config file " + file + ": " + e.getMessage());
-        }
+        return TextFormatFiles.read(file, "SSL config file", SslConfig::parse);
     }
 
     /** See {@link #read}. */
