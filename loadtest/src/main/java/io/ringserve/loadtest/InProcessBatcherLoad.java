@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -131,13 +130,12 @@ public final class InProcessBatcherLoad implements AutoCloseable {
         }
     }
 
+    /** A task's own failure, as the batcher or {@link #send} gave it to {@link InferenceTask#fail}: never wrapped. */
     private static AnswerKind kindOf(final Throwable failure) {
-        final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (cause instanceof TaskRejectedException) {
+        if (failure instanceof TaskRejectedException) {
             return AnswerKind.REJECTED;
         }
-        return cause instanceof TaskExpiredException ? AnswerKind.EXPIRED : AnswerKind.OTHER;
+        return failure instanceof TaskExpiredException ? AnswerKind.EXPIRED : AnswerKind.OTHER;
     }
 
     private static Map<String, HostTensor> freshCopy(final Map<String, HostTensor> inputs) {

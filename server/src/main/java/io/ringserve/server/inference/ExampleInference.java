@@ -47,11 +47,6 @@ public final class ExampleInference {
         return merged;
     }
 
-    /** With TF Serving's default: signatures checked by structure only. */
-    public ExampleInference(final ModelRunner runner) {
-        this(runner, SignatureMethodCheck.OFF);
-    }
-
     /** @param methodCheck whether a signature's method_name must also say classify or regress */
     public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck) {
         this.runner = Objects.requireNonNull(runner, "runner");

@@ -60,11 +60,6 @@ public final class TfServingRestService {
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
 
-    public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
-                                final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock) {
-        this(resolver, runner, jsonFactory, timeoutMillis, nanoClock, SignatureMethodCheck.OFF);
-    }
-
     /** @param methodCheck whether signatures' method names must match the call */
     public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
