@@ -28,12 +28,13 @@ class GrpcChannelArgumentsIT {
         try {
             final PredictionServiceGrpc.PredictionServiceBlockingStub stub = PredictionServiceGrpc
                     .newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-            assertThat(stub.predict(HalfPlusTwoOverGrpc.predict(new float[4])).getOutputsOrThrow("y").getFloatValCount()).isEqualTo(4);
+            assertThat(stub.predict(HalfPlusTwoOverGrpc.predict(new float[4])).getOutputsOrThrow("y")
+                    .getFloatValCount()).isEqualTo(4);
             assertThatThrownBy(() -> stub.predict(HalfPlusTwoOverGrpc.predict(new float[400])))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
                             .isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
-            assertThat(stub.predict(HalfPlusTwoOverGrpc.predict(new float[4])).getOutputsOrThrow("y").getFloatValCount())
-                    .as("the server keeps serving").isEqualTo(4);
+            assertThat(stub.predict(HalfPlusTwoOverGrpc.predict(new float[4])).getOutputsOrThrow("y")
+                    .getFloatValCount()).as("the server keeps serving").isEqualTo(4);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.close();

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * DT_STRING tensor fed to the signature's {@code inputs}; classification reads {@code classes} and/or {@code scores}
  * ({@code [batch, n]}), regression reads {@code outputs} ({@code [batch]} or {@code [batch, 1]}). Signatures are
  * checked by structure, and by method name only with {@link SignatureMethodCheck#ON}, as TF Serving does (off by
- * default, so TF2 models whose classify signatures say {@code tensorflow/serving/predict} work). Transport-neutral and thread-safe.
+ * default, so TF2 models whose classify signatures say {@code tensorflow/serving/predict} work). Transport-neutral
+ * and thread-safe.
  */
 public final class ExampleInference {
     /** One class of one example. */

@@ -31,7 +31,8 @@ class SignatureMethodCheckTest {
             assertThatCode(() -> SignatureMethodCheck.ON.forPredict(signature(method))).doesNotThrowAnyException();
         }
         assertThatThrownBy(() -> SignatureMethodCheck.ON.forPredict(signature("")))
-                .isInstanceOfSatisfying(ServingException.class, e -> assertThat(e.code()).isEqualTo(StatusCode.INTERNAL))
+                .isInstanceOfSatisfying(ServingException.class,
+                        e -> assertThat(e.code()).isEqualTo(StatusCode.INTERNAL))
                 .hasMessage("Expected prediction signature method_name to be one of {tensorflow/serving/predict, "
                         + "tensorflow/serving/classify, tensorflow/serving/regress}. Was: ");
     }
@@ -41,7 +42,8 @@ class SignatureMethodCheckTest {
         assertThatCode(() -> SignatureMethodCheck.ON.forClassify(signature(SignatureMethodCheck.CLASSIFY)))
                 .doesNotThrowAnyException();
         assertThatThrownBy(() -> SignatureMethodCheck.ON.forClassify(signature(SignatureMethodCheck.PREDICT)))
-                .isInstanceOfSatisfying(ServingException.class, e -> assertThat(e.code()).isEqualTo(StatusCode.INVALID_ARGUMENT))
+                .isInstanceOfSatisfying(ServingException.class,
+                        e -> assertThat(e.code()).isEqualTo(StatusCode.INVALID_ARGUMENT))
                 .hasMessage("Expected classification signature method_name to be tensorflow/serving/classify. "
                         + "Was: tensorflow/serving/predict");
         assertThatThrownBy(() -> SignatureMethodCheck.ON.forRegress(signature(SignatureMethodCheck.CLASSIFY)))
