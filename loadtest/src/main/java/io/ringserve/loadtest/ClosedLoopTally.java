@@ -32,13 +32,10 @@ final class ClosedLoopTally {
         outcomes.reset();
         final long start = System.nanoTime();
         Thread.sleep(duration.toMillis());
-        final long requests = outcomes.ok();
-        final long shed = outcomes.rejected();
-        final long late = outcomes.expired();
-        final long errors = outcomes.errors();
+        final OutcomeCounts.Snapshot counted = outcomes.snapshot();
         final Histogram latency = latencies.getIntervalHistogram();
         final double seconds = (System.nanoTime() - start) / 1e9;
-        return new LoadResult(label, requests, errors, seconds, rowsPerRequest, latency, shed, late,
-                (requests + errors) / seconds, 0);
+        return new LoadResult(label, counted.ok(), counted.errors(), seconds, rowsPerRequest, latency,
+                counted.rejected(), counted.expired(), (counted.ok() + counted.errors()) / seconds, 0);
     }
 }

@@ -62,8 +62,9 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         synchronized (lock) {
             running = false;
             final double seconds = (System.nanoTime() - measureStart) / 1e9;
-            return new LoadResult(label, outcomes.ok(), outcomes.errors(), seconds, rowsPerRequest,
-                    recorder.latencies(), outcomes.rejected(), outcomes.expired(), sent / seconds,
+            final OutcomeCounts.Snapshot counted = outcomes.snapshot();
+            return new LoadResult(label, counted.ok(), counted.errors(), seconds, rowsPerRequest,
+                    recorder.latencies(), counted.rejected(), counted.expired(), sent / seconds,
                     recorder.sendLag().getValueAtPercentile(99));
         }
     }

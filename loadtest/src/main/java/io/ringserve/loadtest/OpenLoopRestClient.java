@@ -79,8 +79,9 @@ public final class OpenLoopRestClient implements AutoCloseable {
         final LoadResult[] result = new LoadResult[1];
         loop.submit(() -> {
             final double seconds = (System.nanoTime() - measureStart) / 1e9;
-            result[0] = new LoadResult(label, outcomes.ok(), outcomes.errors(), seconds, rowsPerRequest,
-                    recorder.latencies(), outcomes.rejected(), outcomes.expired(), sent / seconds,
+            final OutcomeCounts.Snapshot counted = outcomes.snapshot();
+            result[0] = new LoadResult(label, counted.ok(), counted.errors(), seconds, rowsPerRequest,
+                    recorder.latencies(), counted.rejected(), counted.expired(), sent / seconds,
                     recorder.sendLag().getValueAtPercentile(99));
             running = false;
         }).sync();

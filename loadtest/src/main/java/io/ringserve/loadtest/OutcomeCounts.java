@@ -28,20 +28,19 @@ final class OutcomeCounts {
         other.reset();
     }
 
-    long ok() {
-        return ok.sum();
+    /**
+     * The counts, each read once: while answers keep arriving, reading a count twice could make {@code errors} differ
+     * from {@code rejected + expired + other}.
+     */
+    Snapshot snapshot() {
+        return new Snapshot(ok.sum(), rejected.sum(), expired.sum(), other.sum());
     }
 
-    long rejected() {
-        return rejected.sum();
-    }
-
-    long expired() {
-        return expired.sum();
-    }
-
-    /** Every answer that was not ok. */
-    long errors() {
-        return rejected.sum() + expired.sum() + other.sum();
+    /** Answers by kind at one moment. */
+    record Snapshot(long ok, long rejected, long expired, long other) {
+        /** Every answer that was not ok. */
+        long errors() {
+            return rejected + expired + other;
+        }
     }
 }
