@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,44 +22,65 @@ public final class ModelRegistry implements AutoCloseable {
 
     private final SavedModelLoader loader;
     private final Map<String, ServedModel> models = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, Long> pinnedVersions = new ConcurrentHashMap<>();
 
     public ModelRegistry(final SavedModelLoader loader) {
         this.loader = Objects.requireNonNull(loader, "loader");
     }
 
     /**
-     * Registers a model to serve from {@code basePath}.
+     * Registers a model to serve from {@code basePath}, its newest version.
      *
      * @throws IllegalArgumentException if a model of that name is already registered
      */
     public ServedModel add(final String name, final java.nio.file.Path basePath) {
+        return add(name, basePath, OptionalLong.empty());
+    }
+
+    /**
+     * Registers a model to serve from {@code basePath}: {@code version} when given (a {@code specific} version
+     * policy), else the newest version.
+     *
+     * @throws IllegalArgumentException if a model of that name is already registered
+     */
+    public ServedModel add(final String name, final java.nio.file.Path basePath, final OptionalLong version) {
         final ServedModel model = new ServedModel(name, basePath);
         if (models.putIfAbsent(name, model) != null) {
             throw new IllegalArgumentException("model '" + name + "' is configured twice");
         }
+        version.ifPresent(v -> pinnedVersions.put(name, v));
         return model;
     }
 
-    /** Loads the newest version of every registered model. Blocks until each has loaded or failed. */
+    /**
+     * Loads every registered model: the version it was registered with, else its newest. Blocks until each has
+     * loaded or failed.
+     */
     public void loadAll() {
         for (ServedModel model : all()) {
-            loadLatest(model);
+            load(model);
         }
     }
 
-    private void loadLatest(final ServedModel model) {
+    private void load(final ServedModel model) {
         final OptionalLong version;
         final java.nio.file.Path directory;
         try {
-            final var latest = VersionDirectories.latest(model.basePath());
-            if (latest.isEmpty()) {
-                model.setError("No versions of servable " + model.name() + " found under base path "
-                        + model.basePath());
+            final Long pinned = pinnedVersions.get(model.name());
+            final Optional<Map.Entry<Long, java.nio.file.Path>> chosen = pinned == null
+                    ? VersionDirectories.latest(model.basePath())
+                    : Optional.ofNullable(VersionDirectories.list(model.basePath()).floorEntry(pinned))
+                            .filter(entry -> entry.getKey().equals(pinned));
+            if (chosen.isEmpty()) {
+                model.setError(pinned == null
+                        ? "No versions of servable " + model.name() + " found under base path " + model.basePath()
+                        : "Version " + pinned + " of servable " + model.name() + " (model_version_policy specific) "
+                                + "not found under base path " + model.basePath());
                 LOG.error("{}", model.error().orElseThrow());
                 return;
             }
-            version = OptionalLong.of(latest.get().getKey());
-            directory = latest.get().getValue();
+            version = OptionalLong.of(chosen.get().getKey());
+            directory = chosen.get().getValue();
         } catch (ModelLoadException e) {
             model.setError(e.getMessage());
             LOG.error("Model {}: {}", model.name(), e.getMessage());

@@ -4,6 +4,7 @@ import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
+import io.ringserve.server.config.ModelServerConfigFile;
 import io.ringserve.server.config.MonitoringConfigFile;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +39,8 @@ import picocli.CommandLine.Option;
             "  MODEL_NAME       model name (default: model)",
             "  MODEL_BASE_PATH  parent of the model directory (default: /models); serves $MODEL_BASE_PATH/$MODEL_NAME"})
 public final class ServerCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8500",
             description = "gRPC port: TF Serving's PredictionService and ModelService, health, reflection "
                     + "(default: ${DEFAULT-VALUE}); 0 turns gRPC off.")
@@ -69,6 +74,17 @@ public final class ServerCommand {
     @Option(names = "--model_base_path", paramLabel = "DIR",
             description = "Directory holding the model's integer version directories; the newest version is served.")
     Path modelBasePath;
+
+    @Option(names = "--model_config_file", paramLabel = "FILE",
+            description = "TF Serving ModelServerConfig (text format): model_config_list { config { name, base_path, "
+                    + "model_platform, model_version_policy } ... }. The models it lists are served; --model_name, "
+                    + "--model_base_path and MODEL_NAME / MODEL_BASE_PATH are then ignored, as in TF Serving.")
+    Path modelConfigFile;
+
+    @Option(names = "--model_config_file_poll_wait_seconds", paramLabel = "SECONDS", defaultValue = "0",
+            description = "TF Serving's interval for re-reading --model_config_file; only 0 (read once at start) "
+                    + "is supported (default: ${DEFAULT-VALUE}).")
+    int modelConfigFilePollWaitSeconds;
 
     @Option(names = "--model_repository", paramLabel = "DIR",
             description = "ringserve: serve every subdirectory of DIR as a model named after it.")
@@ -230,6 +246,23 @@ public final class ServerCommand {
     }
 
     private List<ModelConfig> models(final Map<String, String> environment) {
+        if (modelConfigFilePollWaitSeconds != 0) {
+            throw new IllegalArgumentException("--model_config_file_poll_wait_seconds=" + modelConfigFilePollWaitSeconds
+                    + ": re-reading the model config file is not supported yet; only 0 (read once at start) is");
+        }
+        if (modelConfigFile != null) {
+            if (modelRepository != null) {
+                throw new IllegalArgumentException("--model_config_file and --model_repository both list models: "
+                        + "give one of them");
+            }
+            if (modelName != null || modelBasePath != null) {
+                LOG.warn("--model_config_file is given: --model_name and --model_base_path are ignored, as in TF "
+                        + "Serving");
+            }
+            return ModelServerConfigFile.read(modelConfigFile).stream()
+                    .map(model -> new ModelConfig(model.name(), model.basePath(), model.version()))
+                    .toList();
+        }
         final List<ModelConfig> models = new ArrayList<>();
         if (modelRepository != null) {
             models.addAll(repositoryModels(modelRepository));
@@ -245,7 +278,7 @@ public final class ServerCommand {
         }
         if (models.isEmpty()) {
             throw new IllegalArgumentException("No model to serve: pass --model_base_path=DIR (and --model_name), "
-                    + "--model_repository=DIR, or set MODEL_BASE_PATH and MODEL_NAME");
+                    + "--model_config_file=FILE, --model_repository=DIR, or set MODEL_BASE_PATH and MODEL_NAME");
         }
         return models;
     }

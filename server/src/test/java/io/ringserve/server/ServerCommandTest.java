@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -128,5 +129,34 @@ class ServerCommandTest {
                 .hasMessageContaining("adaptive or timeout");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--grpc_channel_arguments=grpc.keepalive"))
                 .hasMessageContaining("--grpc_channel_arguments").hasMessageContaining("'grpc.keepalive'");
+    }
+
+    @Test
+    void shouldServeTheModelsOfAModelConfigFileInsteadOfModelNameAndBasePath(@TempDir final Path dir)
+            throws IOException {
+        final Path file = Files.writeString(dir.resolve("models.config"), """
+                model_config_list {
+                  config { name: "a" base_path: "/models/a" model_platform: "tensorflow" }
+                  config { name: "b" base_path: "/models/b" model_version_policy { specific { versions: 7 } } }
+                }
+                """);
+        final ServerConfig config = parse(Map.of("MODEL_NAME", "env"), "--model_config_file=" + file,
+                "--model_name=ignored", "--model_base_path=/ignored", "--model_config_file_poll_wait_seconds=0");
+        assertThat(config.models()).containsExactly(new ModelConfig("a", Path.of("/models/a")),
+                new ModelConfig("b", Path.of("/models/b"), OptionalLong.of(7)));
+    }
+
+    @Test
+    void shouldRefuseModelConfigFileCombinationsItCannotHonour(@TempDir final Path dir) throws IOException {
+        final Path file = Files.writeString(dir.resolve("models.config"),
+                "model_config_list { config { name: 'a' base_path: '/a' } }");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + file,
+                "--model_config_file_poll_wait_seconds=60"))
+                .hasMessageContaining("--model_config_file_poll_wait_seconds=60")
+                .hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + file, "--model_repository=" + dir))
+                .hasMessageContaining("--model_config_file and --model_repository");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + dir.resolve("missing.config")))
+                .hasMessageContaining("cannot read model config file").hasMessageContaining("no such file");
     }
 }

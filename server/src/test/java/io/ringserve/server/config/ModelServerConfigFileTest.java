@@ -1,0 +1,71 @@
+package io.ringserve.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ModelServerConfigFileTest {
+    @Test
+    void shouldReadTheModelsOfAModelConfigListAsTfServingWritesIt() {
+        assertThat(ModelServerConfigFile.parse("""
+                # two models, as in TF Serving's docs
+                model_config_list {
+                  config {
+                    name: 'half_plus_two'
+                    base_path: '/models/half_plus_two'
+                    model_platform: 'tensorflow'
+                  }
+                  config: {
+                    name: "two_versions"
+                    base_path: "/models/two"
+                    model_version_policy { specific { versions: 123 } }
+                  }
+                  config {
+                    name: "newest"
+                    base_path: "/models/newest"
+                    model_type: TENSORFLOW
+                    model_version_policy: { latest: { num_versions: 1 } }
+                  }
+                }
+                """)).containsExactly(
+                new ModelServerConfigFile.Model("half_plus_two", Path.of("/models/half_plus_two"), OptionalLong.empty()),
+                new ModelServerConfigFile.Model("two_versions", Path.of("/models/two"), OptionalLong.of(123)),
+                new ModelServerConfigFile.Model("newest", Path.of("/models/newest"), OptionalLong.empty()));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            custom_model_config { }                                                   | custom_model_config is not supported
+            model_config_list { }                                                     | has no config
+            max_batch_size { value: 1 }                                               | unknown field 'max_batch_size' in ModelServerConfig
+            model_config_list { config { base_path: '/m' } }                          | a model config has no name
+            model_config_list { config { name: 'm' } }                                | model 'm': base_path is missing
+            model_config_list { config { name: 'm' base_path: '/m' model_platform: 'tensorrt' } } | model_platform 'tensorrt' is not served
+            model_config_list { config { name: 'm' base_path: '/m' version_labels { key: 'stable' value: 1 } } } | version_labels are not supported yet
+            model_config_list { config { name: 'm' base_path: '/m' logging_config { } } } | logging_config (request logging) is not supported
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { all { } } } } | the 'all' version policy is not supported yet
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { latest { num_versions: 2 } } } } | latest { num_versions: 2 } is not supported yet
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { versions: 1 versions: 2 } } } } | specific needs exactly one version
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { versions: -4 } } } } | specific version '-4' is not a non-negative integer
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { } } } | model_version_policy needs exactly one of latest, all, specific
+            model_config_list { config { name: 'm' base_path: '/m' basepath: '/x' } }  | unknown field 'basepath' in a model config
+            model_config_list { config { name: 'm' base_path: '/a' } config { name: 'm' base_path: '/b' } } | model 'm' is configured twice
+            """)
+    void shouldRefuseWhatItCannotServeNamingIt(final String text, final String message) {
+        assertThatThrownBy(() -> ModelServerConfigFile.parse(text))
+                .isInstanceOf(TextFormatException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void shouldNameTheFileItCannotRead() {
+        assertThatThrownBy(() -> ModelServerConfigFile.read(Path.of("/nonexistent/models.config")))
+                .isInstanceOf(TextFormatException.class)
+                .hasMessage("cannot read model config file /nonexistent/models.config: no such file");
+    }
+}
