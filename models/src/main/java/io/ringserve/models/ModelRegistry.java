@@ -1,12 +1,14 @@
 package io.ringserve.models;
 
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.SortedSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     private final SavedModelLoader loader;
     private final Map<String, ServedModel> models = Collections.synchronizedMap(new LinkedHashMap<>());
-    private final Map<String, Long> pinnedVersions = new ConcurrentHashMap<>();
+    private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
 
     public ModelRegistry(final SavedModelLoader loader) {
         this.loader = Objects.requireNonNull(loader, "loader");
@@ -33,70 +35,74 @@ public final class ModelRegistry implements AutoCloseable {
      *
      * @throws IllegalArgumentException if a model of that name is already registered
      */
-    public ServedModel add(final String name, final java.nio.file.Path basePath) {
-        return add(name, basePath, OptionalLong.empty());
+    public ServedModel add(final String name, final Path basePath) {
+        return add(name, basePath, VersionPolicy.NEWEST, Map.of());
     }
 
     /**
-     * Registers a model to serve from {@code basePath}: {@code version} when given (a {@code specific} version
-     * policy), else the newest version.
+     * Registers a model to serve from {@code basePath}: the versions {@code policy} selects, which clients may
+     * also address by the labels of {@code labels} (label to version).
      *
      * @throws IllegalArgumentException if a model of that name is already registered
      */
-    public ServedModel add(final String name, final java.nio.file.Path basePath, final OptionalLong version) {
-        final ServedModel model = new ServedModel(name, basePath);
+    public ServedModel add(final String name, final Path basePath, final VersionPolicy policy,
+                           final Map<String, Long> labels) {
+        Objects.requireNonNull(policy, "policy");
+        final ServedModel model = new ServedModel(name, basePath, labels);
         if (models.putIfAbsent(name, model) != null) {
             throw new IllegalArgumentException("model '" + name + "' is configured twice");
         }
-        version.ifPresent(v -> pinnedVersions.put(name, v));
+        policies.put(name, policy);
         return model;
     }
 
     /**
-     * Loads every registered model: the version it was registered with, else its newest. Blocks until each has
-     * loaded or failed.
+     * Loads the versions each registered model's policy selects. Blocks until each has loaded or failed; a version
+     * that fails does not stop the others.
      */
     public void loadAll() {
         for (ServedModel model : all()) {
-            load(model);
+            load(model, policies.get(model.name()));
         }
     }
 
-    private void load(final ServedModel model) {
-        final OptionalLong version;
-        final java.nio.file.Path directory;
+    private void load(final ServedModel model, final VersionPolicy policy) {
+        final NavigableMap<Long, Path> chosen;
         try {
-            final Long pinned = pinnedVersions.get(model.name());
-            final Optional<Map.Entry<Long, java.nio.file.Path>> chosen = pinned == null
-                    ? VersionDirectories.latest(model.basePath())
-                    : Optional.ofNullable(VersionDirectories.list(model.basePath()).floorEntry(pinned))
-                            .filter(entry -> entry.getKey().equals(pinned));
+            final NavigableMap<Long, Path> available = VersionDirectories.list(model.basePath());
+            chosen = policy.select(available);
+            final SortedSet<Long> missing = policy.missing(available);
             if (chosen.isEmpty()) {
-                model.setError(pinned == null
+                model.setError(missing.isEmpty()
                         ? "No versions of servable " + model.name() + " found under base path " + model.basePath()
-                        : "Version " + pinned + " of servable " + model.name() + " (model_version_policy specific) "
-                                + "not found under base path " + model.basePath());
+                        : "Versions " + missing + " of servable " + model.name() + " (model_version_policy "
+                                + "specific) not found under base path " + model.basePath());
                 LOG.error("{}", model.error().orElseThrow());
                 return;
             }
-            version = OptionalLong.of(chosen.get().getKey());
-            directory = chosen.get().getValue();
+            if (!missing.isEmpty()) {
+                LOG.warn("Model {}: versions {} (model_version_policy specific) not found under base path {}",
+                        model.name(), missing, model.basePath());
+            }
         } catch (ModelLoadException e) {
             model.setError(e.getMessage());
             LOG.error("Model {}: {}", model.name(), e.getMessage());
             return;
         }
-        final long v = version.getAsLong();
-        model.markLoading(v);
+        chosen.forEach((version, directory) -> load(model, version, directory));
+    }
+
+    private void load(final ServedModel model, final long version, final Path directory) {
+        model.markLoading(version);
         final long start = System.nanoTime();
         try {
-            final LoadedModel loaded = loader.load(model.name(), v, directory);
+            final LoadedModel loaded = loader.load(model.name(), version, directory);
             model.markAvailable(loaded);
-            LOG.info("Loaded model {} version {} from {} in {} ms", model.name(), v, directory,
+            LOG.info("Loaded model {} version {} from {} in {} ms", model.name(), version, directory,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (ModelLoadException e) {
-            model.markFailed(v, e.getMessage());
-            LOG.error("Model {} version {} failed to load: {}", model.name(), v, e.getMessage());
+            model.markFailed(version, e.getMessage());
+            LOG.error("Model {} version {} failed to load: {}", model.name(), version, e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -16,13 +17,20 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class ServedModel implements AutoCloseable {
     private final String name;
     private final Path basePath;
+    private final Map<String, Long> labels;
     private final ConcurrentSkipListMap<Long, VersionStatus> statuses = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Long, LoadedModel> loaded = new ConcurrentSkipListMap<>();
     private volatile Optional<String> error = Optional.empty();
 
     public ServedModel(final String name, final Path basePath) {
+        this(name, basePath, Map.of());
+    }
+
+    /** A model whose versions clients may also address by the labels of {@code labels} (label to version). */
+    public ServedModel(final String name, final Path basePath, final Map<String, Long> labels) {
         this.name = Objects.requireNonNull(name, "name");
         this.basePath = Objects.requireNonNull(basePath, "basePath");
+        this.labels = Map.copyOf(labels);
     }
 
     public String name() {
@@ -32,6 +40,12 @@ public final class ServedModel implements AutoCloseable {
     /** The directory holding the integer version directories. */
     public Path basePath() {
         return basePath;
+    }
+
+    /** The version {@code label} names ({@code version_labels}), if it names one. */
+    public OptionalLong labelled(final String label) {
+        final Long version = labels.get(label);
+        return version == null ? OptionalLong.empty() : OptionalLong.of(version);
     }
 
     /** The newest version that is serving, if any. */

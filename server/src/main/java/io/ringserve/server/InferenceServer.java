@@ -95,7 +95,7 @@ public final class InferenceServer implements AutoCloseable {
                         metrics::computed)
                 : direct;
         config.models().forEach(m -> {
-            final ServedModel model = registry.add(m.name(), m.basePath(), m.version());
+            final ServedModel model = registry.add(m.name(), m.basePath(), m.versions(), m.labels());
             ModelMeters.bind(meterRegistry, model);
         });
     }

@@ -77,8 +77,9 @@ public final class ServerCommand {
 
     @Option(names = "--model_config_file", paramLabel = "FILE",
             description = "TF Serving ModelServerConfig (text format): model_config_list { config { name, base_path, "
-                    + "model_platform, model_version_policy } ... }. The models it lists are served; --model_name, "
-                    + "--model_base_path and MODEL_NAME / MODEL_BASE_PATH are then ignored, as in TF Serving.")
+                    + "model_platform, model_version_policy, version_labels } ... }. The models it lists are served; "
+                    + "--model_name, --model_base_path and MODEL_NAME / MODEL_BASE_PATH are then ignored, as in TF "
+                    + "Serving.")
     Path modelConfigFile;
 
     @Option(names = "--model_config_file_poll_wait_seconds", paramLabel = "SECONDS", defaultValue = "0",
@@ -260,7 +261,7 @@ public final class ServerCommand {
                         + "Serving");
             }
             return ModelServerConfigFile.read(modelConfigFile).stream()
-                    .map(model -> new ModelConfig(model.name(), model.basePath(), model.version()))
+                    .map(model -> new ModelConfig(model.name(), model.basePath(), model.versions(), model.labels()))
                     .toList();
         }
         final List<ModelConfig> models = new ArrayList<>();

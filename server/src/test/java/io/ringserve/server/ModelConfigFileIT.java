@@ -14,9 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code --model_config_file} end to end: a TF Serving ModelServerConfig listing TF Serving's test models, one of them
- * pinned to the older of its two versions by a {@code specific} policy, read by the command line and served by the
- * real server.
+ * {@code --model_config_file} end to end: a TF Serving ModelServerConfig listing TF Serving's test models (one pinned
+ * to the older of its two versions by a {@code specific} policy, one with both versions and a label for each), read by
+ * the command line and served by the real server.
  */
 class ModelConfigFileIT {
     @TempDir
@@ -43,8 +43,16 @@ class ModelConfigFileIT {
                     base_path: "%s"
                     model_version_policy { specific { versions: 7 } }
                   }
+                  config {
+                    name: "labelled"
+                    base_path: "%s"
+                    model_version_policy { all {} }
+                    version_labels { key: "stable" value: 123 }
+                    version_labels { key: "canary" value: 124 }
+                  }
                 }
                 """.formatted(RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"),
+                RunningServer.tfServingTestData("saved_model_half_plus_two_2_versions"),
                 RunningServer.tfServingTestData("saved_model_half_plus_two_2_versions"),
                 RunningServer.tfServingTestData("saved_model_half_plus_two_2_versions")));
         final ServerCommand command = new ServerCommand();
@@ -76,6 +84,24 @@ class ModelConfigFileIT {
                 .isEqualTo(200);
         assertThat(server.post("/v1/models/pinned/versions/124:predict", "{\"instances\": [1.0]}").statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void shouldServeEveryVersionOfAnAllPolicyAndTheirLabels() {
+        assertThat(server.get("/v1/models/labelled").body()).contains("\"version\" : \"123\"")
+                .contains("\"version\" : \"124\"");
+        assertThat(server.get("/v1/models/labelled/labels/stable").body()).contains("\"version\" : \"123\"")
+                .doesNotContain("124");
+        assertThat(server.get("/v1/models/labelled/labels/canary/metadata").body())
+                .contains("\"version\" : \"124\"");
+        final HttpResponse<String> stable = server.post("/v1/models/labelled/labels/stable:predict",
+                "{\"instances\": [1.0]}");
+        assertThat(stable.statusCode()).isEqualTo(200);
+        assertThat(stable.body()).contains("[2.5]");
+        final HttpResponse<String> unknown = server.post("/v1/models/labelled/labels/beta:predict",
+                "{\"instances\": [1.0]}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("Unrecognized servable version label: beta");
     }
 
     @Test

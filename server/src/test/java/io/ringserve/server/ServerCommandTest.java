@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.batching.ClosePolicy;
+import io.ringserve.models.VersionPolicy;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.PredictOutputEncoding;
 import io.ringserve.server.inference.SignatureMethodCheck;
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -137,13 +138,17 @@ class ServerCommandTest {
         final Path file = Files.writeString(dir.resolve("models.config"), """
                 model_config_list {
                   config { name: "a" base_path: "/models/a" model_platform: "tensorflow" }
-                  config { name: "b" base_path: "/models/b" model_version_policy { specific { versions: 7 } } }
+                  config {
+                    name: "b" base_path: "/models/b" model_version_policy { specific { versions: 7 } }
+                    version_labels { key: "stable" value: 7 }
+                  }
                 }
                 """);
         final ServerConfig config = parse(Map.of("MODEL_NAME", "env"), "--model_config_file=" + file,
                 "--model_name=ignored", "--model_base_path=/ignored", "--model_config_file_poll_wait_seconds=0");
         assertThat(config.models()).containsExactly(new ModelConfig("a", Path.of("/models/a")),
-                new ModelConfig("b", Path.of("/models/b"), OptionalLong.of(7)));
+                new ModelConfig("b", Path.of("/models/b"), new VersionPolicy.Specific(Set.of(7L)),
+                        Map.of("stable", 7L)));
     }
 
     @Test

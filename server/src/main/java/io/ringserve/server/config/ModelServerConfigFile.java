@@ -1,12 +1,17 @@
 package io.ringserve.server.config;
 
+import io.ringserve.models.VersionPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * TF Serving's {@code ModelServerConfig} text file ({@code --model_config_file}): the models to serve.
@@ -21,16 +26,18 @@ import java.util.Set;
  *   config {
  *     name: "resnet"
  *     base_path: "/models/resnet"
- *     model_version_policy { specific { versions: 3 } }
+ *     model_version_policy { specific { versions: 3 versions: 4 } }
+ *     version_labels { key: "stable" value: 3 }
+ *     version_labels { key: "canary" value: 4 }
  *   }
  * }
  * </pre>
  *
- * <p>ringserve serves one version per model: the newest (TF Serving's default policy, {@code latest} with one
- * version) or the one version a {@code specific} policy names. What it cannot serve yet is refused with an error that
- * names it, rather than served differently from what the file asks: {@code all}, {@code latest} with more than one
- * version, {@code specific} with several, {@code version_labels}, {@code logging_config},
- * {@code custom_model_config} and platforms other than TensorFlow. Stateless.
+ * <p>Version policies as TF Serving's ({@code latest { num_versions }}, {@code all}, {@code specific { versions }};
+ * none means the newest version) and version labels. A label must name a version its model's policy may serve (for
+ * {@code specific}, one of its versions). What ringserve does not serve is refused with an error that names it,
+ * rather than served differently from what the file asks: {@code logging_config}, {@code custom_model_config} and
+ * platforms other than TensorFlow. Stateless.
  */
 public final class ModelServerConfigFile {
     private static final Set<String> MODEL_FIELDS = Set.of("name", "base_path", "model_platform", "model_type",
@@ -44,13 +51,15 @@ public final class ModelServerConfigFile {
      *
      * @param name the model's name
      * @param basePath the directory with its version directories
-     * @param version the version a {@code specific} policy names; empty for the newest
+     * @param versions which versions to serve
+     * @param labels version labels, label to version, in file order
      */
-    public record Model(String name, Path basePath, OptionalLong version) {
+    public record Model(String name, Path basePath, VersionPolicy versions, Map<String, Long> labels) {
         public Model {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(basePath, "basePath");
-            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(versions, "versions");
+            labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         }
     }
 
@@ -123,58 +132,97 @@ public final class ModelServerConfigFile {
         if (!type.equals("TENSORFLOW")) {
             throw new TextFormatException(where + "model_type " + type + " is not served (TENSORFLOW only)");
         }
-        if (!entry.values("version_labels").isEmpty()) {
-            throw new TextFormatException(where + "version_labels are not supported yet: ringserve serves one "
-                    + "version per model; address it by version number or without one");
-        }
         if (!entry.values("logging_config").isEmpty()) {
             throw new TextFormatException(where + "logging_config (request logging) is not supported");
         }
-        final OptionalLong version = entry.message("model_version_policy")
-                .map(policy -> version(where, policy)).orElse(OptionalLong.empty());
+        final VersionPolicy versions = entry.message("model_version_policy")
+                .map(policy -> policy(where, policy)).orElse(VersionPolicy.NEWEST);
+        final Map<String, Long> labels = labels(where, entry.messages("version_labels"), versions);
+        final Path path;
         try {
-            return new Model(name, Path.of(basePath), version);
+            path = Path.of(basePath);
         } catch (IllegalArgumentException e) {
             throw new TextFormatException(where + "base_path '" + basePath + "' is not a path: " + e.getMessage());
         }
+        return new Model(name, path, versions, labels);
     }
 
-    /** The version a policy pins; empty for the newest. */
-    private static OptionalLong version(final String where, final TextMessage policy) {
+    /** The {@code version_labels} map entries; a label must be unique and name a version the policy may serve. */
+    private static Map<String, Long> labels(final String where, final List<TextMessage> entries,
+                                            final VersionPolicy versions) {
+        final Map<String, Long> labels = new LinkedHashMap<>();
+        for (TextMessage entry : entries) {
+            for (String field : entry.fieldNames()) {
+                if (!field.equals("key") && !field.equals("value")) {
+                    throw new TextFormatException(where + "unknown field '" + field + "' in version_labels "
+                            + "(expected key and value)");
+                }
+            }
+            final String label = entry.scalar("key").orElse("");
+            if (label.isEmpty()) {
+                throw new TextFormatException(where + "a version label has no key");
+            }
+            final long version = nonNegative(where, "version_labels '" + label + "' value",
+                    entry.scalar("value").orElseThrow(() -> new TextFormatException(where + "version label '"
+                            + label + "' has no value")));
+            if (versions instanceof VersionPolicy.Specific specific && !specific.versions().contains(version)) {
+                throw new TextFormatException(where + "version label '" + label + "' names version " + version
+                        + ", which model_version_policy specific " + new TreeSet<>(specific.versions())
+                        + " does not serve");
+            }
+            if (labels.put(label, version) != null) {
+                throw new TextFormatException(where + "version label '" + label + "' is given twice");
+            }
+        }
+        return labels;
+    }
+
+    /** The {@code model_version_policy}: exactly one of latest, all, specific. */
+    private static VersionPolicy policy(final String where, final TextMessage policy) {
         if (policy.fieldNames().size() != 1) {
             throw new TextFormatException(where + "model_version_policy needs exactly one of latest, all, specific");
         }
         final String choice = policy.fieldNames().iterator().next();
+        final TextMessage chosen = policy.message(choice).orElseThrow();
         switch (choice) {
             case "latest" -> {
-                final String versions = policy.message("latest").orElseThrow().scalar("num_versions").orElse("1");
-                if (!versions.equals("1")) {
-                    throw new TextFormatException(where + "latest { num_versions: " + versions + " } is not "
-                            + "supported yet: ringserve serves one version per model (num_versions: 1)");
+                final long versions = nonNegative(where, "latest num_versions",
+                        chosen.scalar("num_versions").orElse("1"));
+                if (versions < 1 || versions > Integer.MAX_VALUE) {
+                    throw new TextFormatException(where + "latest num_versions must be at least 1, got " + versions);
                 }
-                return OptionalLong.empty();
+                return new VersionPolicy.Latest((int) versions);
             }
-            case "all" -> throw new TextFormatException(where + "the 'all' version policy is not supported yet: "
-                    + "ringserve serves one version per model (latest, or specific with one version)");
+            case "all" -> {
+                return new VersionPolicy.All();
+            }
             case "specific" -> {
-                final List<Object> versions = policy.message("specific").orElseThrow().values("versions");
-                if (versions.size() != 1 || !(versions.get(0) instanceof String number)) {
-                    throw new TextFormatException(where + "specific needs exactly one version (ringserve serves "
-                            + "one version per model), got " + versions.size());
-                }
-                try {
-                    final long version = Long.parseLong(number);
-                    if (version < 0) {
-                        throw new NumberFormatException();
+                final Set<Long> versions = new LinkedHashSet<>();
+                for (Object value : chosen.values("versions")) {
+                    if (!(value instanceof String number)) {
+                        throw new TextFormatException(where + "specific versions must be numbers");
                     }
-                    return OptionalLong.of(version);
-                } catch (NumberFormatException e) {
-                    throw new TextFormatException(where + "specific version '" + number
-                            + "' is not a non-negative integer");
+                    versions.add(nonNegative(where, "specific version", number));
                 }
+                if (versions.isEmpty()) {
+                    throw new TextFormatException(where + "specific needs at least one version");
+                }
+                return new VersionPolicy.Specific(versions);
             }
             default -> throw new TextFormatException(where + "unknown version policy '" + choice
                     + "' (expected latest, all or specific)");
         }
+    }
+
+    private static long nonNegative(final String where, final String what, final String number) {
+        try {
+            final long value = Long.parseLong(number);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Named below.
+        }
+        throw new TextFormatException(where + what + " '" + number + "' is not a non-negative integer");
     }
 }

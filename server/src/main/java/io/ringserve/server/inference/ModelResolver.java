@@ -7,6 +7,8 @@ import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.VersionStatus;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Turns a {@link ModelSelector} into a serving model version, signature or status list, answering misses with TF
@@ -23,16 +25,17 @@ public final class ModelResolver {
      * The serving version the selector names.
      *
      * @throws ServingException NOT_FOUND ({@code Servable not found for request: Latest(m)}) when no such version
-     *     is serving; INVALID_ARGUMENT for a label, as no labels are configured
+     *     is serving; INVALID_ARGUMENT ({@code Unrecognized servable version label: l}) for a label the model does
+     *     not have
      */
     public LoadedModel model(final ModelSelector selector) {
-        rejectLabel(selector);
-        final var model = registry.get(selector.name());
-        final var loaded = selector.version().isPresent()
-                ? model.flatMap(m -> m.version(selector.version().getAsLong()))
+        final ModelSelector resolved = withoutLabel(selector);
+        final var model = registry.get(resolved.name());
+        final var loaded = resolved.version().isPresent()
+                ? model.flatMap(m -> m.version(resolved.version().getAsLong()))
                 : model.flatMap(ServedModel::latest);
         return loaded.orElseThrow(() -> ServingException.notFound(
-                "Servable not found for request: " + selector.describe()));
+                "Servable not found for request: " + resolved.describe()));
     }
 
     /**
@@ -51,8 +54,8 @@ public final class ModelResolver {
      *
      * @throws ServingException NOT_FOUND in TF Serving's words when the model or version is unknown
      */
-    public List<VersionStatus> statuses(final ModelSelector selector) {
-        rejectLabel(selector);
+    public List<VersionStatus> statuses(final ModelSelector request) {
+        final ModelSelector selector = withoutLabel(request);
         final ServedModel model = registry.get(selector.name())
                 .filter(m -> !m.statuses().isEmpty())
                 .orElseThrow(() -> ServingException.notFound(
@@ -65,9 +68,17 @@ public final class ModelResolver {
                 "Could not find version " + version + " of model " + selector.name())));
     }
 
-    private static void rejectLabel(final ModelSelector selector) {
-        selector.label().ifPresent(label -> {
+    /** The selector with its label replaced by the version the label names, as TF Serving resolves labels. */
+    private ModelSelector withoutLabel(final ModelSelector selector) {
+        if (selector.label().isEmpty()) {
+            return selector;
+        }
+        final String label = selector.label().get();
+        final OptionalLong version = registry.get(selector.name())
+                .map(model -> model.labelled(label)).orElse(OptionalLong.empty());
+        if (version.isEmpty()) {
             throw ServingException.invalidArgument("Unrecognized servable version label: " + label);
-        });
+        }
+        return new ModelSelector(selector.name(), version, Optional.empty());
     }
 }

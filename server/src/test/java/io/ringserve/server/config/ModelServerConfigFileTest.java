@@ -3,8 +3,10 @@ package io.ringserve.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringserve.models.VersionPolicy;
 import java.nio.file.Path;
-import java.util.OptionalLong;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,19 +25,28 @@ class ModelServerConfigFileTest {
                   config: {
                     name: "two_versions"
                     base_path: "/models/two"
-                    model_version_policy { specific { versions: 123 } }
+                    model_version_policy { specific { versions: 123 versions: 124 } }
+                    version_labels { key: "stable" value: 123 }
+                    version_labels { key: 'canary' value: 124 }
                   }
                   config {
                     name: "newest"
                     base_path: "/models/newest"
                     model_type: TENSORFLOW
-                    model_version_policy: { latest: { num_versions: 1 } }
+                    model_version_policy: { latest: { num_versions: 2 } }
+                    version_labels { key: "stable" value: 7 }
                   }
+                  config { name: "every" base_path: "/models/every" model_version_policy { all {} } }
                 }
                 """)).containsExactly(
-                new ModelServerConfigFile.Model("half_plus_two", Path.of("/models/half_plus_two"), OptionalLong.empty()),
-                new ModelServerConfigFile.Model("two_versions", Path.of("/models/two"), OptionalLong.of(123)),
-                new ModelServerConfigFile.Model("newest", Path.of("/models/newest"), OptionalLong.empty()));
+                new ModelServerConfigFile.Model("half_plus_two", Path.of("/models/half_plus_two"),
+                        VersionPolicy.NEWEST, Map.of()),
+                new ModelServerConfigFile.Model("two_versions", Path.of("/models/two"),
+                        new VersionPolicy.Specific(Set.of(123L, 124L)), Map.of("stable", 123L, "canary", 124L)),
+                new ModelServerConfigFile.Model("newest", Path.of("/models/newest"), new VersionPolicy.Latest(2),
+                        Map.of("stable", 7L)),
+                new ModelServerConfigFile.Model("every", Path.of("/models/every"), new VersionPolicy.All(),
+                        Map.of()));
     }
 
     @ParameterizedTest
@@ -46,12 +57,15 @@ class ModelServerConfigFileTest {
             model_config_list { config { base_path: '/m' } }                          | a model config has no name
             model_config_list { config { name: 'm' } }                                | model 'm': base_path is missing
             model_config_list { config { name: 'm' base_path: '/m' model_platform: 'tensorrt' } } | model_platform 'tensorrt' is not served
-            model_config_list { config { name: 'm' base_path: '/m' version_labels { key: 'stable' value: 1 } } } | version_labels are not supported yet
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { versions: 1 } } version_labels { key: 'stable' value: 2 } } } | version label 'stable' names version 2, which model_version_policy specific [1] does not serve
+            model_config_list { config { name: 'm' base_path: '/m' version_labels { key: 'a' value: 1 } version_labels { key: 'a' value: 2 } } } | version label 'a' is given twice
+            model_config_list { config { name: 'm' base_path: '/m' version_labels { value: 1 } } } | a version label has no key
+            model_config_list { config { name: 'm' base_path: '/m' version_labels { key: 'a' value: 'x' } } } | version_labels 'a' value 'x' is not a non-negative integer
             model_config_list { config { name: 'm' base_path: '/m' logging_config { } } } | logging_config (request logging) is not supported
-            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { all { } } } } | the 'all' version policy is not supported yet
-            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { latest { num_versions: 2 } } } } | latest { num_versions: 2 } is not supported yet
-            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { versions: 1 versions: 2 } } } } | specific needs exactly one version
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { latest { num_versions: 0 } } } } | latest num_versions must be at least 1
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { } } } } | specific needs at least one version
             model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { versions: -4 } } } } | specific version '-4' is not a non-negative integer
+            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { newest { } } } } | unknown version policy 'newest'
             model_config_list { config { name: 'm' base_path: '/m' model_version_policy { } } } | model_version_policy needs exactly one of latest, all, specific
             model_config_list { config { name: 'm' base_path: '/m' basepath: '/x' } }  | unknown field 'basepath' in a model config
             model_config_list { config { name: 'm' base_path: '/a' } config { name: 'm' base_path: '/b' } } | model 'm' is configured twice

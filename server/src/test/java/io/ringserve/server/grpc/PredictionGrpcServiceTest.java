@@ -14,6 +14,7 @@ import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.models.TestData;
+import io.ringserve.models.VersionPolicy;
 import io.ringserve.proto.serving.ClassificationRequest;
 import io.ringserve.proto.serving.ClassificationResponse;
 import io.ringserve.proto.serving.ExampleList;
@@ -66,6 +67,8 @@ class PredictionGrpcServiceTest {
     static void start() {
         registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
         registry.add("half_plus_two", TestData.tfServing("saved_model_half_plus_two_cpu"));
+        registry.add("two_versions", TestData.tfServing("saved_model_half_plus_two_2_versions"),
+                new VersionPolicy.All(), java.util.Map.of("stable", 123L, "canary", 124L));
         registry.loadAll();
         final String name = InProcessServerBuilder.generateName();
         server = new GrpcServer(InProcessServerBuilder.forName(name).directExecutor(), new ModelResolver(registry),
@@ -227,6 +230,32 @@ class PredictionGrpcServiceTest {
         assertThatThrownBy(() -> models.getModelStatus(GetModelStatusRequest.newBuilder()
                 .setModelSpec(ModelSpec.newBuilder().setName("nope")).build()))
                 .hasMessageContaining("Could not find any versions of model nope");
+    }
+
+    @Test
+    void shouldResolveVersionLabelsToTheirVersions() {
+        final PredictRequest request = PredictRequest.newBuilder()
+                .putInputs("x", floats(new long[] {1, 1}, 1f)).build();
+        for (var label : java.util.Map.of("stable", 123L, "canary", 124L).entrySet()) {
+            final ModelSpec spec = ModelSpec.newBuilder().setName("two_versions").setVersionLabel(label.getKey())
+                    .build();
+            final PredictResponse response = predictions.predict(request.toBuilder().setModelSpec(spec).build());
+            assertThat(response.getModelSpec().getVersion().getValue()).isEqualTo(label.getValue());
+            assertThat(response.getOutputsOrThrow("y").getFloatValList()).containsExactly(2.5f);
+            assertThat(models.getModelStatus(GetModelStatusRequest.newBuilder().setModelSpec(spec).build())
+                    .getModelVersionStatusList()).extracting(ModelVersionStatus::getVersion)
+                    .containsExactly(label.getValue());
+        }
+        final PredictResponse newest = predictions.predict(request.toBuilder()
+                .setModelSpec(ModelSpec.newBuilder().setName("two_versions")).build());
+        assertThat(newest.getModelSpec().getVersion().getValue()).isEqualTo(124);
+        assertThatThrownBy(() -> predictions.predict(request.toBuilder().setModelSpec(ModelSpec.newBuilder()
+                .setName("two_versions").setVersionLabel("beta")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("Unrecognized servable version label: beta");
+                });
     }
 
     private static Example example(final float x) {
