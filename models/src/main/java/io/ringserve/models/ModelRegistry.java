@@ -23,11 +23,18 @@ public final class ModelRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
 
     private final SavedModelLoader loader;
+    private final VersionWarmup warmup;
     private final Map<String, ServedModel> models = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
 
     public ModelRegistry(final SavedModelLoader loader) {
+        this(loader, VersionWarmup.NONE);
+    }
+
+    /** A registry that warms each version up with {@code warmup} after loading it and before it serves. */
+    public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup) {
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.warmup = Objects.requireNonNull(warmup, "warmup");
     }
 
     /**
@@ -97,6 +104,13 @@ public final class ModelRegistry implements AutoCloseable {
         final long start = System.nanoTime();
         try {
             final LoadedModel loaded = loader.load(model.name(), version, directory);
+            try {
+                warmup.warmUp(loaded);
+            } catch (RuntimeException e) {
+                loaded.close();
+                throw e instanceof ModelLoadException failed ? failed
+                        : new ModelLoadException("Warm-up failed: " + e.getMessage(), e);
+            }
             model.markAvailable(loaded);
             LOG.info("Loaded model {} version {} from {} in {} ms", model.name(), version, directory,
                     (System.nanoTime() - start) / 1_000_000);

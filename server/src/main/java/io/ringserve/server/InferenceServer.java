@@ -20,6 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
+import io.ringserve.models.VersionWarmup;
 import io.ringserve.server.metrics.InferenceRequestObserver;
 import io.ringserve.server.metrics.ModelMeters;
 import io.ringserve.server.metrics.ServerMetrics;
@@ -29,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
+import io.ringserve.server.grpc.WarmupReplay;
 import io.ringserve.server.grpc.GrpcTls;
 import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.BatchingModelRunner;
@@ -84,7 +86,8 @@ public final class InferenceServer implements AutoCloseable {
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()));
+        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
+                config.modelWarmup() ? new WarmupReplay(config.signatureMethodCheck()) : VersionWarmup.NONE);
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new ServerMetrics(meterRegistry);
         final ModelRunner direct = new DirectModelRunner(

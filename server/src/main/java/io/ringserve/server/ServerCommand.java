@@ -150,6 +150,12 @@ public final class ServerCommand {
             + "values (default: false).")
     boolean serializationAsTensorContent;
 
+    @Option(names = "--enable_model_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
+            defaultValue = "true",
+            description = "Replay each version's assets.extra/tf_serving_warmup_requests (TFRecord of PredictionLog) "
+                    + "before it serves, as TF Serving (default: ${DEFAULT-VALUE}).")
+    boolean enableModelWarmup;
+
     @Option(names = "--ssl_config_file", paramLabel = "FILE",
             description = "TF Serving SSLConfig (text format: server_key, server_cert, custom_ca, client_verify): "
                     + "TLS on the gRPC port.")
@@ -196,7 +202,8 @@ public final class ServerCommand {
                 .grpcSocketPath(grpcSocketPath)
                 .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments))
                 .restCors(restApiEnableCorsSupport)
-                .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF);
+                .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
+                .modelWarmup(enableModelWarmup);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }

@@ -34,7 +34,8 @@ public record ServerConfig(
         Optional<SslConfig> grpcTls,
         PredictOutputEncoding predictOutputEncoding,
         boolean restCors,
-        SignatureMethodCheck signatureMethodCheck) {
+        SignatureMethodCheck signatureMethodCheck,
+        boolean modelWarmup) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -97,6 +98,7 @@ public record ServerConfig(
         private Optional<SslConfig> grpcTls = Optional.empty();
         private PredictOutputEncoding predictOutputEncoding = PredictOutputEncoding.TYPED_VALUES;
         private boolean restCors;
+        private boolean modelWarmup = true;
         private SignatureMethodCheck signatureMethodCheck = SignatureMethodCheck.OFF;
 
         private Builder() {
@@ -202,6 +204,15 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * Whether each version replays its {@code assets.extra/tf_serving_warmup_requests} before it serves
+         * ({@code --enable_model_warmup}); on, as in TF Serving.
+         */
+        public Builder modelWarmup(final boolean value) {
+            this.modelWarmup = value;
+            return this;
+        }
+
         /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
         public Builder restCors(final boolean value) {
             this.restCors = value;
@@ -224,7 +235,8 @@ public record ServerConfig(
             return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
-                    grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck);
+                    grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
+                    modelWarmup);
         }
     }
 }

@@ -164,4 +164,11 @@ class ServerCommandTest {
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + dir.resolve("missing.config")))
                 .hasMessageContaining("cannot read model config file").hasMessageContaining("no such file");
     }
+
+    @Test
+    void shouldWarmModelsUpUnlessTold() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").modelWarmup()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_model_warmup=false").modelWarmup()).isFalse();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_model_warmup").modelWarmup()).isTrue();
+    }
 }

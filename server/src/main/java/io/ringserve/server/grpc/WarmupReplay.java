@@ -1,0 +1,159 @@
+package io.ringserve.server.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelLoadException;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.models.VersionWarmup;
+import io.ringserve.proto.serving.InferenceTask;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictionLog;
+import io.ringserve.server.inference.ExampleInference;
+import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.SignatureMethodCheck;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TF Serving's model warm-up ({@code --enable_model_warmup}): replays the {@code PredictionLog} records of a
+ * version's {@code assets.extra/tf_serving_warmup_requests} (a TFRecord file) against it before it serves. Predict,
+ * Classify, Regress and MultiInference records are replayed once each, on the loading thread, straight on the model
+ * (not through the batcher); the model spec's name and version in a record are ignored, its signature name is used.
+ * A version without the file is not warmed up. A file that cannot be read, holds more than 1000 records, or a
+ * request that fails makes the version fail to load, with the reason, as in TF Serving. Thread-safe.
+ */
+public final class WarmupReplay implements VersionWarmup {
+    /** Where TF Serving looks for warm-up requests, under a version's directory. */
+    static final Path REQUESTS_FILE = Path.of("assets.extra", "tf_serving_warmup_requests");
+    /** TF Serving's limit on warm-up records. */
+    static final int MAX_RECORDS = 1000;
+    private static final long MAX_RECORD_BYTES = 1L << 30;
+    private static final long NO_DEADLINE = TimeUnit.DAYS.toNanos(365);
+    private static final Logger LOG = LoggerFactory.getLogger(WarmupReplay.class);
+    /** PredictionLog's field numbers of the log types ringserve does not replay. */
+    private static final int SESSION_RUN_LOG = 5;
+    private static final int PREDICT_STREAMED_LOG = 7;
+
+    private final ExampleInference examples;
+    private final SignatureMethodCheck methodCheck;
+
+    /** A replay that checks signatures' method names as the server's requests are checked. */
+    public WarmupReplay(final SignatureMethodCheck methodCheck) {
+        this.methodCheck = methodCheck;
+        this.examples = new ExampleInference(new RunNow(), methodCheck);
+    }
+
+    @Override
+    public void warmUp(final LoadedModel model) {
+        final Path file = model.directory().resolve(REQUESTS_FILE);
+        final long start = System.nanoTime();
+        int records = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            final TfRecordReader reader = new TfRecordReader(in, MAX_RECORD_BYTES);
+            for (byte[] record = reader.next(); record != null; record = reader.next()) {
+                if (++records > MAX_RECORDS) {
+                    throw new ModelLoadException("Number of warmup records exceeds the maximum (" + MAX_RECORDS
+                            + ") at " + file);
+                }
+                replay(model, parse(record, records, file));
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new ModelLoadException("Cannot read warmup data " + file + ": " + e.getMessage()
+                    + ". Please verify your warmup data is in TFRecord format.", e);
+        } catch (RuntimeException e) {
+            throw e instanceof ModelLoadException failed ? failed : new ModelLoadException(
+                    "Warmup request " + records + " of " + file + " failed: " + message(e), e);
+        }
+        LOG.info("Warmed up model {} version {} with {} requests from {} in {} ms", model.name(), model.version(),
+                records, file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private static PredictionLog parse(final byte[] record, final int index, final Path file) {
+        try {
+            return PredictionLog.parseFrom(record);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelLoadException("Failed to parse warmup record " + index + " from " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void replay(final LoadedModel model, final PredictionLog log) {
+        final long deadline = System.nanoTime() + NO_DEADLINE;
+        switch (log.getLogTypeCase()) {
+            case PREDICT_LOG -> {
+                final PredictRequest request = log.getPredictLog().getRequest();
+                final SignatureSpec signature = ModelSpecs.signature(model,
+                        request.getModelSpec().getSignatureName());
+                methodCheck.forPredict(signature);
+                model.run(signature, PredictionGrpcService.inputs(signature, request.getInputsMap()),
+                        PredictionGrpcService.outputs(signature, request.getOutputFilterList()));
+            }
+            case CLASSIFY_LOG -> {
+                final var request = log.getClassifyLog().getRequest();
+                examples.classify(model, ModelSpecs.signature(model, request.getModelSpec().getSignatureName()),
+                        Examples.serialized(request.getInput()), deadline).join();
+            }
+            case REGRESS_LOG -> {
+                final var request = log.getRegressLog().getRequest();
+                examples.regress(model, ModelSpecs.signature(model, request.getModelSpec().getSignatureName()),
+                        Examples.serialized(request.getInput()), deadline).join();
+            }
+            case MULTI_INFERENCE_LOG -> {
+                final var request = log.getMultiInferenceLog().getRequest();
+                final List<byte[]> serialized = Examples.serialized(request.getInput());
+                for (InferenceTask task : request.getTasksList()) {
+                    final SignatureSpec signature = ModelSpecs.signature(model,
+                            task.getModelSpec().getSignatureName());
+                    switch (task.getMethodName()) {
+                        case SignatureMethodCheck.CLASSIFY -> examples.classify(model, signature, serialized,
+                                deadline).join();
+                        case SignatureMethodCheck.REGRESS -> examples.regress(model, signature, serialized,
+                                deadline).join();
+                        default -> throw new ModelLoadException("Unsupported signature method_name in a warmup "
+                                + "MultiInference task: " + task.getMethodName());
+                    }
+                }
+            }
+            case LOGTYPE_NOT_SET -> throw new ModelLoadException("Unsupported log_type for warmup: "
+                    + (log.getUnknownFields().hasField(SESSION_RUN_LOG) ? "session_run_log"
+                            : log.getUnknownFields().hasField(PREDICT_STREAMED_LOG) ? "predict_streamed_log"
+                                    : "none set"));
+            default -> throw new IllegalStateException("unknown log type " + log.getLogTypeCase());
+        }
+    }
+
+    /** Runs each call at once on the calling thread: the warm-up's model calls, outside the batcher. */
+    private static final class RunNow implements ModelRunner {
+        @Override
+        public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
+                                                              final Map<String, HostTensor> inputs,
+                                                              final List<String> outputs, final long deadlineNanos) {
+            return CompletableFuture.completedFuture(model.run(signature, inputs, outputs));
+        }
+
+        @Override
+        public boolean shutdown(final Duration drain) {
+            return true;
+        }
+    }
+
+    private static String message(final Throwable failure) {
+        final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+}
