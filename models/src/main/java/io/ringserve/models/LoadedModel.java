@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -30,6 +32,10 @@ public final class LoadedModel implements AutoCloseable {
     private final SavedModelBundle bundle;
     private final Path directory;
     private final Duration loadDuration;
+    /** Calls into TensorFlow hold the read lock; {@link #close} takes the write lock, so it waits for them. */
+    private final ReentrantReadWriteLock session = new ReentrantReadWriteLock();
+    private final AtomicInteger users = new AtomicInteger();
+    private boolean closed;
 
     LoadedModel(final String name, final long version, final Path directory, final Duration loadDuration,
                 final Map<String, SignatureSpec> signatures, final SavedModelBundle bundle) {
@@ -105,7 +111,12 @@ public final class LoadedModel implements AutoCloseable {
      */
     Map<String, HostTensor> runFeeds(final SignatureSpec signature, final Map<String, Tensor> feeds,
                                      final List<String> outputAliases) {
+        session.readLock().lock();
         try {
+            if (closed) {
+                throw new ModelExecutionException(ModelExecutionException.Kind.INTERNAL,
+                        "version " + version + " of model " + name + " was unloaded");
+            }
             final Session.Runner runner = bundle.session().runner();
             for (TensorSpec input : signature.inputs().values()) {
                 runner.feed(input.tensorName(), feeds.get(input.alias()));
@@ -124,7 +135,27 @@ public final class LoadedModel implements AutoCloseable {
         } catch (RuntimeException e) {
             // TensorFlow's exceptions extend the JDK's (TFInvalidArgumentException is an IllegalArgumentException).
             throw translate(e);
+        } finally {
+            session.readLock().unlock();
         }
+    }
+
+    /**
+     * Counts a request that will run this version (until {@link #release}): a version taken out of service is
+     * closed only once no request holds it ({@link #users}). Thread-safe, never blocks.
+     */
+    public void acquire() {
+        users.incrementAndGet();
+    }
+
+    /** Ends what {@link #acquire} counted. */
+    public void release() {
+        users.decrementAndGet();
+    }
+
+    /** Requests holding this version now ({@link #acquire}d and not yet released). */
+    public int users() {
+        return users.get();
     }
 
     private static Map<String, HostTensor> fetch(final Session.Runner runner, final List<String> aliases) {
@@ -150,9 +181,21 @@ public final class LoadedModel implements AutoCloseable {
         return new ModelExecutionException(kind, e.getMessage(), e);
     }
 
+    /**
+     * Closes the TensorFlow session, after the calls into it that are running now have returned; calls after it
+     * fail with {@link ModelExecutionException}. Idempotent.
+     */
     @Override
     public void close() {
-        bundle.close();
+        session.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                bundle.close();
+            }
+        } finally {
+            session.writeLock().unlock();
+        }
     }
 
     @Override

@@ -1,15 +1,21 @@
 package io.ringserve.models;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +32,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final VersionWarmup warmup;
     private final Map<String, ServedModel> models = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
+    /** For versions that failed to load: what their directory held then ({@link #contents}), by model/version. */
+    private final Map<String, String> failedContents = new ConcurrentHashMap<>();
 
     public ModelRegistry(final SavedModelLoader loader) {
         this(loader, VersionWarmup.NONE);
@@ -99,7 +107,36 @@ public final class ModelRegistry implements AutoCloseable {
         chosen.forEach((version, directory) -> load(model, version, directory));
     }
 
+    /**
+     * Whether {@code version} failed to load and its directory has not changed since: a directory still being
+     * copied when it was first tried is tried again once its files change, a broken one is not tried every poll.
+     */
+    private boolean failedAsItIs(final ServedModel model, final long version, final Path directory) {
+        final boolean failed = model.status(version)
+                .map(status -> status.state() == ModelState.END && status.error().isPresent()).orElse(false);
+        return failed && Objects.equals(failedContents.get(model.name() + '/' + version), contents(directory));
+    }
+
+    /** What the files under {@code directory} are now: their paths, sizes and modification times. */
+    private static String contents(final Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            final StringBuilder out = new StringBuilder();
+            files.sorted().forEach(file -> {
+                try {
+                    out.append(file).append(' ').append(Files.size(file)).append(' ')
+                            .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+                } catch (IOException e) {
+                    out.append(file).append(" ?\n");
+                }
+            });
+            return out.toString();
+        } catch (IOException | UncheckedIOException e) {
+            return "unreadable: " + e.getMessage();
+        }
+    }
+
     private void load(final ServedModel model, final long version, final Path directory) {
+        failedContents.remove(model.name() + '/' + version);
         model.markLoading(version);
         final long start = System.nanoTime();
         try {
@@ -115,9 +152,55 @@ public final class ModelRegistry implements AutoCloseable {
             LOG.info("Loaded model {} version {} from {} in {} ms", model.name(), version, directory,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (ModelLoadException e) {
+            failedContents.put(model.name() + '/' + version, contents(directory));
             model.markFailed(version, e.getMessage());
             LOG.error("Model {} version {} failed to load: {}", model.name(), version, e.getMessage());
         }
+    }
+
+    /** A version {@link #refresh} took out of service: close it once no request holds it, then mark it unloaded. */
+    public record Retired(ServedModel model, LoadedModel version) {
+    }
+
+    /**
+     * Brings every model in line with its base path, as TF Serving's file-system polling does: loads the versions
+     * its policy selects that are not serving (a version that failed to load is tried again only once the files in
+     * its directory change, so a directory caught half-copied loads when the copy is done), then takes out of service
+     * the serving versions the policy no longer selects, provided one it selects is serving, so that a new version
+     * that fails to load leaves the old one serving. Blocks while loading. For one thread at a time (the version
+     * poller); lookups may go on meanwhile.
+     *
+     * @return the versions taken out of service, which the caller closes once no request holds them
+     */
+    public List<Retired> refresh() {
+        final List<Retired> retired = new ArrayList<>();
+        for (ServedModel model : all()) {
+            final NavigableMap<Long, Path> wanted;
+            try {
+                wanted = policies.get(model.name()).select(VersionDirectories.list(model.basePath()));
+            } catch (ModelLoadException e) {
+                // The base path cannot be listed right now: keep serving what serves.
+                LOG.warn("Model {}: {}", model.name(), e.getMessage());
+                continue;
+            }
+            wanted.forEach((version, directory) -> {
+                if (model.version(version).isEmpty() && !failedAsItIs(model, version, directory)) {
+                    load(model, version, directory);
+                }
+            });
+            if (wanted.keySet().stream().anyMatch(version -> model.version(version).isPresent())) {
+                for (long version : model.servingVersions()) {
+                    if (!wanted.containsKey(version)) {
+                        model.takeOutOfService(version).ifPresent(gone -> {
+                            LOG.info("Model {} version {} is no longer wanted: taken out of service", model.name(),
+                                    version);
+                            retired.add(new Retired(model, gone));
+                        });
+                    }
+                }
+            }
+        }
+        return retired;
     }
 
     /** The model with this name, if registered. */
@@ -128,7 +211,7 @@ public final class ModelRegistry implements AutoCloseable {
     /** Every registered model, in registration order. */
     public Collection<ServedModel> all() {
         synchronized (models) {
-            return java.util.List.copyOf(models.values());
+            return List.copyOf(models.values());
         }
     }
 

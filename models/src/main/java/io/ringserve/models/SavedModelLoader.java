@@ -48,7 +48,8 @@ public final class SavedModelLoader {
                     .withTags(SERVE_TAG)
                     .withConfigProto(configProto())
                     .load();
-        } catch (TensorFlowException e) {
+        } catch (TensorFlowException | IllegalArgumentException e) {
+            // TF Java also refuses, with IllegalArgumentException, signatures whose dtypes disagree with the graph.
             throw new ModelLoadException("Failed to load SavedModel " + directory + ": " + e.getMessage(), e);
         }
         return new LoadedModel(name, version, directory, Duration.ofNanos(System.nanoTime() - start),

@@ -84,12 +84,35 @@ public final class ServedModel implements AutoCloseable {
     }
 
     void markAvailable(final LoadedModel model) {
+        error = Optional.empty();
         loaded.put(model.version(), model);
         statuses.put(model.version(), new VersionStatus(model.version(), ModelState.AVAILABLE, Optional.empty()));
     }
 
     void markFailed(final long version, final String reason) {
         statuses.put(version, new VersionStatus(version, ModelState.END, Optional.of(reason)));
+    }
+
+    /**
+     * Takes {@code version} out of service: requests no longer find it, its status turns UNLOADING; the caller
+     * closes it once no request holds it and then calls {@link #markUnloaded}.
+     */
+    Optional<LoadedModel> takeOutOfService(final long version) {
+        final LoadedModel model = loaded.remove(version);
+        if (model != null) {
+            statuses.put(version, new VersionStatus(version, ModelState.UNLOADING, Optional.empty()));
+        }
+        return Optional.ofNullable(model);
+    }
+
+    /** Records that {@code version}, taken out of service, has been closed. */
+    public void markUnloaded(final long version) {
+        statuses.put(version, new VersionStatus(version, ModelState.END, Optional.empty()));
+    }
+
+    /** The versions serving now, oldest first. */
+    java.util.Set<Long> servingVersions() {
+        return java.util.Set.copyOf(loaded.keySet());
     }
 
     void setError(final String reason) {

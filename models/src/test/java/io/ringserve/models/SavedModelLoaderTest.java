@@ -108,4 +108,14 @@ class SavedModelLoaderTest {
                             e -> assertThat(e.kind()).isEqualTo(ModelExecutionException.Kind.INVALID_ARGUMENT));
         }
     }
+
+    @Test
+    void shouldFailTheLoadOfAModelTensorFlowJavaRefusesRatherThanThrowAnythingElse() {
+        // TF Serving's half_plus_three declares a DT_FLOAT signature input on a DT_STRING placeholder; TF Java refuses
+        // such signatures with an IllegalArgumentException, which must fail this version only, as a load failure.
+        final Path dir = TestData.tfServing("saved_model_half_plus_three").resolve("00000123");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.load("three", 123, dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("Failed to load SavedModel").hasMessageContaining("tf_example:0");
+    }
 }

@@ -39,6 +39,7 @@ import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
+import io.ringserve.server.inference.VersionPoller;
 import io.ringserve.server.rest.CorsRouter;
 import io.ringserve.server.rest.HealthRestService;
 import io.ringserve.server.rest.HttpRouter;
@@ -71,6 +72,9 @@ import org.slf4j.LoggerFactory;
 public final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
 
+    /** How long a retired version stays open for requests that found it just before it was retired. */
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(1);
+
     private final ServerConfig config;
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry meterRegistry;
@@ -83,6 +87,7 @@ public final class InferenceServer implements AutoCloseable {
     private GrpcServer grpcServer;
     private DomainSocketPath grpcSocket;
     private volatile boolean draining;
+    private VersionPoller versionPoller;
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -181,6 +186,11 @@ public final class InferenceServer implements AutoCloseable {
         if (grpcServer != null) {
             grpcServer.setServing(registry.allAvailable());
         }
+        versionPoller = new VersionPoller(registry, runner, RETIRE_GRACE,
+                Duration.ofMillis(config.drainTimeoutMillis()), this::publishHealth, VersionPoller.Sleeper.SYSTEM);
+        if (config.fileSystemPollWaitSeconds() > 0) {
+            versionPoller.start(Duration.ofSeconds(config.fileSystemPollWaitSeconds()));
+        }
         return this;
     }
 
@@ -244,10 +254,25 @@ public final class InferenceServer implements AutoCloseable {
      * Shuts down gracefully: readiness turns 503 at once, the listeners stop accepting connections, queued and
      * running requests finish within the drain timeout ({@code --drain_timeout_ms}), then the models are unloaded.
      */
+    /** gRPC health follows the models, unless the server is draining. */
+    private void publishHealth() {
+        if (grpcServer != null && !draining) {
+            grpcServer.setServing(registry.allAvailable());
+        }
+    }
+
+    /** Loads new versions and retires old ones now, as a poll does; for tests. Blocks meanwhile. */
+    void pollVersionsNow() throws InterruptedException {
+        versionPoller.pollNow();
+    }
+
     @Override
     public void close() {
         draining = true;
         try {
+            if (versionPoller != null) {
+                versionPoller.close();
+            }
             if (grpcServer != null) {
                 grpcServer.stopAccepting();
             }

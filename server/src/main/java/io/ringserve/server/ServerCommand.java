@@ -82,6 +82,12 @@ public final class ServerCommand {
                     + "Serving.")
     Path modelConfigFile;
 
+    @Option(names = "--file_system_poll_wait_seconds", paramLabel = "SECONDS", defaultValue = "1",
+            description = "How often the models' base paths are polled for new versions, which are loaded while the "
+                    + "old ones serve; versions the policy no longer selects are unloaded once their requests are "
+                    + "answered. 0 reads them once at start (default: ${DEFAULT-VALUE}, as TF Serving).")
+    int fileSystemPollWaitSeconds;
+
     @Option(names = "--model_config_file_poll_wait_seconds", paramLabel = "SECONDS", defaultValue = "0",
             description = "TF Serving's interval for re-reading --model_config_file; only 0 (read once at start) "
                     + "is supported (default: ${DEFAULT-VALUE}).")
@@ -203,7 +209,8 @@ public final class ServerCommand {
                 .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments))
                 .restCors(restApiEnableCorsSupport)
                 .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
-                .modelWarmup(enableModelWarmup);
+                .modelWarmup(enableModelWarmup)
+                .fileSystemPollWaitSeconds(fileSystemPollWaitSeconds);
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }

@@ -35,7 +35,8 @@ public record ServerConfig(
         PredictOutputEncoding predictOutputEncoding,
         boolean restCors,
         SignatureMethodCheck signatureMethodCheck,
-        boolean modelWarmup) {
+        boolean modelWarmup,
+        int fileSystemPollWaitSeconds) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -58,6 +59,7 @@ public record ServerConfig(
         requireRange("rest_api_timeout_in_ms", restApiTimeoutMillis, 1, Long.MAX_VALUE);
         requireRange("max_request_bytes", maxRequestBytes, 1, Integer.MAX_VALUE);
         requireRange("inference_threads", inferenceThreads, 1, 4096);
+        requireRange("file_system_poll_wait_seconds", fileSystemPollWaitSeconds, 0, 86400);
         requireRange("max_queued_requests", maxQueuedRequests, 1, Integer.MAX_VALUE);
         requireRange("rest_api_num_threads", eventLoopThreads, 0, 4096);
         requireRange("drain_timeout_ms", drainTimeoutMillis, 0, Long.MAX_VALUE);
@@ -99,6 +101,7 @@ public record ServerConfig(
         private PredictOutputEncoding predictOutputEncoding = PredictOutputEncoding.TYPED_VALUES;
         private boolean restCors;
         private boolean modelWarmup = true;
+        private int fileSystemPollWaitSeconds;
         private SignatureMethodCheck signatureMethodCheck = SignatureMethodCheck.OFF;
 
         private Builder() {
@@ -213,6 +216,15 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * How often the models' base paths are polled for new versions ({@code --file_system_poll_wait_seconds});
+         * 0, the builder's default, reads them once at start. The command line defaults to TF Serving's 1.
+         */
+        public Builder fileSystemPollWaitSeconds(final int value) {
+            this.fileSystemPollWaitSeconds = value;
+            return this;
+        }
+
         /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
         public Builder restCors(final boolean value) {
             this.restCors = value;
@@ -236,7 +248,7 @@ public record ServerConfig(
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
-                    modelWarmup);
+                    modelWarmup, fileSystemPollWaitSeconds);
         }
     }
 }

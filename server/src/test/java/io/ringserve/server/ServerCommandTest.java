@@ -171,4 +171,13 @@ class ServerCommandTest {
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_model_warmup=false").modelWarmup()).isFalse();
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_model_warmup").modelWarmup()).isTrue();
     }
+
+    @Test
+    void shouldPollForNewVersionsEverySecondAsTfServingUnlessTold() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").fileSystemPollWaitSeconds()).isEqualTo(1);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--file_system_poll_wait_seconds=0")
+                .fileSystemPollWaitSeconds()).isZero();
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--file_system_poll_wait_seconds=-1"))
+                .hasMessageContaining("file_system_poll_wait_seconds");
+    }
 }

@@ -71,6 +71,9 @@ public final class BatchingModelRunner implements ModelRunner {
         signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
         final InferenceTask task = new InferenceTask(fed, deadlineNanos);
         final CompletableFuture<Map<String, HostTensor>> answer = new CompletableFuture<>();
+        // The version stays open until the answer is settled (ModelRegistry#refresh retires versions).
+        model.acquire();
+        answer.whenComplete((value, failure) -> model.release());
         // An answer completed from outside (a timeout, a cancelled call) cancels the queued task.
         answer.whenComplete((value, failure) -> {
             if (failure != null) {
@@ -139,6 +142,23 @@ public final class BatchingModelRunner implements ModelRunner {
             return new ServingException(InferenceExecutor.statusOf(e.kind()), e.getMessage(), e);
         }
         return new ServingException(StatusCode.INTERNAL, "Batch failed: " + cause, cause);
+    }
+
+    /** Closes the batching queues of a version taken out of service; no request holds it any more. */
+    @Override
+    public void retire(final LoadedModel model) {
+        schedulers.entrySet().removeIf(entry -> {
+            final QueueKey key = entry.getKey();
+            if (!key.model().equals(model.name()) || key.version() != model.version()) {
+                return false;
+            }
+            try {
+                entry.getValue().close(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        });
     }
 
     @Override

@@ -27,14 +27,24 @@ public final class DirectModelRunner implements ModelRunner {
     public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
                                                           final Map<String, HostTensor> inputs,
                                                           final List<String> outputs, final long deadlineNanos) {
-        return executor.submit(() -> {
-            final long start = System.nanoTime();
-            try {
-                return model.run(signature, inputs, outputs);
-            } finally {
-                computeObserver.accept(model.name(), System.nanoTime() - start);
-            }
-        }, deadlineNanos);
+        // The version stays open until the answer is settled (ModelRegistry#refresh retires versions).
+        model.acquire();
+        final CompletableFuture<Map<String, HostTensor>> answer;
+        try {
+            answer = executor.submit(() -> {
+                final long start = System.nanoTime();
+                try {
+                    return model.run(signature, inputs, outputs);
+                } finally {
+                    computeObserver.accept(model.name(), System.nanoTime() - start);
+                }
+            }, deadlineNanos);
+        } catch (RuntimeException | Error e) {
+            model.release();
+            throw e;
+        }
+        answer.whenComplete((value, failure) -> model.release());
+        return answer;
     }
 
     @Override

@@ -31,4 +31,11 @@ public interface ModelRunner {
      * @return true if everything finished in time
      */
     boolean shutdown(Duration drain) throws InterruptedException;
+
+    /**
+     * Frees what the runner keeps for {@code model}, a version taken out of service that no request holds any more
+     * ({@link LoadedModel#users()} is 0). Blocks briefly; none by default.
+     */
+    default void retire(LoadedModel model) {
+    }
 }

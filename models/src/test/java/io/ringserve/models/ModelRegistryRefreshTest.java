@@ -1,0 +1,95 @@
+package io.ringserve.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link ModelRegistry#refresh} on real SavedModels: TF Serving's half_plus_two (TF1 export, then TF2 export). */
+class ModelRegistryRefreshTest {
+    @TempDir
+    Path dir;
+    private final ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
+
+    @AfterEach
+    void close() {
+        registry.close();
+    }
+
+    private static float predict(final LoadedModel model) {
+        final SignatureSpec signature = model.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
+        return model.run(signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 1f)), List.of("y"))
+                .get("y").floatAt(0);
+    }
+
+    @Test
+    void shouldServeANewVersionThenRetireTheOldOne() {
+        final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
+        final ServedModel model = registry.add("m", dir);
+        registry.loadAll();
+        assertThat(registry.refresh()).as("nothing new").isEmpty();
+        final LoadedModel one = model.latest().orElseThrow();
+        assertThat(predict(one)).isEqualTo(2.5f);
+
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        final List<ModelRegistry.Retired> retired = registry.refresh();
+        assertThat(retired).extracting(r -> r.version().version()).containsExactly(1L);
+        assertThat(model.latest().orElseThrow().version()).isEqualTo(2);
+        assertThat(predict(model.latest().orElseThrow())).isEqualTo(2.5f);
+        assertThat(model.version(1)).isEmpty();
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.UNLOADING);
+        assertThat(predict(one)).as("open until its requests are answered").isEqualTo(2.5f);
+        one.close();
+        model.markUnloaded(1);
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+        assertThatThrownBy(() -> predict(one)).isInstanceOf(ModelExecutionException.class)
+                .hasMessageContaining("version 1 of model m was unloaded");
+    }
+
+    @Test
+    void shouldKeepTheOldVersionServingWhenTheNewOneFailsToLoad() {
+        final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
+        final ServedModel model = registry.add("m", dir);
+        registry.loadAll();
+        disk.addBroken(2);
+        assertThat(registry.refresh()).isEmpty();
+        assertThat(model.status(2).orElseThrow().error()).isPresent();
+        assertThat(predict(model.latest().orElseThrow())).isEqualTo(2.5f);
+        assertThat(registry.refresh()).as("a failed version is not tried again as it is").isEmpty();
+        assertThat(model.status(2).orElseThrow().state()).isEqualTo(ModelState.END);
+
+        // The copy of version 2 was caught half done: once its files change it is tried again, and it serves.
+        disk.remove(2).add(2, "saved_model_half_plus_two_tf2_cpu");
+        assertThat(registry.refresh()).extracting(r -> r.version().version()).containsExactly(1L);
+        assertThat(model.latest().orElseThrow().version()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldLoadAVersionThatAppearsAfterAStartWithNone() {
+        final ServedModel model = registry.add("m", dir);
+        registry.loadAll();
+        assertThat(model.isAvailable()).isFalse();
+        assertThat(model.error()).isPresent();
+        new ModelVersionsOnDisk(dir).add(4, "saved_model_half_plus_two_cpu");
+        assertThat(registry.refresh()).isEmpty();
+        assertThat(model.isAvailable()).isTrue();
+        assertThat(model.error()).isEmpty();
+    }
+
+    @Test
+    void shouldFollowTheAllPolicyAsVersionsComeAndGo() {
+        final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu")
+                .add(2, "saved_model_half_plus_two_tf2_cpu");
+        final ServedModel model = registry.add("m", dir, new VersionPolicy.All(), Map.of());
+        registry.loadAll();
+        assertThat(model.version(1)).isPresent();
+        disk.remove(1);
+        assertThat(registry.refresh()).extracting(r -> r.version().version()).containsExactly(1L);
+        assertThat(model.version(2)).isPresent();
+    }
+}

@@ -1,0 +1,117 @@
+package io.ringserve.server.inference;
+
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks up new model versions while the server runs, as TF Serving's file-system polling
+ * ({@code --file_system_poll_wait_seconds}) does: each poll loads (and warms up) the versions the models' policies
+ * now select while the old ones keep serving, then retires the versions no longer selected. A retired version stops
+ * taking new requests at once; it is closed only after {@code grace} (for requests that found it just before) and once
+ * no request holds it ({@link LoadedModel#users()}), within {@code drainTimeout}: a reload loses no request.
+ *
+ * <p>Polls run on one daemon thread; {@link #pollNow} runs one on the caller's thread. Thread-safe.
+ */
+public final class VersionPoller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VersionPoller.class);
+
+    /** How the poller waits: tests pass one that does not. */
+    @FunctionalInterface
+    public interface Sleeper {
+        /** {@link Thread#sleep}. */
+        Sleeper SYSTEM = duration -> Thread.sleep(duration.toMillis());
+
+        void sleep(Duration duration) throws InterruptedException;
+    }
+    private static final Duration USERS_CHECK = Duration.ofMillis(10);
+
+    private final ModelRegistry registry;
+    private final ModelRunner runner;
+    private final Duration grace;
+    private final Duration drainTimeout;
+    private final Runnable afterPoll;
+    private final Sleeper sleeper;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
+        final Thread poller = new Thread(task, "ringserve-version-poller");
+        poller.setDaemon(true);
+        return poller;
+    });
+
+    /**
+     * @param runner told to free what it keeps for a retired version ({@link ModelRunner#retire})
+     * @param grace how long a retired version stays open before its users are counted
+     * @param drainTimeout how long to wait for a retired version's requests before closing it anyway
+     * @param afterPoll run after each poll (the server refreshes its health state)
+     * @param sleeper how the poller waits; {@link Sleeper#SYSTEM} in production
+     */
+    public VersionPoller(final ModelRegistry registry, final ModelRunner runner, final Duration grace,
+                         final Duration drainTimeout, final Runnable afterPoll, final Sleeper sleeper) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.grace = Objects.requireNonNull(grace, "grace");
+        this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+        this.afterPoll = Objects.requireNonNull(afterPoll, "afterPoll");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    /** Polls every {@code interval} from now on, the first time after one interval. */
+    public VersionPoller start(final Duration interval) {
+        thread.scheduleWithFixedDelay(this::pollLogged, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** One poll on the calling thread: load what is new, retire what is no longer wanted. Blocks meanwhile. */
+    public synchronized void pollNow() throws InterruptedException {
+        final List<ModelRegistry.Retired> retired = registry.refresh();
+        for (ModelRegistry.Retired version : retired) {
+            retire(version);
+        }
+        afterPoll.run();
+    }
+
+    private void pollLogged() {
+        try {
+            pollNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Polling the model base paths failed; the next poll tries again", e);
+        }
+    }
+
+    private void retire(final ModelRegistry.Retired retired) throws InterruptedException {
+        final LoadedModel version = retired.version();
+        sleeper.sleep(grace);
+        long waited = 0;
+        while (version.users() > 0 && waited < drainTimeout.toMillis()) {
+            sleeper.sleep(USERS_CHECK);
+            waited += USERS_CHECK.toMillis();
+        }
+        if (version.users() > 0) {
+            LOG.warn("Model {} version {}: {} requests still hold it after {}; closing it anyway", version.name(),
+                    version.version(), version.users(), drainTimeout);
+        }
+        runner.retire(version);
+        version.close();
+        retired.model().markUnloaded(version.version());
+        LOG.info("Unloaded model {} version {}", version.name(), version.version());
+    }
+
+    /** Stops polling; a poll under way finishes first (up to the drain timeout). */
+    @Override
+    public void close() throws InterruptedException {
+        thread.shutdown();
+        if (!thread.awaitTermination(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+            thread.shutdownNow();
+        }
+    }
+}

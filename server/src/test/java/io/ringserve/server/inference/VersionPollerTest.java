@@ -1,0 +1,99 @@
+package io.ringserve.server.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelExecutionException;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.ModelState;
+import io.ringserve.models.ModelVersionsOnDisk;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
+import io.ringserve.models.SessionOptions;
+import io.ringserve.models.SignatureSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The poller on real SavedModels, with a sleeper that does not sleep and a request held by hand. */
+class VersionPollerTest {
+    @TempDir
+    Path dir;
+    private final ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
+    private final DirectModelRunner runner = new DirectModelRunner(new InferenceExecutor(1, 8, System::nanoTime),
+            (model, nanos) -> { });
+    private final List<Duration> sleeps = new ArrayList<>();
+    private final AtomicInteger polls = new AtomicInteger();
+    private ModelVersionsOnDisk disk;
+    private ServedModel model;
+
+    @BeforeEach
+    void loadVersionOne() {
+        disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
+        model = registry.add("m", dir);
+        registry.loadAll();
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        runner.shutdown(Duration.ofSeconds(1));
+        registry.close();
+    }
+
+    private static float predict(final LoadedModel version) {
+        final SignatureSpec signature = version.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
+        return version.run(signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 1f)), List.of("y"))
+                .get("y").floatAt(0);
+    }
+
+    @Test
+    void shouldCloseARetiredVersionOnlyOnceNoRequestHoldsIt() throws InterruptedException {
+        final LoadedModel one = model.latest().orElseThrow();
+        one.acquire(); // a request that found version 1 and is not answered yet
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        final VersionPoller poller = new VersionPoller(registry, runner, Duration.ofSeconds(1), Duration.ofSeconds(25),
+                polls::incrementAndGet, duration -> {
+                    sleeps.add(duration);
+                    if (sleeps.size() == 3) {
+                        assertThat(model.latest().orElseThrow().version()).isEqualTo(2);
+                        assertThat(predict(one)).as("still open while held").isEqualTo(2.5f);
+                        one.release(); // answered
+                    }
+                });
+        poller.pollNow();
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMillis(10));
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+        assertThatThrownBy(() -> predict(one)).isInstanceOf(ModelExecutionException.class);
+        assertThat(polls).hasValue(1);
+    }
+
+    @Test
+    void shouldCloseARetiredVersionAfterTheDrainTimeoutWhenARequestNeverLetsGo() throws InterruptedException {
+        final LoadedModel one = model.latest().orElseThrow();
+        one.acquire();
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        new VersionPoller(registry, runner, Duration.ZERO, Duration.ofMillis(50), polls::incrementAndGet,
+                sleeps::add).pollNow();
+        assertThat(sleeps).hasSize(1 + 5);
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+    }
+
+    @Test
+    void shouldCountRequestsInFlightThroughTheRunner() throws Exception {
+        final LoadedModel one = model.latest().orElseThrow();
+        final SignatureSpec signature = one.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
+        final var answer = runner.run(one, signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 1f)),
+                List.of("y"), System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        answer.get();
+        assertThat(one.users()).isZero();
+    }
+}
