@@ -25,6 +25,7 @@ import io.ringserve.server.metrics.InferenceRequestObserver;
 import io.ringserve.server.metrics.ModelMeters;
 import io.ringserve.server.metrics.ServerMetrics;
 import io.ringserve.server.codec.JsonFactories;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,6 +43,7 @@ import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.VersionPoller;
 import io.ringserve.server.rest.CorsRouter;
 import io.ringserve.server.rest.HealthRestService;
+import io.ringserve.server.rest.KServeRestService;
 import io.ringserve.server.rest.HttpRouter;
 import io.ringserve.server.rest.MetricsRestService;
 import io.ringserve.server.rest.RequestObserver;
@@ -138,12 +140,14 @@ public final class InferenceServer implements AutoCloseable {
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck()),
+                new KServeRestService(new ModelResolver(registry), registry::get, runner,
+                        JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime),
                 new HealthRestService(registry, responses, () -> draining), metricsService, responses);
         final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
                 config.maxRequestBytes()), config.restPort());
-        LOG.info("REST API (TF Serving /v1, KServe /v2/health, /metrics) listening on {}",
+        LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                 restChannel.localAddress());
         if (config.metricsPort() >= 0) {
             final HttpRouter metricsOnly = (ctx, request) -> CompletableFuture.completedFuture(

@@ -1,0 +1,190 @@
+package io.ringserve.server.codec;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringserve.models.DType;
+import io.ringserve.models.HostTensor;
+import io.ringserve.server.inference.ServingException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * KServe V2 (Open Inference Protocol) tensors in JSON: the datatype names and their TensorFlow types, and row-major
+ * {@code data} (flat or nested) to and from {@link HostTensor}. FP16 and BF16 have no JSON form and are refused, as
+ * KServe does. Stateless.
+ */
+public final class V2Tensors {
+    private static final Map<DType, String> NAMES = Map.ofEntries(
+            Map.entry(DType.BOOL, "BOOL"), Map.entry(DType.UINT8, "UINT8"), Map.entry(DType.UINT16, "UINT16"),
+            Map.entry(DType.UINT32, "UINT32"), Map.entry(DType.UINT64, "UINT64"), Map.entry(DType.INT8, "INT8"),
+            Map.entry(DType.INT16, "INT16"), Map.entry(DType.INT32, "INT32"), Map.entry(DType.INT64, "INT64"),
+            Map.entry(DType.HALF, "FP16"), Map.entry(DType.FLOAT, "FP32"), Map.entry(DType.DOUBLE, "FP64"),
+            Map.entry(DType.STRING, "BYTES"), Map.entry(DType.BFLOAT16, "BF16"));
+
+    private V2Tensors() {
+    }
+
+    /** The V2 datatype name of {@code dtype} ({@code FP32} for DT_FLOAT, ...), if it has one. */
+    public static Optional<String> datatype(final DType dtype) {
+        return Optional.ofNullable(NAMES.get(dtype));
+    }
+
+    /**
+     * The tensor one request input describes ({@code name}, {@code shape}, {@code datatype}, {@code data}), which the
+     * model expects as {@code expected}.
+     *
+     * @throws ServingException INVALID_ARGUMENT naming the input and what is wrong with it
+     */
+    public static HostTensor read(final String name, final JsonNode input, final DType expected) {
+        final String datatype = text(input, "datatype", name);
+        final String wanted = datatype(expected).orElse(expected.typeName());
+        if (!datatype.equals(wanted)) {
+            throw ServingException.invalidArgument("input '" + name + "' has datatype " + datatype
+                    + ", but the model expects " + wanted);
+        }
+        if (expected == DType.HALF || expected == DType.BFLOAT16) {
+            throw ServingException.invalidArgument("input '" + name + "': " + datatype
+                    + " has no JSON form; send it with the binary tensor data extension, which ringserve does not "
+                    + "serve yet");
+        }
+        final JsonNode parameters = input.path("parameters");
+        if (parameters.has("binary_data_size")) {
+            throw ServingException.invalidArgument("input '" + name + "': the binary tensor data extension "
+                    + "(binary_data_size) is not served yet; send the data as JSON");
+        }
+        final long[] shape = shape(name, input.get("shape"));
+        final List<JsonNode> values = new ArrayList<>();
+        flatten(name, input.get("data"), values);
+        final long elements = HostTensor.numElements(shape);
+        if (values.size() != elements) {
+            throw ServingException.invalidArgument("input '" + name + "' has " + values.size()
+                    + " elements in data, but shape " + java.util.Arrays.toString(shape) + " needs " + elements);
+        }
+        if (expected == DType.STRING) {
+            final byte[][] strings = new byte[values.size()][];
+            for (int i = 0; i < strings.length; i++) {
+                if (!values.get(i).isTextual()) {
+                    throw notA(name, "string", values.get(i));
+                }
+                strings[i] = values.get(i).textValue().getBytes(StandardCharsets.UTF_8);
+            }
+            return HostTensor.ofStrings(shape, strings);
+        }
+        final ByteBuffer data = HostTensor.allocate(elements * expected.byteSize());
+        for (JsonNode value : values) {
+            put(name, expected, value, data);
+        }
+        data.flip();
+        return HostTensor.of(expected, shape, data);
+    }
+
+    private static void put(final String name, final DType dtype, final JsonNode value, final ByteBuffer data) {
+        switch (dtype) {
+            case BOOL -> {
+                if (!value.isBoolean()) {
+                    throw notA(name, "boolean", value);
+                }
+                data.put(value.booleanValue() ? (byte) 1 : (byte) 0);
+            }
+            case FLOAT, DOUBLE -> {
+                if (!value.isNumber()) {
+                    throw notA(name, "number", value);
+                }
+                if (dtype == DType.FLOAT) {
+                    data.putFloat(value.floatValue());
+                } else {
+                    data.putDouble(value.doubleValue());
+                }
+            }
+            default -> {
+                if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                    throw notA(name, "integer", value);
+                }
+                final long v = value.longValue();
+                switch (dtype) {
+                    case INT8, UINT8 -> data.put((byte) v);
+                    case INT16, UINT16 -> data.putShort((short) v);
+                    case INT32, UINT32 -> data.putInt((int) v);
+                    default -> data.putLong(v);
+                }
+            }
+        }
+    }
+
+    private static ServingException notA(final String name, final String kind, final JsonNode value) {
+        return ServingException.invalidArgument("input '" + name + "': expected a " + kind + " element, got "
+                + value);
+    }
+
+    private static String text(final JsonNode input, final String field, final String name) {
+        final JsonNode value = input.get(field);
+        if (value == null || !value.isTextual()) {
+            throw ServingException.invalidArgument("input '" + name + "' needs a string '" + field + "'");
+        }
+        return value.textValue();
+    }
+
+    private static long[] shape(final String name, final JsonNode shape) {
+        if (shape == null || !shape.isArray()) {
+            throw ServingException.invalidArgument("input '" + name + "' needs a 'shape' array");
+        }
+        final long[] dims = new long[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            final JsonNode dim = shape.get(i);
+            if (!dim.isIntegralNumber() || dim.longValue() < 0) {
+                throw ServingException.invalidArgument("input '" + name + "': shape holds " + dim
+                        + ", not a non-negative integer");
+            }
+            dims[i] = dim.longValue();
+        }
+        return dims;
+    }
+
+    private static void flatten(final String name, final JsonNode data, final List<JsonNode> out) {
+        if (data == null) {
+            throw ServingException.invalidArgument("input '" + name + "' has no 'data'");
+        }
+        if (data.isArray()) {
+            for (JsonNode element : data) {
+                flatten(name, element, out);
+            }
+        } else {
+            out.add(data);
+        }
+    }
+
+    /** Writes {@code tensor} as a V2 output: name, datatype, shape and flat row-major data. */
+    public static void write(final String name, final HostTensor tensor, final JsonGenerator gen) throws IOException {
+        gen.writeStartObject();
+        gen.writeStringField("name", name);
+        gen.writeStringField("datatype", datatype(tensor.dtype()).orElse(tensor.dtype().typeName()));
+        gen.writeArrayFieldStart("shape");
+        for (long dim : tensor.shape()) {
+            gen.writeNumber(dim);
+        }
+        gen.writeEndArray();
+        gen.writeArrayFieldStart("data");
+        final int n = Math.toIntExact(tensor.numElements());
+        for (int i = 0; i < n; i++) {
+            switch (tensor.dtype()) {
+                case FLOAT -> gen.writeNumber(tensor.floatAt(i));
+                case DOUBLE -> gen.writeNumber(tensor.doubleAt(i));
+                case BOOL -> gen.writeBoolean(tensor.boolAt(i));
+                case STRING -> gen.writeString(new String(tensor.stringAt(i), StandardCharsets.UTF_8));
+                case INT32 -> gen.writeNumber(tensor.intAt(i));
+                case INT64 -> gen.writeNumber(tensor.longAt(i));
+                case UINT8 -> gen.writeNumber(tensor.unsignedByteAt(i));
+                case UINT16 -> gen.writeNumber(tensor.unsignedShortAt(i));
+                default -> throw new ServingException(io.ringserve.server.inference.StatusCode.UNIMPLEMENTED,
+                        "output '" + name + "' of type " + tensor.dtype().typeName() + " has no V2 JSON form here");
+            }
+        }
+        gen.writeEndArray();
+        gen.writeEndObject();
+    }
+}

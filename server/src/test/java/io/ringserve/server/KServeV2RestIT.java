@@ -1,0 +1,125 @@
+package io.ringserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** KServe V2 REST on the real server, on TF Serving's half_plus_two (version 123) and its two-version model. */
+class KServeV2RestIT {
+    private static final JsonMapper JSON = new JsonMapper();
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() throws InterruptedException {
+        server = RunningServer.serving(List.of(
+                new ModelConfig("half_plus_two", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu")),
+                new ModelConfig("two_versions", RunningServer.tfServingTestData("saved_model_half_plus_two_2_versions"))));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static JsonNode json(final HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void shouldDescribeTheServerAndTheModel() throws IOException {
+        final JsonNode server = json(KServeV2RestIT.server.get("/v2"));
+        assertThat(server.get("name").asText()).isEqualTo("ringserve");
+        assertThat(server.get("extensions").isArray()).isTrue();
+        final HttpResponse<String> metadata = KServeV2RestIT.server.get("/v2/models/half_plus_two");
+        assertThat(metadata.statusCode()).isEqualTo(200);
+        assertThat(json(metadata)).isEqualTo(JSON.readTree("""
+                {"name": "half_plus_two", "versions": ["123"], "platform": "tensorflow_savedmodel",
+                 "inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, 1]}],
+                 "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 1]}]}"""));
+        assertThat(json(KServeV2RestIT.server.get("/v2/models/two_versions/versions/124")).get("versions").toString())
+                .isEqualTo("[\"124\"]");
+    }
+
+    @Test
+    void shouldAnswerReadinessPerModelAndVersion() throws IOException {
+        final HttpResponse<String> ready = server.get("/v2/models/half_plus_two/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready)).isEqualTo(JSON.readTree("{\"name\": \"half_plus_two\", \"ready\": true}"));
+        assertThat(server.get("/v2/models/two_versions/versions/124/ready").statusCode()).isEqualTo(200);
+        final HttpResponse<String> older = server.get("/v2/models/two_versions/versions/123/ready");
+        assertThat(older.statusCode()).isEqualTo(503);
+        assertThat(older.body()).contains("not ready");
+        assertThat(server.get("/v2/models/nope/ready").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldInferWithFlatOrNestedDataAndEchoTheId() throws IOException {
+        for (String data : List.of("[1, 2, 5]", "[[1], [2], [5]]")) {
+            final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", """
+                    {"id": "req-7", "inputs": [{"name": "x", "shape": [3, 1], "datatype": "FP32", "data": %s}]}
+                    """.formatted(data));
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json(response)).isEqualTo(JSON.readTree("""
+                    {"model_name": "half_plus_two", "model_version": "123", "id": "req-7",
+                     "outputs": [{"name": "y", "datatype": "FP32", "shape": [3, 1], "data": [2.5, 3.0, 4.5]}]}"""));
+        }
+        final HttpResponse<String> versioned = server.post("/v2/models/two_versions/versions/124/infer",
+                "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP32\", \"data\": [1]}],"
+                        + " \"outputs\": [{\"name\": \"y\"}]}");
+        assertThat(json(versioned).get("model_version").asText()).isEqualTo("124");
+        assertThat(json(versioned).get("outputs").get(0).get("data").get(0).floatValue()).isEqualTo(2.5f);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            wrong datatype    | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP64", "data": [1]}]}                 | 400 | input 'x' has datatype FP64, but the model expects FP32
+            too few elements  | {"inputs": [{"name": "x", "shape": [2, 1], "datatype": "FP32", "data": [1]}]}                 | 400 | input 'x' has 1 elements in data, but shape [2, 1] needs 2
+            not a number      | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": ["a"]}]}               | 400 | expected a number element
+            unknown input     | {"inputs": [{"name": "z", "shape": [1], "datatype": "FP32", "data": [1]}]}                    | 400 | Unknown input 'z'; the model's inputs are [x]
+            no inputs         | {"outputs": [{"name": "y"}]}                                                                   | 400 | The request needs an 'inputs' array
+            unknown output    | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "q"}]} | 400 | Unknown output 'q'
+            duplicate output  | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "y"}, {"name": "y"}]} | 400 | output 'y' already exists in request
+            binary data       | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]} | 400 | binary tensor data extension
+            negative shape    | {"inputs": [{"name": "x", "shape": [-1, 1], "datatype": "FP32", "data": [1]}]}                | 400 | not a non-negative integer
+            not json          | {"inputs": [                                                                                   | 400 | The request body is not JSON
+            """)
+    void shouldRefuseBadInferRequestsNamingTheMistake(final String mistake, final String body, final int status,
+                                                      final String message) {
+        final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.body()).contains(message);
+        assertThat(server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1],"
+                + " \"datatype\": \"FP32\", \"data\": [1]}]}").statusCode()).as("the next request is served").isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerUnknownModelsAndWrongMethods() {
+        assertThat(server.post("/v2/models/nope/infer", "{}").statusCode()).isEqualTo(404);
+        assertThat(server.get("/v2/models/half_plus_two/infer").statusCode()).isEqualTo(501);
+        assertThat(server.get("/v2/models/half_plus_two/versions/abc").statusCode()).isEqualTo(404);
+        assertThat(server.get("/v2/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldCountV2InferencesInTheAutoscalingMetrics() {
+        final String series = "inference_requests_total{model=\"half_plus_two\",protocol=\"rest\",status=\"ok\"}";
+        final double before = metric(series);
+        assertThat(server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1],"
+                + " \"datatype\": \"FP32\", \"data\": [1]}]}").statusCode()).isEqualTo(200);
+        assertThat(metric(series)).isEqualTo(before + 1);
+    }
+
+    private static double metric(final String series) {
+        return server.get("/metrics").body().lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
+    }
+}
