@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,7 +94,7 @@ class KServeV2RestIT {
             no inputs         | {"outputs": [{"name": "y"}]}                                                                   | 400 | The request needs an 'inputs' array
             unknown output    | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "q"}]} | 400 | Unknown output 'q'
             duplicate output  | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "y"}, {"name": "y"}]} | 400 | output 'y' already exists in request
-            binary data       | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]} | 400 | binary tensor data extension
+            binary data short | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]} | 400 | is Inference-Header-Content-Length missing?
             negative shape    | {"inputs": [{"name": "x", "shape": [-1, 1], "datatype": "FP32", "data": [1]}]}                | 400 | not a non-negative integer
             not json          | {"inputs": [                                                                                   | 400 | The request body is not JSON
             """)
@@ -121,5 +127,64 @@ class KServeV2RestIT {
     private static double metric(final String series) {
         return server.get("/metrics").body().lines().filter(line -> line.startsWith(series + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
+    }
+
+    private static HttpResponse<byte[]> postBinary(final String json, final byte[] binary, final String headerLength)
+            throws IOException, InterruptedException {
+        final byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        final byte[] body = ByteBuffer.allocate(head.length + binary.length).put(head).put(binary).array();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("/v2/models/half_plus_two/infer"))
+                .header("Inference-Header-Content-Length", headerLength == null ? Integer.toString(head.length)
+                        : headerLength)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static byte[] floats(final float... values) {
+        final ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            bytes.putFloat(v);
+        }
+        return bytes.array();
+    }
+
+    @Test
+    void shouldTakeAndGiveBinaryTensorDataAsTritonClientsSendIt() throws Exception {
+        final HttpResponse<byte[]> response = postBinary("""
+                {"inputs": [{"name": "x", "shape": [3, 1], "datatype": "FP32", "parameters": {"binary_data_size": 12}}],
+                 "outputs": [{"name": "y", "parameters": {"binary_data": true}}]}""", floats(1f, 2f, 5f), null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).contains("application/octet-stream");
+        final int jsonLength = Integer.parseInt(response.headers().firstValue("inference-header-content-length")
+                .orElseThrow());
+        final JsonNode head = JSON.readTree(Arrays.copyOf(response.body(), jsonLength));
+        assertThat(head.get("outputs").get(0).get("parameters").get("binary_data_size").asInt()).isEqualTo(12);
+        assertThat(head.get("outputs").get(0).has("data")).isFalse();
+        assertThat(Arrays.copyOfRange(response.body(), jsonLength, response.body().length))
+                .isEqualTo(floats(2.5f, 3f, 4.5f));
+
+        // Binary in, JSON out: binary_data_output is not set and the output does not ask for it.
+        final HttpResponse<byte[]> mixed = postBinary("""
+                {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]}""",
+                floats(1f), null);
+        assertThat(JSON.readTree(mixed.body()).get("outputs").get(0).get("data").get(0).floatValue()).isEqualTo(2.5f);
+        assertThat(mixed.headers().firstValue("inference-header-content-length")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseBinaryDataThatDoesNotAddUp() throws Exception {
+        final String one = """
+                {"inputs": [{"name": "x", "shape": [2, 1], "datatype": "FP32", "parameters": {"binary_data_size": 8}}]}""";
+        assertThat(new String(postBinary(one, floats(1f), null).body(), StandardCharsets.UTF_8))
+                .contains("binary_data_size 8, but 4 bytes of binary data are left");
+        assertThat(new String(postBinary(one, floats(1f, 2f, 3f), null).body(), StandardCharsets.UTF_8))
+                .contains("4 bytes of binary data are not claimed");
+        final String wrongShape = """
+                {"inputs": [{"name": "x", "shape": [3, 1], "datatype": "FP32", "parameters": {"binary_data_size": 8}}]}""";
+        assertThat(new String(postBinary(wrongShape, floats(1f, 2f), null).body(), StandardCharsets.UTF_8))
+                .contains("input 'x' has 8 bytes of binary data, but shape [3, 1] of FP32 needs 12");
+        final HttpResponse<byte[]> raw = postBinary(one, floats(1f, 2f), "0");
+        assertThat(raw.statusCode()).isEqualTo(400);
+        assertThat(new String(raw.body(), StandardCharsets.UTF_8)).contains("Raw binary requests");
+        assertThat(postBinary(one, floats(1f, 2f), "99999999999").statusCode()).isEqualTo(400);
     }
 }

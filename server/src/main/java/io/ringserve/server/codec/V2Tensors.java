@@ -7,6 +7,7 @@ import io.ringserve.models.HostTensor;
 import io.ringserve.server.inference.ServingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * KServe V2 (Open Inference Protocol) tensors in JSON: the datatype names and their TensorFlow types, and row-major
- * {@code data} (flat or nested) to and from {@link HostTensor}. FP16 and BF16 have no JSON form and are refused, as
- * KServe does. Stateless.
+ * KServe V2 (Open Inference Protocol) tensors: the datatype names and their TensorFlow types, and row-major
+ * {@code data} (flat or nested JSON, or the binary tensor data extension's raw bytes) to and from {@link HostTensor}.
+ * FP16 and BF16 have no JSON form and are refused in JSON, as KServe does. Stateless.
  */
 public final class V2Tensors {
     private static final Map<DType, String> NAMES = Map.ofEntries(
@@ -41,21 +42,10 @@ public final class V2Tensors {
      * @throws ServingException INVALID_ARGUMENT naming the input and what is wrong with it
      */
     public static HostTensor read(final String name, final JsonNode input, final DType expected) {
-        final String datatype = text(input, "datatype", name);
-        final String wanted = datatype(expected).orElse(expected.typeName());
-        if (!datatype.equals(wanted)) {
-            throw ServingException.invalidArgument("input '" + name + "' has datatype " + datatype
-                    + ", but the model expects " + wanted);
-        }
+        final String datatype = requireDatatype(name, input, expected);
         if (expected == DType.HALF || expected == DType.BFLOAT16) {
             throw ServingException.invalidArgument("input '" + name + "': " + datatype
-                    + " has no JSON form; send it with the binary tensor data extension, which ringserve does not "
-                    + "serve yet");
-        }
-        final JsonNode parameters = input.path("parameters");
-        if (parameters.has("binary_data_size")) {
-            throw ServingException.invalidArgument("input '" + name + "': the binary tensor data extension "
-                    + "(binary_data_size) is not served yet; send the data as JSON");
+                    + " has no JSON form; send it with the binary tensor data extension (binary_data_size)");
         }
         final long[] shape = shape(name, input.get("shape"));
         final List<JsonNode> values = new ArrayList<>();
@@ -81,6 +71,78 @@ public final class V2Tensors {
         }
         data.flip();
         return HostTensor.of(expected, shape, data);
+    }
+
+    /**
+     * The tensor one request input describes whose data came as {@code bytes} (the binary tensor data extension:
+     * little-endian row-major; BYTES elements each a 4-byte little-endian length and the bytes).
+     *
+     * @throws ServingException INVALID_ARGUMENT naming the input when the bytes do not fit its shape and datatype
+     */
+    public static HostTensor readBinary(final String name, final JsonNode input, final DType expected,
+                                        final ByteBuffer bytes) {
+        requireDatatype(name, input, expected);
+        final long[] shape = shape(name, input.get("shape"));
+        final long elements = HostTensor.numElements(shape);
+        final ByteBuffer data = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (expected == DType.STRING) {
+            final byte[][] strings = new byte[Math.toIntExact(elements)][];
+            for (int i = 0; i < strings.length; i++) {
+                if (data.remaining() < 4) {
+                    throw ServingException.invalidArgument("input '" + name + "': binary data ends before element "
+                            + i + " of " + elements);
+                }
+                final long length = Integer.toUnsignedLong(data.getInt());
+                if (length > data.remaining()) {
+                    throw ServingException.invalidArgument("input '" + name + "': element " + i + " claims "
+                            + length + " bytes, " + data.remaining() + " are left");
+                }
+                strings[i] = new byte[(int) length];
+                data.get(strings[i]);
+            }
+            if (data.hasRemaining()) {
+                throw ServingException.invalidArgument("input '" + name + "': " + data.remaining()
+                        + " bytes of binary data are left after " + elements + " elements");
+            }
+            return HostTensor.ofStrings(shape, strings);
+        }
+        final long needed = elements * expected.byteSize();
+        if (data.remaining() != needed) {
+            throw ServingException.invalidArgument("input '" + name + "' has " + data.remaining()
+                    + " bytes of binary data, but shape " + java.util.Arrays.toString(shape) + " of "
+                    + datatype(expected).orElse(expected.typeName()) + " needs " + needed);
+        }
+        final ByteBuffer copy = HostTensor.allocate(needed).put(data);
+        copy.flip();
+        return HostTensor.of(expected, shape, copy);
+    }
+
+    /** {@code tensor}'s data in the binary tensor data extension's layout. */
+    public static byte[] binary(final HostTensor tensor) {
+        if (tensor.dtype() != DType.STRING) {
+            final ByteBuffer data = tensor.data();
+            final byte[] out = new byte[data.remaining()];
+            data.duplicate().get(out);
+            return out;
+        }
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final int n = Math.toIntExact(tensor.numElements());
+        for (int i = 0; i < n; i++) {
+            final byte[] element = tensor.stringAt(i);
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(element.length).array());
+            out.writeBytes(element);
+        }
+        return out.toByteArray();
+    }
+
+    private static String requireDatatype(final String name, final JsonNode input, final DType expected) {
+        final String datatype = text(input, "datatype", name);
+        final String wanted = datatype(expected).orElse(expected.typeName());
+        if (!datatype.equals(wanted)) {
+            throw ServingException.invalidArgument("input '" + name + "' has datatype " + datatype
+                    + ", but the model expects " + wanted);
+        }
+        return datatype;
     }
 
     private static void put(final String name, final DType dtype, final JsonNode value, final ByteBuffer data) {
@@ -158,8 +220,21 @@ public final class V2Tensors {
         }
     }
 
-    /** Writes {@code tensor} as a V2 output: name, datatype, shape and flat row-major data. */
-    public static void write(final String name, final HostTensor tensor, final JsonGenerator gen) throws IOException {
+    /**
+     * Writes {@code tensor} as a V2 output whose data follows the JSON as {@code binarySize} bytes (the binary tensor
+     * data extension): name, datatype, shape and {@code parameters.binary_data_size}.
+     */
+    public static void writeBinaryHeader(final String name, final HostTensor tensor, final int binarySize,
+                                         final JsonGenerator gen) throws IOException {
+        writeHead(name, tensor, gen);
+        gen.writeObjectFieldStart("parameters");
+        gen.writeNumberField("binary_data_size", binarySize);
+        gen.writeEndObject();
+        gen.writeEndObject();
+    }
+
+    private static void writeHead(final String name, final HostTensor tensor, final JsonGenerator gen)
+            throws IOException {
         gen.writeStartObject();
         gen.writeStringField("name", name);
         gen.writeStringField("datatype", datatype(tensor.dtype()).orElse(tensor.dtype().typeName()));
@@ -168,6 +243,11 @@ public final class V2Tensors {
             gen.writeNumber(dim);
         }
         gen.writeEndArray();
+    }
+
+    /** Writes {@code tensor} as a V2 output: name, datatype, shape and flat row-major data. */
+    public static void write(final String name, final HostTensor tensor, final JsonGenerator gen) throws IOException {
+        writeHead(name, tensor, gen);
         gen.writeArrayFieldStart("data");
         final int n = Math.toIntExact(tensor.numElements());
         for (int i = 0; i < n; i++) {

@@ -4,12 +4,18 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -27,15 +33,16 @@ import io.ringserve.server.inference.ModelSelector;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -43,11 +50,14 @@ import java.util.function.LongSupplier;
 /**
  * KServe V2 (Open Inference Protocol) over REST, beside TF Serving's {@code /v1}: server metadata ({@code GET /v2}),
  * model metadata and readiness ({@code GET /v2/models/{m}[/versions/{v}][/ready]}) and inference
- * ({@code POST /v2/models/{m}[/versions/{v}]/infer}, JSON tensors) on the model's {@code serving_default} signature,
+ * ({@code POST /v2/models/{m}[/versions/{v}]/infer}: JSON tensors, and the binary tensor data extension for inputs
+ * and outputs) on the model's {@code serving_default} signature,
  * through the same runner (and batcher) as {@code /v1}. Versions are TF Serving's integer versions as strings.
  * Errors answer {@code {"error": ...}} with the status of their code. Thread-safe.
  */
 public final class KServeRestService {
+    /** The binary tensor data extension's header: the length of the JSON part of a body. */
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     static final String SERVER_PATH = "/v2";
     static final String MODELS_PREFIX = "/v2/models/";
     private static final String PLATFORM = "tensorflow_savedmodel";
@@ -95,6 +105,7 @@ public final class KServeRestService {
                     gen.writeStringField("name", "ringserve");
                     gen.writeStringField("version", "0.1.0");
                     gen.writeArrayFieldStart("extensions");
+                    gen.writeString("binary_tensor_data");
                     gen.writeEndArray();
                     gen.writeEndObject();
                 }
@@ -200,12 +211,14 @@ public final class KServeRestService {
                                                       final EventExecutor eventLoop, final ByteBufAllocator alloc) {
         final LoadedModel model = resolver.model(route.selector());
         final SignatureSpec signature = ModelResolver.signature(model, "");
-        final JsonNode body = body(request);
+        final Envelope envelope = envelope(request);
+        final JsonNode body = envelope.json();
         final JsonNode id = body.get("id");
-        final Map<String, HostTensor> inputs = inputs(signature, body.get("inputs"));
-        final List<String> outputs = outputs(signature, body.get("outputs"));
-        final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs, outputs,
-                nanoClock.getAsLong() + timeoutNanos);
+        final Map<String, HostTensor> inputs = inputs(signature, body.get("inputs"), envelope.binary());
+        final boolean allBinary = body.path("parameters").path("binary_data_output").asBoolean(false);
+        final Map<String, Boolean> outputs = outputs(signature, body.get("outputs"), allBinary);
+        final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs,
+                new ArrayList<>(outputs.keySet()), nanoClock.getAsLong() + timeoutNanos);
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")), timeoutNanos, TimeUnit.NANOSECONDS);
@@ -214,28 +227,89 @@ public final class KServeRestService {
             if (failure != null) {
                 return responses.error(alloc, failure);
             }
-            return responses.json(alloc, HttpResponseStatus.OK, out -> {
-                try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
-                    gen.writeStartObject();
-                    gen.writeStringField("model_name", route.model());
-                    gen.writeStringField("model_version", Long.toString(model.version()));
-                    if (id != null && id.isTextual()) {
-                        gen.writeStringField("id", id.textValue());
-                    }
-                    gen.writeArrayFieldStart("outputs");
-                    for (Map.Entry<String, HostTensor> output : tensors.entrySet()) {
-                        V2Tensors.write(output.getKey(), output.getValue(), gen);
-                    }
-                    gen.writeEndArray();
-                    gen.writeEndObject();
-                }
-            });
+            return inferResponse(route, model, id, tensors, outputs, alloc);
         }, eventLoop);
     }
 
-    private JsonNode body(final FullHttpRequest request) {
+    /**
+     * The answer: JSON, followed by the binary outputs' bytes in output order when any output is binary (then with
+     * {@value #HEADER_LENGTH} giving the JSON's length and {@code application/octet-stream}).
+     */
+    private FullHttpResponse inferResponse(final Route route, final LoadedModel model, final JsonNode id,
+                                           final Map<String, HostTensor> tensors, final Map<String, Boolean> binary,
+                                           final ByteBufAllocator alloc) {
+        final List<byte[]> chunks = new ArrayList<>();
+        final ByteBuf body = alloc.buffer();
+        try (ByteBufOutputStream out = new ByteBufOutputStream(body);
+             JsonGenerator gen = json.getFactory().createGenerator((OutputStream) out)) {
+            gen.writeStartObject();
+            gen.writeStringField("model_name", route.model());
+            gen.writeStringField("model_version", Long.toString(model.version()));
+            if (id != null && id.isTextual()) {
+                gen.writeStringField("id", id.textValue());
+            }
+            gen.writeArrayFieldStart("outputs");
+            for (Map.Entry<String, HostTensor> output : tensors.entrySet()) {
+                if (binary.getOrDefault(output.getKey(), false)) {
+                    final byte[] bytes = V2Tensors.binary(output.getValue());
+                    chunks.add(bytes);
+                    V2Tensors.writeBinaryHeader(output.getKey(), output.getValue(), bytes.length, gen);
+                } else {
+                    V2Tensors.write(output.getKey(), output.getValue(), gen);
+                }
+            }
+            gen.writeEndArray();
+            gen.writeEndObject();
+        } catch (IOException e) {
+            body.release();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
+        }
+        final int jsonLength = body.readableBytes();
+        chunks.forEach(body::writeBytes);
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, chunks.isEmpty()
+                ? HttpHeaderValues.APPLICATION_JSON : HttpHeaderValues.APPLICATION_OCTET_STREAM);
+        if (!chunks.isEmpty()) {
+            response.headers().setInt(HEADER_LENGTH, jsonLength);
+        }
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return response;
+    }
+
+    /** A request body: its JSON, and the binary data that follows it (empty without the extension). */
+    private record Envelope(JsonNode json, ByteBuffer binary) {
+    }
+
+    /**
+     * Splits the body at {@value #HEADER_LENGTH} (the binary tensor data extension) and parses the JSON part.
+     *
+     * @throws ServingException INVALID_ARGUMENT for a header out of range or a body that is not a JSON object
+     */
+    private Envelope envelope(final FullHttpRequest request) {
+        final ByteBuf content = request.content();
+        final String header = request.headers().get(HEADER_LENGTH);
+        int jsonLength = content.readableBytes();
+        if (header != null) {
+            try {
+                jsonLength = Integer.parseInt(header.trim());
+            } catch (NumberFormatException e) {
+                jsonLength = -1;
+            }
+            if (jsonLength == 0) {
+                throw ServingException.invalidArgument("Raw binary requests (" + HEADER_LENGTH + ": 0) are not "
+                        + "served; send a JSON header before the binary data");
+            }
+            if (jsonLength < 0 || jsonLength > content.readableBytes()) {
+                throw ServingException.invalidArgument(HEADER_LENGTH + " is " + header.trim() + ", but the body "
+                        + "has " + content.readableBytes() + " bytes");
+            }
+        }
         final JsonNode body;
-        try (ByteBufInputStream in = new ByteBufInputStream(request.content().duplicate())) {
+        try (ByteBufInputStream in = new ByteBufInputStream(content.slice(content.readerIndex(), jsonLength))) {
             body = json.readTree(in);
         } catch (JsonProcessingException e) {
             throw ServingException.invalidArgument("The request body is not JSON: " + e.getOriginalMessage());
@@ -245,10 +319,13 @@ public final class KServeRestService {
         if (body == null || !body.isObject()) {
             throw ServingException.invalidArgument("The request body must be a JSON object with 'inputs'");
         }
-        return body;
+        final ByteBuffer binary = content.nioBuffer(content.readerIndex() + jsonLength,
+                content.readableBytes() - jsonLength);
+        return new Envelope(body, binary);
     }
 
-    private static Map<String, HostTensor> inputs(final SignatureSpec signature, final JsonNode inputs) {
+    private static Map<String, HostTensor> inputs(final SignatureSpec signature, final JsonNode inputs,
+                                                  final ByteBuffer binary) {
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw ServingException.invalidArgument("The request needs an 'inputs' array; the model's inputs are "
                     + signature.inputs().keySet());
@@ -268,9 +345,29 @@ public final class KServeRestService {
                 throw ServingException.invalidArgument("Input '" + spec.alias() + "' has type " + spec.dtypeName()
                         + ", which ringserve cannot feed");
             }
-            if (tensors.put(spec.alias(), V2Tensors.read(spec.alias(), input, spec.dtype().get())) != null) {
+            final JsonNode binarySize = input.path("parameters").get("binary_data_size");
+            final HostTensor tensor;
+            if (binarySize == null) {
+                tensor = V2Tensors.read(spec.alias(), input, spec.dtype().get());
+            } else {
+                if (!binarySize.canConvertToLong() || binarySize.longValue() < 0
+                        || binarySize.longValue() > binary.remaining()) {
+                    throw ServingException.invalidArgument("input '" + spec.alias() + "': binary_data_size "
+                            + binarySize + ", but " + binary.remaining() + " bytes of binary data are left"
+                            + (binary.capacity() == 0 ? " (is " + HEADER_LENGTH + " missing?)" : ""));
+                }
+                final ByteBuffer chunk = binary.slice();
+                chunk.limit((int) binarySize.longValue());
+                binary.position(binary.position() + (int) binarySize.longValue());
+                tensor = V2Tensors.readBinary(spec.alias(), input, spec.dtype().get(), chunk);
+            }
+            if (tensors.put(spec.alias(), tensor) != null) {
                 throw ServingException.invalidArgument("input '" + spec.alias() + "' is given twice");
             }
+        }
+        if (binary.hasRemaining()) {
+            throw ServingException.invalidArgument(binary.remaining() + " bytes of binary data are not claimed by "
+                    + "any input's binary_data_size");
         }
         for (String alias : signature.inputs().keySet()) {
             if (!tensors.containsKey(alias)) {
@@ -281,33 +378,33 @@ public final class KServeRestService {
         return tensors;
     }
 
-    private static List<String> outputs(final SignatureSpec signature, final JsonNode requested) {
+    /** The outputs to answer, in order, each with whether its data goes binary. */
+    private static Map<String, Boolean> outputs(final SignatureSpec signature, final JsonNode requested,
+                                                final boolean allBinary) {
+        final Map<String, Boolean> outputs = new LinkedHashMap<>();
         if (requested == null) {
-            return signature.outputAliases();
+            signature.outputAliases().forEach(alias -> outputs.put(alias, allBinary));
+            return outputs;
         }
         if (!requested.isArray()) {
             throw ServingException.invalidArgument("'outputs' must be an array of {\"name\": ...}");
         }
-        final Set<String> names = new LinkedHashSet<>();
         for (JsonNode output : requested) {
             final JsonNode name = output.get("name");
             if (name == null || !name.isTextual()) {
                 throw ServingException.invalidArgument("Every requested output needs a string 'name'");
             }
-            if (output.path("parameters").path("binary_data").asBoolean(false)) {
-                throw ServingException.invalidArgument("output '" + name.textValue() + "': the binary tensor data "
-                        + "extension (binary_data) is not served yet");
-            }
             if (!signature.outputs().containsKey(name.textValue())) {
                 throw ServingException.invalidArgument("Unknown output '" + name.textValue() + "'; the model's "
                         + "outputs are " + signature.outputs().keySet());
             }
-            if (!names.add(name.textValue())) {
+            final boolean binary = output.path("parameters").path("binary_data").asBoolean(allBinary);
+            if (outputs.put(name.textValue(), binary) != null) {
                 throw ServingException.invalidArgument("output '" + name.textValue()
                         + "' already exists in request");
             }
         }
-        return new ArrayList<>(names);
+        return outputs;
     }
 
     /** {@code {m}[/versions/{v}][/ready|/infer]}, the part of the path after {@code /v2/models/}. */
