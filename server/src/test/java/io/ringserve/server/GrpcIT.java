@@ -61,7 +61,7 @@ class GrpcIT {
     void healthShouldReportServingForTheServerAndItsServices() {
         final HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
         for (String service : List.of("", "tensorflow.serving.PredictionService", "tensorflow.serving.ModelService",
-                "PredictionService", "ModelService")) {
+                "PredictionService", "ModelService", "inference.GRPCInferenceService")) {
             assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
                     .as(service).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         }
@@ -95,7 +95,7 @@ class GrpcIT {
                 .extracting(ServiceResponse::getName)
                 .contains("tensorflow.serving.PredictionService", "tensorflow.serving.ModelService",
                         "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
-                        "grpc.reflection.v1alpha.ServerReflection");
+                        "grpc.reflection.v1alpha.ServerReflection", "inference.GRPCInferenceService");
     }
 
     @Test

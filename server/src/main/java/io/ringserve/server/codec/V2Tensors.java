@@ -82,7 +82,17 @@ public final class V2Tensors {
     public static HostTensor readBinary(final String name, final JsonNode input, final DType expected,
                                         final ByteBuffer bytes) {
         requireDatatype(name, input, expected);
-        final long[] shape = shape(name, input.get("shape"));
+        return fromBinary(name, expected, shape(name, input.get("shape")), bytes);
+    }
+
+    /**
+     * Input {@code name} of type {@code expected} and {@code shape} from the binary layout ({@link #readBinary}; the
+     * gRPC protocol's {@code raw_input_contents}).
+     *
+     * @throws ServingException INVALID_ARGUMENT naming the input when the bytes do not fit
+     */
+    public static HostTensor fromBinary(final String name, final DType expected, final long[] shape,
+                                        final ByteBuffer bytes) {
         final long elements = HostTensor.numElements(shape);
         final ByteBuffer data = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
         if (expected == DType.STRING) {

@@ -18,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The gRPC server: TF Serving's PredictionService and ModelService, {@code grpc.health.v1.Health} and server
- * reflection (v1 and v1alpha), on one or more listeners (a TCP port, a UNIX domain socket) that share the services
- * and the health state. Requests may be compressed with {@code gzip} or {@code deflate} ({@link DeflateCodec}).
+ * The gRPC server: TF Serving's PredictionService and ModelService, KServe V2's
+ * {@code inference.GRPCInferenceService}, {@code grpc.health.v1.Health} and server reflection (v1 and v1alpha), on
+ * one or more listeners (a TCP port, a UNIX domain socket) that share the services and the health state. Requests
+ * may be compressed with {@code gzip} or {@code deflate} ({@link DeflateCodec}).
  * Takes its {@link ServerBuilder}s from the caller, so production passes addresses and tests an in-process name.
  * Health reports NOT_SERVING until {@link #setServing} says the models are ready. Thread-safe.
  */
@@ -30,7 +31,7 @@ public final class GrpcServer implements AutoCloseable {
      * short names tensorflow_model_server reports.
      */
     static final List<String> HEALTH_NAMES = List.of("", "tensorflow.serving.PredictionService",
-            "tensorflow.serving.ModelService", "PredictionService", "ModelService");
+            "tensorflow.serving.ModelService", "PredictionService", "ModelService", "inference.GRPCInferenceService");
 
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<Server> servers;
@@ -59,12 +60,14 @@ public final class GrpcServer implements AutoCloseable {
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
                 answerExecutor, outputEncoding, methodCheck);
         final ModelGrpcService models = new ModelGrpcService(resolver);
+        final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor);
         this.servers = builders.stream()
                 .map(builder -> builder
                         // gzip and deflate requests, as TF Serving's C++ server takes them; answers go uncompressed.
                         .decompressorRegistry(DeflateCodec.decompressors())
                         .addService(prediction)
                         .addService(models)
+                        .addService(inference)
                         .addService(health.getHealthService())
                         // Reflection answers from the server it is bound to: an instance per listener.
                         .addService(ProtoReflectionServiceV1.newInstance())

@@ -21,6 +21,11 @@ public final class ModelResolver {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
+    /** The registry this resolver looks models up in. */
+    public ModelRegistry registry() {
+        return registry;
+    }
+
     /**
      * The serving version the selector names.
      *
