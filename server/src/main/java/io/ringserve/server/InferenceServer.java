@@ -21,6 +21,7 @@ import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.VersionWarmup;
+import io.ringserve.server.metrics.GrpcRequestObserver;
 import io.ringserve.server.metrics.InferenceRequestObserver;
 import io.ringserve.server.metrics.ModelMeters;
 import io.ringserve.server.metrics.ServerMetrics;
@@ -207,7 +208,8 @@ public final class InferenceServer implements AutoCloseable {
                 .workerEventLoopGroup(workerGroup)
                 .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
                 // Handlers never block (they decode and schedule), so they run on the transport's threads.
-                .directExecutor();
+                .directExecutor()
+                .intercept(new GrpcRequestObserver(metrics, name -> registry.get(name).isPresent()));
         // After the flags above: grpc.max_receive_message_length, when given, wins over the flag.
         config.grpcChannelArguments().applyTo(builder);
         return builder;

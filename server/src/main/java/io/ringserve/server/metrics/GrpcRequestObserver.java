@@ -1,0 +1,119 @@
+package io.ringserve.server.metrics;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.ringserve.proto.inference.ModelInferRequest;
+import io.ringserve.proto.serving.ClassificationRequest;
+import io.ringserve.proto.serving.MultiInferenceRequest;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.RegressionRequest;
+import io.ringserve.server.inference.StatusCode;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+
+/**
+ * Counts gRPC inference calls (TF Serving's Predict, Classify, Regress and MultiInference, KServe V2's ModelInfer)
+ * in {@link ServerMetrics}, as {@link InferenceRequestObserver} counts REST ones: in flight from the call's start to
+ * its close, then by model, protocol {@code grpc} and outcome (from the status code, as its HTTP mapping). Health,
+ * metadata, status and reflection calls are not inference and are not counted. The model label is the request's
+ * model if it is configured, else {@code unknown}. Thread-safe.
+ */
+public final class GrpcRequestObserver implements ServerInterceptor {
+    private static final String PROTOCOL = "grpc";
+    private static final String UNKNOWN_MODEL = "unknown";
+    private static final Set<String> INFERENCE_METHODS = Set.of(
+            "tensorflow.serving.PredictionService/Predict", "tensorflow.serving.PredictionService/Classify",
+            "tensorflow.serving.PredictionService/Regress", "tensorflow.serving.PredictionService/MultiInference",
+            "inference.GRPCInferenceService/ModelInfer");
+
+    private final ServerMetrics metrics;
+    private final Predicate<String> isConfiguredModel;
+
+    public GrpcRequestObserver(final ServerMetrics metrics, final Predicate<String> isConfiguredModel) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.isConfiguredModel = Objects.requireNonNull(isConfiguredModel, "isConfiguredModel");
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(final ServerCall<Q, R> call, final Metadata headers,
+                                                       final ServerCallHandler<Q, R> next) {
+        if (!INFERENCE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
+            return next.startCall(call, headers);
+        }
+        final Observation observation = new Observation(System.nanoTime());
+        metrics.requestStarted();
+        final ServerCall.Listener<Q> listener = next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void close(final Status status, final Metadata trailers) {
+                        observation.finish(status.getCode());
+                        super.close(status, trailers);
+                    }
+                }, headers);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onMessage(final Q message) {
+                observation.model = modelOf(message);
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onCancel() {
+                observation.finish(Status.Code.CANCELLED);
+                super.onCancel();
+            }
+        };
+    }
+
+    private String modelOf(final Object message) {
+        final String model;
+        if (message instanceof PredictRequest predict) {
+            model = predict.getModelSpec().getName();
+        } else if (message instanceof ModelInferRequest infer) {
+            model = infer.getModelName();
+        } else if (message instanceof ClassificationRequest classify) {
+            model = classify.getModelSpec().getName();
+        } else if (message instanceof RegressionRequest regress) {
+            model = regress.getModelSpec().getName();
+        } else if (message instanceof MultiInferenceRequest multi && multi.getTasksCount() > 0) {
+            model = multi.getTasks(0).getModelSpec().getName();
+        } else {
+            model = "";
+        }
+        return isConfiguredModel.test(model) ? model : UNKNOWN_MODEL;
+    }
+
+    /** One call: counted as finished once, by whichever of close and cancel comes first. */
+    private final class Observation {
+        private final long start;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile String model = UNKNOWN_MODEL;
+
+        Observation(final long start) {
+            this.start = start;
+        }
+
+        void finish(final Status.Code code) {
+            if (finished.compareAndSet(false, true)) {
+                metrics.requestFinished(model, PROTOCOL, RequestOutcome.ofHttpStatus(httpStatus(code)),
+                        System.nanoTime() - start);
+            }
+        }
+    }
+
+    private static int httpStatus(final Status.Code code) {
+        for (StatusCode status : StatusCode.values()) {
+            if (status.number() == code.value()) {
+                return status.httpStatus();
+            }
+        }
+        return 500;
+    }
+}
