@@ -34,6 +34,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
     /** For versions that failed to load: what their directory held then ({@link #contents}), by model/version. */
     private final Map<String, String> failedContents = new ConcurrentHashMap<>();
+    /** The last problem a poll had listing each model's base path, so that it is logged once. */
+    private final Map<String, String> pollProblems = new ConcurrentHashMap<>();
 
     public ModelRegistry(final SavedModelLoader loader) {
         this(loader, VersionWarmup.NONE);
@@ -179,10 +181,13 @@ public final class ModelRegistry implements AutoCloseable {
             try {
                 wanted = policies.get(model.name()).select(VersionDirectories.list(model.basePath()));
             } catch (ModelLoadException e) {
-                // The base path cannot be listed right now: keep serving what serves.
-                LOG.warn("Model {}: {}", model.name(), e.getMessage());
+                // The base path cannot be listed right now: keep serving what serves. Said once, not every poll.
+                if (!e.getMessage().equals(pollProblems.put(model.name(), e.getMessage()))) {
+                    LOG.warn("Model {}: {}", model.name(), e.getMessage());
+                }
                 continue;
             }
+            pollProblems.remove(model.name());
             wanted.forEach((version, directory) -> {
                 if (model.version(version).isEmpty() && !failedAsItIs(model, version, directory)) {
                     load(model, version, directory);
