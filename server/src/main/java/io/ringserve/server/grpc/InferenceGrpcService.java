@@ -1,8 +1,6 @@
 package io.ringserve.server.grpc;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Context;
-import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.models.DType;
@@ -35,7 +33,6 @@ import io.ringserve.server.inference.ModelSelector;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +41,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -56,8 +52,6 @@ import java.util.function.Supplier;
  * Thread-safe; handlers never block.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
-    private static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(365);
-
     private final ModelRegistry registry;
     private final ModelResolver resolver;
     private final ModelRunner runner;
@@ -145,7 +139,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             final boolean raw = request.getRawInputContentsCount() > 0;
             final Map<String, HostTensor> inputs = inputs(signature, request, raw);
             final List<String> outputs = outputs(signature, request);
-            final var result = runner.run(model, signature, inputs, outputs, deadlineNanos());
+            final var result = runner.run(model, signature, inputs, outputs,
+                    GrpcDeadlines.deadlineNanos(System::nanoTime));
             if (observer instanceof ServerCallStreamObserver<ModelInferResponse> call) {
                 call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
                         StatusCode.CANCELLED, "The client cancelled the call")));
@@ -183,13 +178,6 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             throw ServingException.notFound("Model " + name + " has no version '" + version
                     + "' (versions are integers)");
         }
-    }
-
-    private static long deadlineNanos() {
-        final Deadline deadline = Context.current().getDeadline();
-        final long remaining = deadline == null ? NO_DEADLINE_NANOS
-                : Math.min(NO_DEADLINE_NANOS, deadline.timeRemaining(TimeUnit.NANOSECONDS));
-        return System.nanoTime() + remaining;
     }
 
     private static Map<String, HostTensor> inputs(final SignatureSpec signature, final ModelInferRequest request,

@@ -1,8 +1,6 @@
 package io.ringserve.server.grpc;
 
 import com.google.protobuf.Any;
-import io.grpc.Context;
-import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.models.DType;
@@ -46,7 +44,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -60,8 +57,6 @@ import java.util.function.Supplier;
  * sent when the call completes. A cancelled call or a passed deadline drops the queued work. Thread-safe.
  */
 public final class PredictionGrpcService extends PredictionServiceGrpc.PredictionServiceImplBase {
-    /** The longest a call without a deadline may wait, so that deadline arithmetic never overflows. */
-    private static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(365);
     private static final String SIGNATURE_DEF_FIELD = "signature_def";
 
     private static final String CLASSIFY_METHOD = "tensorflow/serving/classify";
@@ -255,10 +250,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     }
 
     private long deadlineNanos() {
-        final Deadline deadline = Context.current().getDeadline();
-        final long remaining = deadline == null ? NO_DEADLINE_NANOS
-                : Math.min(NO_DEADLINE_NANOS, deadline.timeRemaining(TimeUnit.NANOSECONDS));
-        return nanoClock.getAsLong() + remaining;
+        return GrpcDeadlines.deadlineNanos(nanoClock);
     }
 
     /**

@@ -7,15 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -33,8 +30,6 @@ import io.ringserve.server.inference.ModelSelector;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -239,44 +234,35 @@ public final class KServeRestService {
                                            final Map<String, HostTensor> tensors, final Map<String, Boolean> binary,
                                            final ByteBufAllocator alloc) {
         final List<byte[]> chunks = new ArrayList<>();
-        final ByteBuf body = alloc.buffer();
-        try (ByteBufOutputStream out = new ByteBufOutputStream(body);
-             JsonGenerator gen = json.getFactory().createGenerator((OutputStream) out)) {
-            gen.writeStartObject();
-            gen.writeStringField("model_name", route.model());
-            gen.writeStringField("model_version", Long.toString(model.version()));
-            if (id != null && id.isTextual()) {
-                gen.writeStringField("id", id.textValue());
-            }
-            gen.writeArrayFieldStart("outputs");
-            for (Map.Entry<String, HostTensor> output : tensors.entrySet()) {
-                if (binary.getOrDefault(output.getKey(), false)) {
-                    final byte[] bytes = V2Tensors.binary(output.getValue());
-                    chunks.add(bytes);
-                    V2Tensors.writeBinaryHeader(output.getKey(), output.getValue(), bytes.length, gen);
-                } else {
-                    V2Tensors.write(output.getKey(), output.getValue(), gen);
+        final FullHttpResponse response = responses.json(alloc, HttpResponseStatus.OK, out -> {
+            try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
+                gen.writeStartObject();
+                gen.writeStringField("model_name", route.model());
+                gen.writeStringField("model_version", Long.toString(model.version()));
+                if (id != null && id.isTextual()) {
+                    gen.writeStringField("id", id.textValue());
                 }
+                gen.writeArrayFieldStart("outputs");
+                for (Map.Entry<String, HostTensor> output : tensors.entrySet()) {
+                    if (binary.getOrDefault(output.getKey(), false)) {
+                        final byte[] bytes = V2Tensors.binary(output.getValue());
+                        chunks.add(bytes);
+                        V2Tensors.writeBinaryHeader(output.getKey(), output.getValue(), bytes.length, gen);
+                    } else {
+                        V2Tensors.write(output.getKey(), output.getValue(), gen);
+                    }
+                }
+                gen.writeEndArray();
+                gen.writeEndObject();
             }
-            gen.writeEndArray();
-            gen.writeEndObject();
-        } catch (IOException e) {
-            body.release();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            body.release();
-            throw e;
-        }
-        final int jsonLength = body.readableBytes();
-        chunks.forEach(body::writeBytes);
-        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, chunks.isEmpty()
-                ? HttpHeaderValues.APPLICATION_JSON : HttpHeaderValues.APPLICATION_OCTET_STREAM);
+        });
         if (!chunks.isEmpty()) {
-            response.headers().setInt(HEADER_LENGTH, jsonLength);
+            final ByteBuf body = response.content();
+            response.headers().setInt(HEADER_LENGTH, body.readableBytes());
+            chunks.forEach(body::writeBytes);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         }
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return response;
     }
 
