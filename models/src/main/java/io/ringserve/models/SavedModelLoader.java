@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
@@ -45,7 +46,7 @@ public final class SavedModelLoader {
         final SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(directory.toString())
-                    .withTags(SERVE_TAG)
+                    .withTags(options.savedModelTags().toArray(String[]::new))
                     .withConfigProto(configProto())
                     .load();
         } catch (TensorFlowException | IllegalArgumentException e) {
@@ -57,12 +58,16 @@ public final class SavedModelLoader {
     }
 
     private ConfigProto configProto() {
-        return ConfigProto.newBuilder()
+        final ConfigProto.Builder config = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(options.intraOpParallelism())
                 .setInterOpParallelismThreads(options.interOpParallelism())
                 // Models exported with ops pinned to /gpu:0 must still run on a CPU-only host, as in TF Serving.
-                .setAllowSoftPlacement(true)
-                .build();
+                .setAllowSoftPlacement(true);
+        if (options.gpuMemoryFraction() > 0) {
+            config.setGpuOptions(GPUOptions.newBuilder()
+                    .setPerProcessGpuMemoryFraction(options.gpuMemoryFraction()));
+        }
+        return config.build();
     }
 
     static Map<String, SignatureSpec> readSignatures(final SavedModelBundle bundle) {

@@ -118,4 +118,16 @@ class SavedModelLoaderTest {
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("Failed to load SavedModel").hasMessageContaining("tf_example:0");
     }
+
+    @Test
+    void shouldLoadTheMetaGraphOfTheTagsAskedForWithTheGpuShareSet() {
+        final Path dir = TestData.tfServing("saved_model_half_plus_two_cpu").resolve("00000123");
+        final SavedModelLoader gpuShare = new SavedModelLoader(new SessionOptions(0, 0, 0.25, List.of("serve")));
+        try (LoadedModel loaded = gpuShare.load("m", 123, dir)) {
+            assertThat(loaded.signature("serving_default")).isPresent();
+        }
+        final SavedModelLoader otherTag = new SavedModelLoader(new SessionOptions(0, 0, 0, List.of("train")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherTag.load("m", 123, dir))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("train");
+    }
 }

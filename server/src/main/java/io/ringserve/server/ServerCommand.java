@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,6 +115,16 @@ public final class ServerCommand {
                     + "negative value runs every op in the thread that calls the model (no hand-off per op).")
     int interOpParallelism;
 
+    @Option(names = "--saved_model_tags", paramLabel = "TAGS", defaultValue = "serve",
+            description = "Comma-separated MetaGraph tags of the SavedModels to load (default: ${DEFAULT-VALUE}, as TF "
+                    + "Serving).")
+    String savedModelTags;
+
+    @Option(names = "--per_process_gpu_memory_fraction", paramLabel = "FRACTION", defaultValue = "0",
+            description = "Share (0 to 1) of each GPU's memory a model's session may take; 0 leaves TensorFlow's "
+                    + "default. No effect on the CPU build (default: ${DEFAULT-VALUE}).")
+    double perProcessGpuMemoryFraction;
+
     @Option(names = "--enable_batching", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "Batch concurrent requests into one model call (default: false).")
     boolean enableBatching;
@@ -200,7 +211,8 @@ public final class ServerCommand {
                 .restPort(restApiPort)
                 .models(models(environment))
                 .restApiTimeoutMillis(restApiTimeoutMillis)
-                .sessionOptions(new SessionOptions(intraOpParallelism, interOpParallelism))
+                .sessionOptions(new SessionOptions(intraOpParallelism, interOpParallelism, perProcessGpuMemoryFraction,
+                        Arrays.stream(savedModelTags.split(",")).map(String::trim).toList()))
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)
                 .drainTimeoutMillis(drainTimeoutMillis)

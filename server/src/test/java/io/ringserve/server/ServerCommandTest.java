@@ -180,4 +180,19 @@ class ServerCommandTest {
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--file_system_poll_wait_seconds=-1"))
                 .hasMessageContaining("file_system_poll_wait_seconds");
     }
+
+    @Test
+    void shouldTakeSavedModelTagsAndTheGpuMemoryFraction() {
+        final ServerConfig defaults = parse(Map.of(), "--model_base_path=/m");
+        assertThat(defaults.sessionOptions().savedModelTags()).containsExactly("serve");
+        assertThat(defaults.sessionOptions().gpuMemoryFraction()).isZero();
+        final ServerConfig given = parse(Map.of(), "--model_base_path=/m", "--saved_model_tags=serve, gpu",
+                "--per_process_gpu_memory_fraction=0.4");
+        assertThat(given.sessionOptions().savedModelTags()).containsExactly("serve", "gpu");
+        assertThat(given.sessionOptions().gpuMemoryFraction()).isEqualTo(0.4);
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--per_process_gpu_memory_fraction=2"))
+                .hasMessageContaining("per_process_gpu_memory_fraction must be between 0 and 1");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--saved_model_tags=serve,,gpu"))
+                .hasMessageContaining("saved_model_tags");
+    }
 }
