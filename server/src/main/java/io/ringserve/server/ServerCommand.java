@@ -162,6 +162,57 @@ public final class ServerCommand {
             description = "Accepted for TF Serving command lines: ringserve always serves grpc.health.v1.Health.")
     boolean grpcHealthcheckService;
 
+    /** TF Serving tuning flags that have nothing to tune in ringserve, each with why (logged when given). */
+    static final Map<String, String> NO_EFFECT_FLAGS = Map.of(
+            "--num_load_threads", "ringserve loads versions one at a time, on the loading or polling thread",
+            "--num_unload_threads", "ringserve unloads a version on the polling thread once its requests are answered",
+            "--max_num_load_retries", "a version that failed to load is tried again when the files in its directory "
+                    + "change",
+            "--load_retry_interval_micros", "a version that failed to load is tried again when the files in its "
+                    + "directory change",
+            "--grpc_max_threads", "gRPC runs on the event loops (--rest_api_num_threads)",
+            "--flush_filesystem_caches", "ringserve keeps no file-system caches to flush",
+            "--allow_version_labels_for_unavailable_models", "a label whose version does not serve answers "
+                    + "Servable not found at request time");
+
+    @Option(names = "--num_load_threads", paramLabel = "N", description = "Accepted, no effect (logged).")
+    String numLoadThreads;
+
+    @Option(names = "--num_unload_threads", paramLabel = "N", description = "Accepted, no effect (logged).")
+    String numUnloadThreads;
+
+    @Option(names = "--max_num_load_retries", paramLabel = "N", description = "Accepted, no effect (logged).")
+    String maxNumLoadRetries;
+
+    @Option(names = "--load_retry_interval_micros", paramLabel = "US", description = "Accepted, no effect (logged).")
+    String loadRetryIntervalMicros;
+
+    @Option(names = "--grpc_max_threads", paramLabel = "N", description = "Accepted, no effect (logged).")
+    String grpcMaxThreads;
+
+    @Option(names = "--flush_filesystem_caches", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Accepted, no effect (logged).")
+    String flushFilesystemCaches;
+
+    @Option(names = "--allow_version_labels_for_unavailable_models", paramLabel = "BOOL", arity = "0..1",
+            fallbackValue = "true", description = "Accepted, no effect (logged).")
+    String allowVersionLabelsForUnavailableModels;
+
+    /** The no-effect flags given on this command line, with their values. */
+    Map<String, String> noEffectFlagsGiven() {
+        final Map<String, String> given = new java.util.LinkedHashMap<>();
+        final String[][] flags = {{"--num_load_threads", numLoadThreads}, {"--num_unload_threads", numUnloadThreads},
+            {"--max_num_load_retries", maxNumLoadRetries}, {"--load_retry_interval_micros", loadRetryIntervalMicros},
+            {"--grpc_max_threads", grpcMaxThreads}, {"--flush_filesystem_caches", flushFilesystemCaches},
+            {"--allow_version_labels_for_unavailable_models", allowVersionLabelsForUnavailableModels}};
+        for (String[] flag : flags) {
+            if (flag[1] != null) {
+                given.put(flag[0], flag[1]);
+            }
+        }
+        return given;
+    }
+
     @Option(names = "--enable_serialization_as_tensor_content", negatable = true, fallbackValue = "true",
             arity = "0..1", description = "gRPC Predict writes outputs as tensor_content (raw bytes) instead of typed "
             + "values (default: false).")
@@ -206,6 +257,8 @@ public final class ServerCommand {
      * @throws IllegalArgumentException naming the flag when the combination is invalid or nothing is to be served
      */
     ServerConfig toConfig(final Map<String, String> environment) {
+        noEffectFlagsGiven().forEach((flag, value) -> LOG.info("{}={} has no effect in ringserve: {}", flag, value,
+                NO_EFFECT_FLAGS.get(flag)));
         final ServerConfig.Builder builder = ServerConfig.builder()
                 .grpcPort(grpcPort)
                 .restPort(restApiPort)

@@ -195,4 +195,15 @@ class ServerCommandTest {
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--saved_model_tags=serve,,gpu"))
                 .hasMessageContaining("saved_model_tags");
     }
+
+    @Test
+    void shouldAcceptTfServingsTuningFlagsThatHaveNothingToTuneHere() {
+        final ServerCommand command = new ServerCommand();
+        new CommandLine(command).parseArgs("--model_base_path=/m", "--num_load_threads=4", "--max_num_load_retries=5",
+                "--load_retry_interval_micros=60000000", "--grpc_max_threads=8", "--flush_filesystem_caches",
+                "--allow_version_labels_for_unavailable_models=true", "--num_unload_threads=2");
+        assertThat(command.noEffectFlagsGiven()).containsOnlyKeys(ServerCommand.NO_EFFECT_FLAGS.keySet())
+                .containsEntry("--num_load_threads", "4").containsEntry("--flush_filesystem_caches", "true");
+        assertThat(command.toConfig(Map.of()).models()).hasSize(1);
+    }
 }
