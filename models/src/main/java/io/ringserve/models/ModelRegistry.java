@@ -208,6 +208,39 @@ public final class ModelRegistry implements AutoCloseable {
         return retired;
     }
 
+    /**
+     * Changes which versions of {@code name} to serve and its labels (a reloaded model config file); the next
+     * {@link #refresh} loads and retires versions accordingly.
+     *
+     * @throws IllegalArgumentException if no model of that name is registered
+     */
+    public void reconfigure(final String name, final VersionPolicy policy, final Map<String, Long> labels) {
+        final ServedModel model = get(name).orElseThrow(() -> new IllegalArgumentException(
+                "model '" + name + "' is not registered"));
+        policies.put(name, Objects.requireNonNull(policy, "policy"));
+        model.setLabels(labels);
+    }
+
+    /**
+     * Stops serving model {@code name} (gone from a reloaded model config file): lookups no longer find it, and its
+     * serving versions are taken out of service.
+     *
+     * @return those versions, which the caller closes once no request holds them
+     */
+    public List<Retired> remove(final String name) {
+        final ServedModel model = models.remove(name);
+        policies.remove(name);
+        if (model == null) {
+            return List.of();
+        }
+        final List<Retired> retired = new ArrayList<>();
+        for (long version : model.servingVersions()) {
+            model.takeOutOfService(version).ifPresent(gone -> retired.add(new Retired(model, gone)));
+        }
+        LOG.info("Model {} is no longer configured: {} versions taken out of service", name, retired.size());
+        return retired;
+    }
+
     /** The model with this name, if registered. */
     public Optional<ServedModel> get(final String name) {
         return Optional.ofNullable(models.get(name));

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class ServedModel implements AutoCloseable {
     private final String name;
     private final Path basePath;
-    private final Map<String, Long> labels;
+    private volatile Map<String, Long> labels;
     private final ConcurrentSkipListMap<Long, VersionStatus> statuses = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Long, LoadedModel> loaded = new ConcurrentSkipListMap<>();
     private volatile Optional<String> error = Optional.empty();
@@ -40,6 +40,11 @@ public final class ServedModel implements AutoCloseable {
     /** The directory holding the integer version directories. */
     public Path basePath() {
         return basePath;
+    }
+
+    /** Replaces the version labels (a reloaded model config file). */
+    void setLabels(final Map<String, Long> labels) {
+        this.labels = Map.copyOf(labels);
     }
 
     /** The version {@code label} names ({@code version_labels}), if it names one. */

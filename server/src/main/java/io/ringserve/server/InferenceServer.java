@@ -91,6 +91,7 @@ public final class InferenceServer implements AutoCloseable {
     private DomainSocketPath grpcSocket;
     private volatile boolean draining;
     private VersionPoller versionPoller;
+    private ModelConfigReloader configReloader;
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -196,6 +197,12 @@ public final class InferenceServer implements AutoCloseable {
         if (config.fileSystemPollWaitSeconds() > 0) {
             versionPoller.start(Duration.ofSeconds(config.fileSystemPollWaitSeconds()));
         }
+        config.modelConfigFile().ifPresent(file -> configReloader = new ModelConfigReloader(file, config.models(),
+                registry, meterRegistry));
+        if (configReloader != null && config.modelConfigFilePollWaitSeconds() > 0) {
+            versionPoller.reconfigureEvery(Duration.ofSeconds(config.modelConfigFilePollWaitSeconds()),
+                    configReloader::reload);
+        }
         return this;
     }
 
@@ -270,6 +277,11 @@ public final class InferenceServer implements AutoCloseable {
     /** Loads new versions and retires old ones now, as a poll does; for tests. Blocks meanwhile. */
     void pollVersionsNow() throws InterruptedException {
         versionPoller.pollNow();
+    }
+
+    /** Reads the model config file again now, as a reload does; for tests. Blocks meanwhile. */
+    void reloadModelConfigNow() throws InterruptedException {
+        versionPoller.retireAll(configReloader::reload);
     }
 
     @Override

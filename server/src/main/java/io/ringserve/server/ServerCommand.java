@@ -90,8 +90,9 @@ public final class ServerCommand {
     int fileSystemPollWaitSeconds;
 
     @Option(names = "--model_config_file_poll_wait_seconds", paramLabel = "SECONDS", defaultValue = "0",
-            description = "TF Serving's interval for re-reading --model_config_file; only 0 (read once at start) "
-                    + "is supported (default: ${DEFAULT-VALUE}).")
+            description = "How often --model_config_file is read again: models it adds are loaded, models it drops "
+                    + "stop serving once answered, changed policies and labels apply; 0 reads it once at start "
+                    + "(default: ${DEFAULT-VALUE}, as TF Serving).")
     int modelConfigFilePollWaitSeconds;
 
     @Option(names = "--model_repository", paramLabel = "DIR",
@@ -276,6 +277,9 @@ public final class ServerCommand {
                 .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
                 .modelWarmup(enableModelWarmup)
                 .fileSystemPollWaitSeconds(fileSystemPollWaitSeconds);
+        if (modelConfigFile != null) {
+            builder.modelConfigFile(modelConfigFile, modelConfigFilePollWaitSeconds);
+        }
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }
@@ -326,9 +330,8 @@ public final class ServerCommand {
     }
 
     private List<ModelConfig> models(final Map<String, String> environment) {
-        if (modelConfigFilePollWaitSeconds != 0) {
-            throw new IllegalArgumentException("--model_config_file_poll_wait_seconds=" + modelConfigFilePollWaitSeconds
-                    + ": re-reading the model config file is not supported yet; only 0 (read once at start) is");
+        if (modelConfigFilePollWaitSeconds != 0 && modelConfigFile == null) {
+            throw new IllegalArgumentException("--model_config_file_poll_wait_seconds needs --model_config_file");
         }
         if (modelConfigFile != null) {
             if (modelRepository != null) {

@@ -5,6 +5,7 @@ import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.PredictOutputEncoding;
 import io.ringserve.server.inference.SignatureMethodCheck;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,7 +37,9 @@ public record ServerConfig(
         boolean restCors,
         SignatureMethodCheck signatureMethodCheck,
         boolean modelWarmup,
-        int fileSystemPollWaitSeconds) {
+        int fileSystemPollWaitSeconds,
+        Optional<Path> modelConfigFile,
+        int modelConfigFilePollWaitSeconds) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -60,6 +63,7 @@ public record ServerConfig(
         requireRange("max_request_bytes", maxRequestBytes, 1, Integer.MAX_VALUE);
         requireRange("inference_threads", inferenceThreads, 1, 4096);
         requireRange("file_system_poll_wait_seconds", fileSystemPollWaitSeconds, 0, 86400);
+        requireRange("model_config_file_poll_wait_seconds", modelConfigFilePollWaitSeconds, 0, 86400);
         requireRange("max_queued_requests", maxQueuedRequests, 1, Integer.MAX_VALUE);
         requireRange("rest_api_num_threads", eventLoopThreads, 0, 4096);
         requireRange("drain_timeout_ms", drainTimeoutMillis, 0, Long.MAX_VALUE);
@@ -102,6 +106,8 @@ public record ServerConfig(
         private boolean restCors;
         private boolean modelWarmup = true;
         private int fileSystemPollWaitSeconds;
+        private Optional<Path> modelConfigFile = Optional.empty();
+        private int modelConfigFilePollWaitSeconds;
         private SignatureMethodCheck signatureMethodCheck = SignatureMethodCheck.OFF;
 
         private Builder() {
@@ -225,6 +231,16 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * The model config file the models came from, re-read every {@code pollWaitSeconds}
+         * ({@code --model_config_file_poll_wait_seconds}; 0 reads it once).
+         */
+        public Builder modelConfigFile(final Path file, final int pollWaitSeconds) {
+            this.modelConfigFile = Optional.of(file);
+            this.modelConfigFilePollWaitSeconds = pollWaitSeconds;
+            return this;
+        }
+
         /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
         public Builder restCors(final boolean value) {
             this.restCors = value;
@@ -248,7 +264,7 @@ public record ServerConfig(
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
-                    modelWarmup, fileSystemPollWaitSeconds);
+                    modelWarmup, fileSystemPollWaitSeconds, modelConfigFile, modelConfigFilePollWaitSeconds);
         }
     }
 }

@@ -155,10 +155,10 @@ class ServerCommandTest {
     void shouldRefuseModelConfigFileCombinationsItCannotHonour(@TempDir final Path dir) throws IOException {
         final Path file = Files.writeString(dir.resolve("models.config"),
                 "model_config_list { config { name: 'a' base_path: '/a' } }");
-        assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + file,
-                "--model_config_file_poll_wait_seconds=60"))
-                .hasMessageContaining("--model_config_file_poll_wait_seconds=60")
-                .hasMessageContaining("not supported yet");
+        assertThat(parse(Map.of(), "--model_config_file=" + file, "--model_config_file_poll_wait_seconds=60")
+                .modelConfigFilePollWaitSeconds()).isEqualTo(60);
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--model_config_file_poll_wait_seconds=60"))
+                .hasMessageContaining("--model_config_file_poll_wait_seconds needs --model_config_file");
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + file, "--model_repository=" + dir))
                 .hasMessageContaining("--model_config_file and --model_repository");
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + dir.resolve("missing.config")))

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +71,32 @@ public final class VersionPoller implements AutoCloseable {
     }
 
     /** One poll on the calling thread: load what is new, retire what is no longer wanted. Blocks meanwhile. */
-    public synchronized void pollNow() throws InterruptedException {
-        final List<ModelRegistry.Retired> retired = registry.refresh();
-        for (ModelRegistry.Retired version : retired) {
+    public void pollNow() throws InterruptedException {
+        retireAll(registry::refresh);
+    }
+
+    /**
+     * Also runs {@code reconfigure} (a reload of the model config file, which returns the versions it took out of
+     * service) every {@code interval}, on the polling thread, and retires what it returns.
+     */
+    public VersionPoller reconfigureEvery(final Duration interval,
+                                          final Supplier<List<ModelRegistry.Retired>> reconfigure) {
+        thread.scheduleWithFixedDelay(() -> {
+            try {
+                retireAll(reconfigure);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("Reloading the model configuration failed; the next reload tries again", e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Retires what {@code change} takes out of service; one change at a time. */
+    public synchronized void retireAll(final Supplier<List<ModelRegistry.Retired>> change)
+            throws InterruptedException {
+        for (ModelRegistry.Retired version : change.get()) {
             retire(version);
         }
         afterPoll.run();

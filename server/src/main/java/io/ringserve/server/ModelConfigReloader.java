@@ -1,0 +1,86 @@
+package io.ringserve.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.ServedModel;
+import io.ringserve.server.config.ModelServerConfigFile;
+import io.ringserve.server.config.TextFormatException;
+import io.ringserve.server.metrics.ModelMeters;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-reads {@code --model_config_file} ({@code --model_config_file_poll_wait_seconds}), as TF Serving does: models
+ * the file now lists are added and loaded, models it no longer lists stop serving, and changed version policies and
+ * labels apply. A file that no longer parses is logged once and changes nothing. Called from one thread at a time
+ * (the version poller).
+ */
+final class ModelConfigReloader {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelConfigReloader.class);
+
+    private final Path file;
+    private final ModelRegistry registry;
+    private final MeterRegistry meters;
+    private Map<String, ModelServerConfigFile.Model> current;
+    private String lastProblem = "";
+
+    /** @param loaded the models the server started with, read from {@code file} */
+    ModelConfigReloader(final Path file, final List<ModelConfig> loaded, final ModelRegistry registry,
+                        final MeterRegistry meters) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.current = new LinkedHashMap<>();
+        loaded.forEach(model -> current.put(model.name(), new ModelServerConfigFile.Model(model.name(),
+                model.basePath(), model.versions(), model.labels())));
+    }
+
+    /**
+     * Applies the file as it is now.
+     *
+     * @return the versions of models no longer served and of changed policies, taken out of service: the caller
+     *     closes each once no request holds it
+     */
+    List<ModelRegistry.Retired> reload() {
+        final Map<String, ModelServerConfigFile.Model> wanted = new LinkedHashMap<>();
+        try {
+            ModelServerConfigFile.read(file).forEach(model -> wanted.put(model.name(), model));
+            lastProblem = "";
+        } catch (TextFormatException e) {
+            if (!e.getMessage().equals(lastProblem)) {
+                LOG.error("{}; the models served stay as they are", e.getMessage());
+                lastProblem = e.getMessage();
+            }
+            return List.of();
+        }
+        if (wanted.equals(current)) {
+            return List.of();
+        }
+        final List<ModelRegistry.Retired> retired = new ArrayList<>();
+        for (ModelServerConfigFile.Model old : current.values()) {
+            final ModelServerConfigFile.Model now = wanted.get(old.name());
+            if (now == null || !now.basePath().equals(old.basePath())) {
+                retired.addAll(registry.remove(old.name()));
+            }
+        }
+        for (ModelServerConfigFile.Model model : wanted.values()) {
+            if (registry.get(model.name()).isEmpty()) {
+                final ServedModel added = registry.add(model.name(), model.basePath(), model.versions(),
+                        model.labels());
+                ModelMeters.bind(meters, added);
+                LOG.info("Model {} is now configured, from {}", model.name(), model.basePath());
+            } else {
+                registry.reconfigure(model.name(), model.versions(), model.labels());
+            }
+        }
+        current = wanted;
+        retired.addAll(registry.refresh());
+        return retired;
+    }
+}
