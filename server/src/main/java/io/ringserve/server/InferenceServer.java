@@ -31,6 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringserve.server.grpc.DomainSocketPath;
+import io.ringserve.server.config.ModelServerConfigFile;
 import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.grpc.WarmupReplay;
 import io.ringserve.server.grpc.GrpcTls;
@@ -41,6 +42,7 @@ import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
+import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.inference.VersionPoller;
 import io.ringserve.server.rest.CorsRouter;
 import io.ringserve.server.rest.HealthRestService;
@@ -90,8 +92,8 @@ public final class InferenceServer implements AutoCloseable {
     private GrpcServer grpcServer;
     private DomainSocketPath grpcSocket;
     private volatile boolean draining;
-    private VersionPoller versionPoller;
-    private ModelConfigReloader configReloader;
+    private volatile VersionPoller versionPoller;
+    private volatile ModelConfigReloader configReloader;
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -184,7 +186,8 @@ public final class InferenceServer implements AutoCloseable {
             final EventLoopGroup loops = workerGroup;
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
-                    config.signatureMethodCheck()).start();
+                    config.signatureMethodCheck(),
+                    this::reloadConfig).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }
@@ -197,9 +200,8 @@ public final class InferenceServer implements AutoCloseable {
         if (config.fileSystemPollWaitSeconds() > 0) {
             versionPoller.start(Duration.ofSeconds(config.fileSystemPollWaitSeconds()));
         }
-        config.modelConfigFile().ifPresent(file -> configReloader = new ModelConfigReloader(file, config.models(),
-                registry, meterRegistry));
-        if (configReloader != null && config.modelConfigFilePollWaitSeconds() > 0) {
+        configReloader = new ModelConfigReloader(config.modelConfigFile(), config.models(), registry, meterRegistry);
+        if (config.modelConfigFile().isPresent() && config.modelConfigFilePollWaitSeconds() > 0) {
             versionPoller.reconfigureEvery(Duration.ofSeconds(config.modelConfigFilePollWaitSeconds()),
                     configReloader::reload);
         }
@@ -267,6 +269,17 @@ public final class InferenceServer implements AutoCloseable {
      * Shuts down gracefully: readiness turns 503 at once, the listeners stop accepting connections, queued and
      * running requests finish within the drain timeout ({@code --drain_timeout_ms}), then the models are unloaded.
      */
+    /** ModelService/HandleReloadConfigRequest: serve exactly {@code models}, on the poller's thread. */
+    private CompletableFuture<Void> reloadConfig(final List<ModelServerConfigFile.Model> models) {
+        final VersionPoller poller = versionPoller;
+        final ModelConfigReloader reloader = configReloader;
+        if (poller == null || reloader == null || draining) {
+            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
+                    "The server is starting or shutting down; retry"));
+        }
+        return poller.submit(() -> reloader.apply(models));
+    }
+
     /** gRPC health follows the models, unless the server is draining. */
     private void publishHealth() {
         if (grpcServer != null && !draining) {

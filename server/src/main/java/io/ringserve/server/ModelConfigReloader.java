@@ -12,26 +12,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-reads {@code --model_config_file} ({@code --model_config_file_poll_wait_seconds}), as TF Serving does: models
- * the file now lists are added and loaded, models it no longer lists stop serving, and changed version policies and
+ * Changes the models served while the server runs, as TF Serving does when it re-reads {@code --model_config_file}
+ * ({@code --model_config_file_poll_wait_seconds}) or answers ModelService/HandleReloadConfigRequest: models the new
+ * configuration lists are added and loaded, models it no longer lists stop serving, and changed version policies and
  * labels apply. A file that no longer parses is logged once and changes nothing. Called from one thread at a time
  * (the version poller).
  */
 final class ModelConfigReloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelConfigReloader.class);
 
-    private final Path file;
+    private final Optional<Path> file;
     private final ModelRegistry registry;
     private final MeterRegistry meters;
     private Map<String, ModelServerConfigFile.Model> current;
     private String lastProblem = "";
 
-    /** @param loaded the models the server started with, read from {@code file} */
-    ModelConfigReloader(final Path file, final List<ModelConfig> loaded, final ModelRegistry registry,
+    /**
+     * @param file the model config file, when the server was started with one
+     * @param loaded the models the server started with
+     */
+    ModelConfigReloader(final Optional<Path> file, final List<ModelConfig> loaded, final ModelRegistry registry,
                         final MeterRegistry meters) {
         this.file = Objects.requireNonNull(file, "file");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -48,9 +53,9 @@ final class ModelConfigReloader {
      *     closes each once no request holds it
      */
     List<ModelRegistry.Retired> reload() {
-        final Map<String, ModelServerConfigFile.Model> wanted = new LinkedHashMap<>();
+        final List<ModelServerConfigFile.Model> models;
         try {
-            ModelServerConfigFile.read(file).forEach(model -> wanted.put(model.name(), model));
+            models = ModelServerConfigFile.read(file.orElseThrow());
             lastProblem = "";
         } catch (TextFormatException e) {
             if (!e.getMessage().equals(lastProblem)) {
@@ -59,6 +64,17 @@ final class ModelConfigReloader {
             }
             return List.of();
         }
+        return apply(models);
+    }
+
+    /**
+     * Serves exactly {@code models} from now on (a reloaded file, or ModelService/HandleReloadConfigRequest).
+     *
+     * @return the versions taken out of service, which the caller closes once no request holds them
+     */
+    List<ModelRegistry.Retired> apply(final List<ModelServerConfigFile.Model> models) {
+        final Map<String, ModelServerConfigFile.Model> wanted = new LinkedHashMap<>();
+        models.forEach(model -> wanted.put(model.name(), model));
         if (wanted.equals(current)) {
             return List.of();
         }

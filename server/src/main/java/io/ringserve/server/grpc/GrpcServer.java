@@ -39,7 +39,7 @@ public final class GrpcServer implements AutoCloseable {
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
         this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
-                SignatureMethodCheck.OFF);
+                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED);
     }
 
     /**
@@ -49,17 +49,19 @@ public final class GrpcServer implements AutoCloseable {
      *     {@link PredictionGrpcService})
      * @param outputEncoding how Predict writes its outputs
      * @param methodCheck whether signatures' method names must match the call
+     * @param configReload what ModelService/HandleReloadConfigRequest does
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
-                      final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck) {
+                      final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck,
+                      final ConfigReload configReload) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
                 answerExecutor, outputEncoding, methodCheck);
-        final ModelGrpcService models = new ModelGrpcService(resolver);
+        final ModelGrpcService models = new ModelGrpcService(resolver, configReload);
         final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor);
         this.servers = builders.stream()
                 .map(builder -> builder

@@ -5,6 +5,7 @@ import io.ringserve.models.ModelRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,26 @@ public final class VersionPoller implements AutoCloseable {
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /**
+     * Runs {@code change} on the polling thread, then retires what it took out of service; the future completes
+     * when that is done, or with the change's failure. Never blocks.
+     */
+    public CompletableFuture<Void> submit(final Supplier<List<ModelRegistry.Retired>> change) {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            try {
+                retireAll(change);
+                done.complete(null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     /** Retires what {@code change} takes out of service; one change at a time. */
