@@ -83,6 +83,7 @@ final class ModelConfigReloader {
             final ModelServerConfigFile.Model now = wanted.get(old.name());
             if (now == null || !now.basePath().equals(old.basePath())) {
                 retired.addAll(registry.remove(old.name()));
+                ModelMeters.unbind(meters, old.name());
             }
         }
         for (ModelServerConfigFile.Model model : wanted.values()) {

@@ -37,6 +37,9 @@ class ModelConfigReloadIT {
             assertThat(server.post("/v1/models/b:predict", "{\"instances\": [1.0]}").body()).contains("2.5");
             assertThat(server.get("/v1/models/b").body()).contains("\"version\" : \"124\"");
             assertThat(server.post("/v1/models/a:predict", "{\"instances\": [1.0]}").statusCode()).isEqualTo(404);
+            final String metrics = server.get("/metrics").body();
+            assertThat(metrics).contains("inference_model_available{model=\"b\"} 1.0")
+                    .doesNotContain("inference_model_available{model=\"a\"}");
 
             // b now pinned to 123, with a label for it: 123 loads, 124 is retired.
             write(file, "config { name: 'b' base_path: '" + TWO_VERSIONS + "' model_version_policy { specific {"

@@ -28,6 +28,13 @@ public final class ModelMeters {
                 .register(registry);
     }
 
+    /** Removes the gauges of model {@code name} (no longer configured; a model added again binds afresh). */
+    public static void unbind(final MeterRegistry registry, final String name) {
+        for (String meter : new String[] {AVAILABLE, LOAD_DURATION + ".seconds"}) {
+            registry.find(meter).tag("model", name).meters().forEach(registry::remove);
+        }
+    }
+
     private static double loadSeconds(final ServedModel model) {
         return model.latest().map(LoadedModel::loadDuration).map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
