@@ -116,8 +116,8 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /** The versions serving now, oldest first. */
-    java.util.Set<Long> servingVersions() {
-        return java.util.Set.copyOf(loaded.keySet());
+    public List<Long> servingVersions() {
+        return List.copyOf(loaded.keySet());
     }
 
     void setError(final String reason) {

@@ -265,10 +265,6 @@ public final class InferenceServer implements AutoCloseable {
         restChannel.closeFuture().await();
     }
 
-    /**
-     * Shuts down gracefully: readiness turns 503 at once, the listeners stop accepting connections, queued and
-     * running requests finish within the drain timeout ({@code --drain_timeout_ms}), then the models are unloaded.
-     */
     /** ModelService/HandleReloadConfigRequest: serve exactly {@code models}, on the poller's thread. */
     private CompletableFuture<Void> reloadConfig(final List<ModelServerConfigFile.Model> models) {
         final VersionPoller poller = versionPoller;
@@ -297,6 +293,10 @@ public final class InferenceServer implements AutoCloseable {
         versionPoller.retireAll(configReloader::reload);
     }
 
+    /**
+     * Shuts down gracefully: readiness turns 503 at once, the listeners stop accepting connections, queued and
+     * running requests finish within the drain timeout ({@code --drain_timeout_ms}), then the models are unloaded.
+     */
     @Override
     public void close() {
         draining = true;

@@ -147,12 +147,36 @@ public final class V2Tensors {
 
     private static String requireDatatype(final String name, final JsonNode input, final DType expected) {
         final String datatype = text(input, "datatype", name);
+        requireDatatype(name, datatype, expected);
+        return datatype;
+    }
+
+    /**
+     * Checks that input {@code name}'s V2 {@code datatype} is the one of {@code expected}.
+     *
+     * @throws ServingException INVALID_ARGUMENT naming both
+     */
+    public static void requireDatatype(final String name, final String datatype, final DType expected) {
         final String wanted = datatype(expected).orElse(expected.typeName());
         if (!datatype.equals(wanted)) {
             throw ServingException.invalidArgument("input '" + name + "' has datatype " + datatype
                     + ", but the model expects " + wanted);
         }
-        return datatype;
+    }
+
+    /**
+     * Checks that every dimension of input {@code name}'s shape is non-negative.
+     *
+     * @throws ServingException INVALID_ARGUMENT naming the first that is not
+     */
+    public static long[] requireShape(final String name, final long[] dims) {
+        for (long dim : dims) {
+            if (dim < 0) {
+                throw ServingException.invalidArgument("input '" + name + "': shape holds " + dim
+                        + ", not a non-negative integer");
+            }
+        }
+        return dims;
     }
 
     private static void put(final String name, final DType dtype, final JsonNode value, final ByteBuffer data) {
@@ -208,13 +232,13 @@ public final class V2Tensors {
         final long[] dims = new long[shape.size()];
         for (int i = 0; i < dims.length; i++) {
             final JsonNode dim = shape.get(i);
-            if (!dim.isIntegralNumber() || dim.longValue() < 0) {
+            if (!dim.isIntegralNumber()) {
                 throw ServingException.invalidArgument("input '" + name + "': shape holds " + dim
                         + ", not a non-negative integer");
             }
             dims[i] = dim.longValue();
         }
-        return dims;
+        return requireShape(name, dims);
     }
 
     private static void flatten(final String name, final JsonNode data, final List<JsonNode> out) {

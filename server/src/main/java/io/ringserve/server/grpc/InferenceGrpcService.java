@@ -1,13 +1,11 @@
 package io.ringserve.server.grpc;
 
 import com.google.protobuf.ByteString;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ModelRegistry;
-import io.ringserve.models.ModelState;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
@@ -26,6 +24,7 @@ import io.ringserve.proto.inference.ServerMetadataRequest;
 import io.ringserve.proto.inference.ServerMetadataResponse;
 import io.ringserve.proto.inference.ServerReadyRequest;
 import io.ringserve.proto.inference.ServerReadyResponse;
+import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2Tensors;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -34,12 +33,13 @@ import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -110,9 +110,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             if (selector.version().isPresent()) {
                 response.addVersions(Long.toString(model.version()));
             } else {
-                registry.get(request.getName()).map(ServedModel::statuses).orElse(List.of()).stream()
-                        .filter(status -> status.state() == ModelState.AVAILABLE)
-                        .forEach(status -> response.addVersions(Long.toString(status.version())));
+                registry.get(request.getName()).map(ServedModel::servingVersions).orElse(List.of())
+                        .forEach(version -> response.addVersions(Long.toString(version)));
             }
             signature.inputs().values().forEach(spec -> response.addInputs(metadata(spec)));
             signature.outputs().values().forEach(spec -> response.addOutputs(metadata(spec)));
@@ -139,27 +138,9 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             final boolean raw = request.getRawInputContentsCount() > 0;
             final Map<String, HostTensor> inputs = inputs(signature, request, raw);
             final List<String> outputs = outputs(signature, request);
-            final var result = runner.run(model, signature, inputs, outputs,
-                    GrpcDeadlines.deadlineNanos(System::nanoTime));
-            if (observer instanceof ServerCallStreamObserver<ModelInferResponse> call) {
-                call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
-                        StatusCode.CANCELLED, "The client cancelled the call")));
-            }
-            result.whenCompleteAsync((tensors, failure) -> {
-                if (failure != null) {
-                    observer.onError(GrpcStatuses.toStatus(failure));
-                    return;
-                }
-                final ModelInferResponse response;
-                try {
-                    response = response(request, model, tensors, raw);
-                } catch (RuntimeException e) {
-                    observer.onError(GrpcStatuses.toStatus(e));
-                    return;
-                }
-                observer.onNext(response);
-                observer.onCompleted();
-            }, answerExecutor.get());
+            GrpcCalls.answer(runner.run(model, signature, inputs, outputs,
+                    GrpcCalls.deadlineNanos(System::nanoTime)), observer,
+                    tensors -> response(request, model, tensors, raw), answerExecutor.get());
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
         }
@@ -186,47 +167,24 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             throw ServingException.invalidArgument("raw_input_contents has " + request.getRawInputContentsCount()
                     + " entries for " + request.getInputsCount() + " inputs; it needs one per input, in order");
         }
-        final Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        final V2Inputs tensors = new V2Inputs(signature);
         for (int i = 0; i < request.getInputsCount(); i++) {
             final ModelInferRequest.InferInputTensor input = request.getInputs(i);
-            final TensorSpec spec = signature.inputs().get(input.getName());
-            if (spec == null) {
-                throw ServingException.invalidArgument("Unknown input '" + input.getName() + "'; the model's "
-                        + "inputs are " + signature.inputs().keySet());
-            }
-            final DType dtype = spec.dtype().orElseThrow(() -> ServingException.invalidArgument("Input '"
-                    + spec.alias() + "' has type " + spec.dtypeName() + ", which ringserve cannot feed"));
-            final String wanted = V2Tensors.datatype(dtype).orElse(dtype.typeName());
-            if (!input.getDatatype().equals(wanted)) {
-                throw ServingException.invalidArgument("input '" + spec.alias() + "' has datatype "
-                        + input.getDatatype() + ", but the model expects " + wanted);
-            }
-            final long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            for (long dim : shape) {
-                if (dim < 0) {
-                    throw ServingException.invalidArgument("input '" + spec.alias() + "': shape holds " + dim
-                            + ", not a non-negative integer");
-                }
-            }
+            final TensorSpec spec = tensors.spec(input.getName());
+            final DType dtype = V2Inputs.type(spec);
+            V2Tensors.requireDatatype(spec.alias(), input.getDatatype(), dtype);
+            final long[] shape = V2Tensors.requireShape(spec.alias(),
+                    input.getShapeList().stream().mapToLong(Long::longValue).toArray());
             if (raw && input.hasContents()) {
                 throw ServingException.invalidArgument("input '" + spec.alias() + "' sets contents while the "
                         + "request uses raw_input_contents");
             }
-            final HostTensor tensor = raw
+            tensors.add(spec, raw
                     ? V2Tensors.fromBinary(spec.alias(), dtype, shape,
                             request.getRawInputContents(i).asReadOnlyByteBuffer())
-                    : fromContents(spec.alias(), dtype, shape, input.getContents());
-            if (tensors.put(spec.alias(), tensor) != null) {
-                throw ServingException.invalidArgument("input '" + spec.alias() + "' is given twice");
-            }
+                    : fromContents(spec.alias(), dtype, shape, input.getContents()));
         }
-        for (String alias : signature.inputs().keySet()) {
-            if (!tensors.containsKey(alias)) {
-                throw ServingException.invalidArgument("input '" + alias + "' is missing; the model's inputs are "
-                        + signature.inputs().keySet());
-            }
-        }
-        return tensors;
+        return tensors.all();
     }
 
     private static HostTensor fromContents(final String name, final DType dtype, final long[] shape,
@@ -280,18 +238,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         if (request.getOutputsCount() == 0) {
             return signature.outputAliases();
         }
-        final List<String> outputs = new ArrayList<>();
+        final Set<String> outputs = new LinkedHashSet<>();
         for (ModelInferRequest.InferRequestedOutputTensor output : request.getOutputsList()) {
-            if (!signature.outputs().containsKey(output.getName())) {
-                throw ServingException.invalidArgument("Unknown output '" + output.getName() + "'; the model's "
-                        + "outputs are " + signature.outputs().keySet());
-            }
-            if (outputs.contains(output.getName())) {
-                throw ServingException.invalidArgument("output '" + output.getName() + "' already exists in request");
-            }
+            V2Inputs.requireOutput(signature, output.getName(), outputs);
             outputs.add(output.getName());
         }
-        return outputs;
+        return new ArrayList<>(outputs);
     }
 
     private static ModelInferResponse response(final ModelInferRequest request, final LoadedModel model,

@@ -1,7 +1,6 @@
 package io.ringserve.server.grpc;
 
 import com.google.protobuf.Any;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
@@ -33,7 +32,6 @@ import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.SignatureMethodCheck;
-import io.ringserve.server.inference.StatusCode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -206,31 +204,10 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         }
     }
 
-    /**
-     * Sends {@code response} of {@code result} when it completes, or its failure as a status; a cancelled call
-     * completes {@code result} early, so that queued work is dropped.
-     */
+    /** Answers the call from {@code result} on the executor of the calling handler's event loop. */
     private <T, R> void complete(final CompletableFuture<T> result, final StreamObserver<R> observer,
                                  final Function<T, R> response) {
-        if (observer instanceof ServerCallStreamObserver<R> call) {
-            call.setOnCancelHandler(() -> result.completeExceptionally(new ServingException(
-                    StatusCode.CANCELLED, "The client cancelled the call")));
-        }
-        result.whenCompleteAsync((value, failure) -> {
-            if (failure != null) {
-                observer.onError(GrpcStatuses.toStatus(failure));
-                return;
-            }
-            final R built;
-            try {
-                built = response.apply(value);
-            } catch (RuntimeException e) {
-                observer.onError(GrpcStatuses.toStatus(e));
-                return;
-            }
-            observer.onNext(built);
-            observer.onCompleted();
-        }, answerExecutor.get());
+        GrpcCalls.answer(result, observer, response, answerExecutor.get());
     }
 
     private static ClassificationResult classificationResult(final List<List<ExampleInference.ScoredClass>> all) {
@@ -250,7 +227,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     }
 
     private long deadlineNanos() {
-        return GrpcDeadlines.deadlineNanos(nanoClock);
+        return GrpcCalls.deadlineNanos(nanoClock);
     }
 
     /**

@@ -66,9 +66,7 @@ public final class VersionPoller implements AutoCloseable {
 
     /** Polls every {@code interval} from now on, the first time after one interval. */
     public VersionPoller start(final Duration interval) {
-        thread.scheduleWithFixedDelay(this::pollLogged, interval.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
-        return this;
+        return every(interval, registry::refresh, "Polling the model base paths");
     }
 
     /** One poll on the calling thread: load what is new, retire what is no longer wanted. Blocks meanwhile. */
@@ -82,13 +80,19 @@ public final class VersionPoller implements AutoCloseable {
      */
     public VersionPoller reconfigureEvery(final Duration interval,
                                           final Supplier<List<ModelRegistry.Retired>> reconfigure) {
+        return every(interval, reconfigure, "Reloading the model configuration");
+    }
+
+    /** Runs {@code change} and retires what it returns every {@code interval}; a failure waits for the next. */
+    private VersionPoller every(final Duration interval, final Supplier<List<ModelRegistry.Retired>> change,
+                                final String what) {
         thread.scheduleWithFixedDelay(() -> {
             try {
-                retireAll(reconfigure);
+                retireAll(change);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.error("Reloading the model configuration failed; the next reload tries again", e);
+                LOG.error("{} failed; the next attempt tries again", what, e);
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
@@ -121,16 +125,6 @@ public final class VersionPoller implements AutoCloseable {
             retire(version);
         }
         afterPoll.run();
-    }
-
-    private void pollLogged() {
-        try {
-            pollNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("Polling the model base paths failed; the next poll tries again", e);
-        }
     }
 
     private void retire(final ModelRegistry.Retired retired) throws InterruptedException {

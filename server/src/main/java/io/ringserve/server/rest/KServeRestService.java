@@ -18,11 +18,10 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
-import io.ringserve.models.ModelState;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
-import io.ringserve.models.VersionStatus;
+import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2Tensors;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -139,7 +138,9 @@ public final class KServeRestService {
         final LoadedModel model = resolver.model(route.selector());
         final SignatureSpec signature = ModelResolver.signature(model, "");
         final List<String> versions = route.version().isPresent() ? List.of(Long.toString(model.version()))
-                : models.apply(route.model()).map(KServeRestService::servingVersions).orElse(List.of());
+                : models.apply(route.model())
+                        .map(served -> served.servingVersions().stream().map(String::valueOf).toList())
+                        .orElse(List.of());
         return responses.json(alloc, HttpResponseStatus.OK, out -> {
             try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
                 gen.writeStartObject();
@@ -155,11 +156,6 @@ public final class KServeRestService {
                 gen.writeEndObject();
             }
         });
-    }
-
-    private static List<String> servingVersions(final ServedModel model) {
-        return model.statuses().stream().filter(status -> status.state() == ModelState.AVAILABLE)
-                .map(VersionStatus::version).map(String::valueOf).toList();
     }
 
     private static void writeSpecs(final String field, final Iterable<TensorSpec> specs, final JsonGenerator gen)
@@ -316,25 +312,17 @@ public final class KServeRestService {
             throw ServingException.invalidArgument("The request needs an 'inputs' array; the model's inputs are "
                     + signature.inputs().keySet());
         }
-        final Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        final V2Inputs tensors = new V2Inputs(signature);
         for (JsonNode input : inputs) {
             final JsonNode name = input.get("name");
             if (name == null || !name.isTextual()) {
                 throw ServingException.invalidArgument("Every input needs a string 'name'");
             }
-            final TensorSpec spec = signature.inputs().get(name.textValue());
-            if (spec == null) {
-                throw ServingException.invalidArgument("Unknown input '" + name.textValue() + "'; the model's "
-                        + "inputs are " + signature.inputs().keySet());
-            }
-            if (spec.dtype().isEmpty()) {
-                throw ServingException.invalidArgument("Input '" + spec.alias() + "' has type " + spec.dtypeName()
-                        + ", which ringserve cannot feed");
-            }
+            final TensorSpec spec = tensors.spec(name.textValue());
             final JsonNode binarySize = input.path("parameters").get("binary_data_size");
             final HostTensor tensor;
             if (binarySize == null) {
-                tensor = V2Tensors.read(spec.alias(), input, spec.dtype().get());
+                tensor = V2Tensors.read(spec.alias(), input, V2Inputs.type(spec));
             } else {
                 if (!binarySize.canConvertToLong() || binarySize.longValue() < 0
                         || binarySize.longValue() > binary.remaining()) {
@@ -345,23 +333,15 @@ public final class KServeRestService {
                 final ByteBuffer chunk = binary.slice();
                 chunk.limit((int) binarySize.longValue());
                 binary.position(binary.position() + (int) binarySize.longValue());
-                tensor = V2Tensors.readBinary(spec.alias(), input, spec.dtype().get(), chunk);
+                tensor = V2Tensors.readBinary(spec.alias(), input, V2Inputs.type(spec), chunk);
             }
-            if (tensors.put(spec.alias(), tensor) != null) {
-                throw ServingException.invalidArgument("input '" + spec.alias() + "' is given twice");
-            }
+            tensors.add(spec, tensor);
         }
         if (binary.hasRemaining()) {
             throw ServingException.invalidArgument(binary.remaining() + " bytes of binary data are not claimed by "
                     + "any input's binary_data_size");
         }
-        for (String alias : signature.inputs().keySet()) {
-            if (!tensors.containsKey(alias)) {
-                throw ServingException.invalidArgument("input '" + alias + "' is missing; the model's inputs are "
-                        + signature.inputs().keySet());
-            }
-        }
-        return tensors;
+        return tensors.all();
     }
 
     /** The outputs to answer, in order, each with whether its data goes binary. */
@@ -380,15 +360,8 @@ public final class KServeRestService {
             if (name == null || !name.isTextual()) {
                 throw ServingException.invalidArgument("Every requested output needs a string 'name'");
             }
-            if (!signature.outputs().containsKey(name.textValue())) {
-                throw ServingException.invalidArgument("Unknown output '" + name.textValue() + "'; the model's "
-                        + "outputs are " + signature.outputs().keySet());
-            }
-            final boolean binary = output.path("parameters").path("binary_data").asBoolean(allBinary);
-            if (outputs.put(name.textValue(), binary) != null) {
-                throw ServingException.invalidArgument("output '" + name.textValue()
-                        + "' already exists in request");
-            }
+            V2Inputs.requireOutput(signature, name.textValue(), outputs.keySet());
+            outputs.put(name.textValue(), output.path("parameters").path("binary_data").asBoolean(allBinary));
         }
         return outputs;
     }
