@@ -34,7 +34,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
     /** For versions that failed to load: what their directory held then ({@link #contents}), by model/version. */
     private final Map<String, String> failedContents = new ConcurrentHashMap<>();
-    /** The last problem a poll had listing each model's base path, so that it is logged once. */
+    /** The last problem found with each model's base path ({@link #problem}), so that it is logged once. */
     private final Map<String, String> pollProblems = new ConcurrentHashMap<>();
 
     public ModelRegistry(final SavedModelLoader loader) {
@@ -74,39 +74,11 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads the versions each registered model's policy selects. Blocks until each has loaded or failed; a version
-     * that fails does not stop the others.
+     * Loads the versions each registered model's policy selects: the first {@link #refresh}, with nothing serving
+     * yet. Blocks until each has loaded or failed; a version that fails does not stop the others.
      */
     public void loadAll() {
-        for (ServedModel model : all()) {
-            load(model, policies.get(model.name()));
-        }
-    }
-
-    private void load(final ServedModel model, final VersionPolicy policy) {
-        final NavigableMap<Long, Path> chosen;
-        try {
-            final NavigableMap<Long, Path> available = VersionDirectories.list(model.basePath());
-            chosen = policy.select(available);
-            final SortedSet<Long> missing = policy.missing(available);
-            if (chosen.isEmpty()) {
-                model.setError(missing.isEmpty()
-                        ? "No versions of servable " + model.name() + " found under base path " + model.basePath()
-                        : "Versions " + missing + " of servable " + model.name() + " (model_version_policy "
-                                + "specific) not found under base path " + model.basePath());
-                LOG.error("{}", model.error().orElseThrow());
-                return;
-            }
-            if (!missing.isEmpty()) {
-                LOG.warn("Model {}: versions {} (model_version_policy specific) not found under base path {}",
-                        model.name(), missing, model.basePath());
-            }
-        } catch (ModelLoadException e) {
-            model.setError(e.getMessage());
-            LOG.error("Model {}: {}", model.name(), e.getMessage());
-            return;
-        }
-        chosen.forEach((version, directory) -> load(model, version, directory));
+        refresh();
     }
 
     /**
@@ -160,6 +132,29 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Records what is wrong with {@code model}'s base path now ({@code null}: nothing), logged once until it changes
+     * rather than at every poll. A problem that leaves nothing to load ({@code blocking}) is the model's error while
+     * no version serves, and logged as an error then; otherwise a warning.
+     */
+    private void problem(final ServedModel model, final String problem, final boolean blocking) {
+        if (problem == null) {
+            pollProblems.remove(model.name());
+            return;
+        }
+        final boolean unserved = blocking && !model.isAvailable();
+        if (unserved) {
+            model.setError(problem);
+        }
+        if (!problem.equals(pollProblems.put(model.name(), problem))) {
+            if (unserved) {
+                LOG.error("Model {}: {}", model.name(), problem);
+            } else {
+                LOG.warn("Model {}: {}", model.name(), problem);
+            }
+        }
+    }
+
     /** A version {@link #refresh} took out of service: close it once no request holds it, then mark it unloaded. */
     public record Retired(ServedModel model, LoadedModel version) {
     }
@@ -177,17 +172,26 @@ public final class ModelRegistry implements AutoCloseable {
     public List<Retired> refresh() {
         final List<Retired> retired = new ArrayList<>();
         for (ServedModel model : all()) {
-            final NavigableMap<Long, Path> wanted;
+            final VersionPolicy policy = policies.get(model.name());
+            final NavigableMap<Long, Path> available;
             try {
-                wanted = policies.get(model.name()).select(VersionDirectories.list(model.basePath()));
+                available = VersionDirectories.list(model.basePath());
             } catch (ModelLoadException e) {
-                // The base path cannot be listed right now: keep serving what serves. Said once, not every poll.
-                if (!e.getMessage().equals(pollProblems.put(model.name(), e.getMessage()))) {
-                    LOG.warn("Model {}: {}", model.name(), e.getMessage());
-                }
+                // The base path cannot be listed right now: keep serving what serves.
+                problem(model, e.getMessage(), true);
                 continue;
             }
-            pollProblems.remove(model.name());
+            final NavigableMap<Long, Path> wanted = policy.select(available);
+            final SortedSet<Long> missing = policy.missing(available);
+            final String missingVersions = missing.isEmpty() ? null : "Versions " + missing + " of servable "
+                    + model.name() + " (model_version_policy specific) not found under base path " + model.basePath();
+            if (wanted.isEmpty()) {
+                problem(model, missingVersions != null ? missingVersions
+                        : "No versions of servable " + model.name() + " found under base path " + model.basePath(),
+                        true);
+                continue;
+            }
+            problem(model, missingVersions, false);
             wanted.forEach((version, directory) -> {
                 if (model.version(version).isEmpty() && !failedAsItIs(model, version, directory)) {
                     load(model, version, directory);
