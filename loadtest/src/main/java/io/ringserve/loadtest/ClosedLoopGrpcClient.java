@@ -3,18 +3,17 @@ package io.ringserve.loadtest;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.ringserve.proto.serving.PredictRequest;
-import io.ringserve.proto.serving.PredictResponse;
-import io.ringserve.proto.serving.PredictionServiceGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A closed-loop gRPC load generator for TF Serving's Predict: {@code concurrency} calls always outstanding, spread
+ * A closed-loop gRPC load generator (TF Serving's Predict or KServe V2's ModelInfer, {@link GrpcInferenceCall}):
+ * {@code concurrency} calls always outstanding, spread
  * over a few HTTP/2 channels, each sending the next as soon as its answer arrives. Asynchronous: no thread per call.
  */
 public final class ClosedLoopGrpcClient implements AutoCloseable {
@@ -22,21 +21,21 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
     public static final int DEFAULT_CHANNELS = 2;
 
     private final List<ManagedChannel> channels = new ArrayList<>();
-    private final PredictRequest request;
+    private final GrpcInferenceCall<?, ?> call;
     private final ClosedLoopTally tally = new ClosedLoopTally();
     private volatile boolean running = true;
 
     /** Calls {@code target}: {@code host:port}, or {@code unix:PATH} for a server's UNIX domain socket. */
-    public ClosedLoopGrpcClient(final String target, final PredictRequest request) {
-        this(target, request, DEFAULT_CHANNELS);
+    public ClosedLoopGrpcClient(final String target, final GrpcInferenceCall<?, ?> call) {
+        this(target, call, DEFAULT_CHANNELS);
     }
 
     /** Spreads the calls over {@code channels} HTTP/2 connections to {@code target}. */
-    public ClosedLoopGrpcClient(final String target, final PredictRequest request, final int channels) {
+    public ClosedLoopGrpcClient(final String target, final GrpcInferenceCall<?, ?> call, final int channels) {
         if (channels < 1) {
             throw new IllegalArgumentException("channels must be >= 1, got " + channels);
         }
-        this.request = request;
+        this.call = call;
         for (int i = 0; i < channels; i++) {
             this.channels.add(LoadChannels.open(target));
         }
@@ -46,18 +45,18 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
     public LoadResult run(final String label, final int concurrency, final Duration warmup, final Duration duration,
                           final int rowsPerRequest) throws InterruptedException {
         for (int i = 0; i < concurrency; i++) {
-            send(PredictionServiceGrpc.newFutureStub(channels.get(i % channels.size())));
+            send(channels.get(i % channels.size()));
         }
         final LoadResult result = tally.measure(label, warmup, duration, rowsPerRequest);
         running = false;
         return result;
     }
 
-    private void send(final PredictionServiceGrpc.PredictionServiceFutureStub stub) {
+    private void send(final Channel channel) {
         final long sent = System.nanoTime();
-        Futures.addCallback(stub.predict(request), new FutureCallback<PredictResponse>() {
+        Futures.addCallback(call.send(channel), new FutureCallback<Object>() {
             @Override
-            public void onSuccess(final PredictResponse response) {
+            public void onSuccess(final Object response) {
                 tally.answered(AnswerKind.OK, (System.nanoTime() - sent) / 1000);
                 next();
             }
@@ -70,7 +69,7 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
 
             private void next() {
                 if (running) {
-                    send(stub);
+                    send(channel);
                 }
             }
         }, MoreExecutors.directExecutor());

@@ -81,8 +81,8 @@ public final class GrpcBench {
                         new SessionOptions(1, -1), batching.get(), concurrency, shortWarmup, duration));
             }
             final Optional<ServerMetricsScrape> before = metrics.flatMap(ServerMetricsScrape::take);
-            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target, request(model),
-                    channels)) {
+            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(target,
+                    GrpcInferenceCall.predict(request(model)), channels)) {
                 grpc.add(client.run("gRPC Predict, tensor_content, " + concurrency + " calls in flight over "
                         + channels + " connections",
                         concurrency, round == 0 ? warmup : shortWarmup, duration, 1));

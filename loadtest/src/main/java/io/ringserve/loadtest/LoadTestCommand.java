@@ -18,16 +18,31 @@ import picocli.CommandLine.Option;
  * writes the results as JSON and CSV.
  */
 @Command(name = "ringserve-loadtest", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Load test a TF Serving compatible server (REST or gRPC), closed or open loop.")
+        description = "Load test a TF Serving or KServe V2 compatible server (REST or gRPC), closed or open loop.")
 public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--target", defaultValue = "http://127.0.0.1:8501",
             description = "REST base URL (default: ${DEFAULT-VALUE}); its metadata describes the inputs.")
     URI target;
 
     @Option(names = "--grpc", paramLabel = "HOST:PORT|unix:PATH",
-            description = "Send gRPC Predict (tensor_content) to this address instead of REST: host:port, or "
+            description = "Send gRPC calls (Predict with tensor_content; ModelInfer with raw contents under "
+                    + "--protocol=v2) to this address instead of REST: host:port, or "
                     + "unix:PATH for a server's --grpc_socket_path.")
     String grpc;
+
+    /** Which inference API the requests use. */
+    enum Protocol {
+        /** TF Serving's: REST {@code /v1/models/{m}:predict} (row format), gRPC PredictionService/Predict. */
+        v1,
+        /** KServe V2's: REST {@code /v2/models/{m}/infer} (JSON tensors), gRPC GRPCInferenceService/ModelInfer. */
+        v2
+    }
+
+    @Option(names = "--protocol", defaultValue = "v1",
+            description = "v1: TF Serving's predict API; v2: KServe V2's infer API, inputs read from its model "
+                    + "metadata, so that any V2 server (Triton, KServe runtimes) can be driven (default: "
+                    + "${DEFAULT-VALUE}).")
+    Protocol protocol;
 
     @Option(names = "--model", defaultValue = "mlp", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
@@ -39,8 +54,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     int rows;
 
     @Option(names = "--input_file", paramLabel = "FILE",
-            description = "REST: send this JSON body (a TF Serving predict request) instead of generated inputs; "
-                    + "--rows then states how many rows it holds.")
+            description = "REST: send this JSON body (a TF Serving predict request, or a V2 infer request with "
+                    + "--protocol=v2) instead of generated inputs; --rows then states how many rows it holds.")
     Path inputFile;
 
     @Option(names = "--concurrency", description = "Closed loop: requests in flight.")
@@ -108,11 +123,14 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (protocol == Protocol.v2 && !signature.equals("serving_default")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--signature: KServe V2 requests name "
+                    + "no signature (the server runs the model's default one); drop it or use --protocol=v1");
+        }
         final RequestFactory requests = new RequestFactory(model, signature,
-                inputFile != null && grpc == null ? List.of() : RequestFactory.fromMetadata(target, model, signature),
-                seed);
+                inputFile != null && grpc == null ? List.of() : inputsFromMetadata(), seed);
         if (writeBody != null) {
-            java.nio.file.Files.write(writeBody, requests.restBody(rows));
+            java.nio.file.Files.write(writeBody, generatedRestBody(requests));
             return 0;
         }
         final List<LoadResult> results = new ArrayList<>();
@@ -205,13 +223,12 @@ public final class LoadTestCommand implements Callable<Integer> {
         final Duration warmup = Duration.ofSeconds(warmupSeconds);
         final Duration duration = Duration.ofSeconds(durationSeconds);
         if (grpc != null) {
-            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(grpc, requests.grpcRequest(rows),
-                    grpcChannels)) {
-                return client.run("grpc, concurrency " + inFlight, inFlight, warmup, duration, rows);
+            try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient(grpc, grpcCall(requests), grpcChannels)) {
+                return client.run(label("grpc") + ", concurrency " + inFlight, inFlight, warmup, duration, rows);
             }
         }
-        try (ClosedLoopRestClient client = new ClosedLoopRestClient(predictUri(), restBody(requests))) {
-            return client.run("rest, concurrency " + inFlight, inFlight, warmup, duration, rows);
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(inferUri(), restBody(requests))) {
+            return client.run(label("rest") + ", concurrency " + inFlight, inFlight, warmup, duration, rows);
         }
     }
 
@@ -219,23 +236,43 @@ public final class LoadTestCommand implements Callable<Integer> {
         final Arrivals schedule = arrivals.equals("constant") ? Arrivals.constant(perSecond)
                 : Arrivals.poisson(perSecond, seed);
         if (grpc != null) {
-            try (OpenLoopGrpcClient client = new OpenLoopGrpcClient(grpc, requests.grpcRequest(rows),
-                    connections)) {
-                return client.run(String.format(Locale.ROOT, "grpc, %s rate %.0f/s", arrivals, perSecond), schedule,
-                        Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
+            try (OpenLoopGrpcClient client = new OpenLoopGrpcClient(grpc, grpcCall(requests), connections)) {
+                return client.run(String.format(Locale.ROOT, "%s, %s rate %.0f/s", label("grpc"), arrivals,
+                        perSecond), schedule, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds),
+                        rows);
             }
         }
-        try (OpenLoopRestClient client = new OpenLoopRestClient(predictUri(), restBody(requests), connections)) {
-            return client.run(String.format(Locale.ROOT, "rest, %s rate %.0f/s", arrivals, perSecond), schedule,
-                    Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
+        try (OpenLoopRestClient client = new OpenLoopRestClient(inferUri(), restBody(requests), connections)) {
+            return client.run(String.format(Locale.ROOT, "%s, %s rate %.0f/s", label("rest"), arrivals, perSecond),
+                    schedule, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), rows);
         }
+    }
+
+    private List<InputSpec> inputsFromMetadata() throws java.io.IOException {
+        return protocol == Protocol.v2 ? RequestFactory.fromV2Metadata(target, model)
+                : RequestFactory.fromMetadata(target, model, signature);
+    }
+
+    /** {@code rest} or {@code grpc}, with the protocol when it is not TF Serving's (the reports' row labels). */
+    private String label(final String transport) {
+        return protocol == Protocol.v1 ? transport : transport + " " + protocol;
+    }
+
+    private GrpcInferenceCall<?, ?> grpcCall(final RequestFactory requests) {
+        return protocol == Protocol.v2 ? GrpcInferenceCall.modelInfer(requests.v2GrpcRequest(rows))
+                : GrpcInferenceCall.predict(requests.grpcRequest(rows));
     }
 
     private byte[] restBody(final RequestFactory requests) throws java.io.IOException {
-        return inputFile != null ? java.nio.file.Files.readAllBytes(inputFile) : requests.restBody(rows);
+        return inputFile != null ? java.nio.file.Files.readAllBytes(inputFile) : generatedRestBody(requests);
     }
 
-    private URI predictUri() {
-        return target.resolve("/v1/models/" + model + ":predict");
+    private byte[] generatedRestBody(final RequestFactory requests) {
+        return protocol == Protocol.v2 ? requests.v2RestBody(rows) : requests.restBody(rows);
+    }
+
+    private URI inferUri() {
+        return target.resolve(protocol == Protocol.v2 ? "/v2/models/" + model + "/infer"
+                : "/v1/models/" + model + ":predict");
     }
 }

@@ -5,9 +5,6 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.ringserve.proto.serving.PredictRequest;
-import io.ringserve.proto.serving.PredictResponse;
-import io.ringserve.proto.serving.PredictionServiceGrpc;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executors;
@@ -15,14 +12,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An open-loop gRPC Predict generator: calls are due on an {@link Arrivals} schedule; a due call goes out at once
+ * An open-loop gRPC generator (TF Serving's Predict or KServe V2's ModelInfer, {@link GrpcInferenceCall}): calls are due on an {@link Arrivals} schedule; a due call goes out at once
  * unless {@code maxInFlight} calls are already outstanding, and then waits; latency counts from the due time
  * (coordinated omission corrected). One scheduling thread; answers arrive on the transport's threads. Not reusable.
  */
 public final class OpenLoopGrpcClient implements AutoCloseable {
     private final ManagedChannel channel;
-    private final PredictionServiceGrpc.PredictionServiceFutureStub stub;
-    private final PredictRequest request;
+    private final GrpcInferenceCall<?, ?> call;
     private final int maxInFlight;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         final Thread thread = new Thread(r, "loadtest-grpc-schedule");
@@ -38,10 +34,9 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
     private volatile boolean running = true;
 
     /** Calls {@code target} ({@code host:port} or {@code unix:PATH}), at most {@code maxInFlight} at once. */
-    public OpenLoopGrpcClient(final String target, final PredictRequest request, final int maxInFlight) {
+    public OpenLoopGrpcClient(final String target, final GrpcInferenceCall<?, ?> call, final int maxInFlight) {
         this.channel = LoadChannels.open(target);
-        this.stub = PredictionServiceGrpc.newFutureStub(channel);
-        this.request = request;
+        this.call = call;
         this.maxInFlight = maxInFlight;
     }
 
@@ -94,9 +89,9 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         inFlight++;
         sent++;
         recorder.sent(due);
-        Futures.addCallback(stub.predict(request), new FutureCallback<PredictResponse>() {
+        Futures.addCallback(call.send(channel), new FutureCallback<Object>() {
             @Override
-            public void onSuccess(final PredictResponse response) {
+            public void onSuccess(final Object response) {
                 finished(due, Status.Code.OK);
             }
 

@@ -3,6 +3,7 @@ package io.ringserve.loadtest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.protobuf.ByteString;
+import io.ringserve.proto.inference.ModelInferRequest;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.tensorflow.DataType;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +25,9 @@ import java.util.Random;
 
 /**
  * Builds requests of random, seeded data of the right types and shapes for a signature, from the metadata the
- * server publishes ({@code GET /v1/models/{m}/metadata}): TF Serving row-format JSON for REST, {@code
- * tensor_content} PredictRequests for gRPC. The same seed gives the same requests.
+ * server publishes (TF Serving's {@code GET /v1/models/{m}/metadata} or KServe V2's {@code GET /v2/models/{m}}):
+ * TF Serving row-format JSON for REST and {@code tensor_content} PredictRequests for gRPC, or KServe V2 JSON tensors
+ * and raw ModelInferRequests. The same seed gives the same requests. Not thread-safe.
  */
 public final class RequestFactory {
     private final String model;
@@ -54,6 +57,39 @@ public final class RequestFactory {
             throw new IOException("cannot read the inputs of model " + model + " from " + metadata + " ("
                     + e + "); is the server's REST API there (--target)?", e);
         }
+    }
+
+    /**
+     * Reads the model's inputs from a KServe V2 server's model metadata ({@code GET /v2/models/{m}}), so that any
+     * V2 server (ringserve, Triton, KServe's runtimes) can be driven.
+     *
+     * @throws IOException naming the metadata URL when the server cannot be reached or does not serve the model
+     */
+    public static List<InputSpec> fromV2Metadata(final URI restBase, final String model) throws IOException {
+        final URI metadata = restBase.resolve("/v2/models/" + model);
+        try (InputStream in = metadata.toURL().openStream()) {
+            return fromV2MetadataJson(JsonMapper.builder().build().readTree(in));
+        } catch (IOException e) {
+            throw new IOException("cannot read the inputs of model " + model + " from " + metadata + " ("
+                    + e + "); is the server's REST API there (--target)?", e);
+        }
+    }
+
+    static List<InputSpec> fromV2MetadataJson(final JsonNode metadata) {
+        final List<InputSpec> specs = new ArrayList<>();
+        for (JsonNode input : metadata.path("inputs")) {
+            final String name = input.path("name").asText();
+            final String datatype = input.path("datatype").asText();
+            final String dtype = InputSpec.dtypeOfV2(datatype).orElseThrow(() -> new IllegalArgumentException(
+                    "input '" + name + "' has datatype '" + datatype + "', which is not a KServe V2 datatype"));
+            final List<Long> dims = new ArrayList<>();
+            input.path("shape").forEach(d -> dims.add(d.asLong()));
+            specs.add(new InputSpec(name, dtype, dims));
+        }
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("the model's V2 metadata lists no inputs");
+        }
+        return specs;
     }
 
     static List<InputSpec> fromMetadataJson(final JsonNode metadata, final String signature) {
@@ -135,27 +171,102 @@ public final class RequestFactory {
                         tensor.addBoolVal(random.nextBoolean());
                     }
                 }
-                default -> tensor.setTensorContent(ByteString.copyFrom(rawValues(dtype, n)));
+                default -> tensor.setTensorContent(ByteString.copyFrom(rawValues(input, n)));
             }
             request.putInputs(input.alias(), tensor.build());
         }
         return request.build();
     }
 
-    private byte[] rawValues(final DataType dtype, final int n) {
-        final int size = switch (dtype) {
-            case DT_DOUBLE, DT_INT64 -> 8;
-            case DT_UINT8 -> 1;
-            default -> 4;
-        };
-        final ByteBuffer raw = ByteBuffer.allocate(n * size).order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * A KServe V2 REST body ({@code POST /v2/models/{m}/infer}): each input as a JSON tensor of {@code rows} random
+     * rows, row-major.
+     *
+     * @throws IllegalArgumentException naming an input whose type has no V2 JSON form (FP16, BF16: gRPC only)
+     */
+    public byte[] v2RestBody(final int rows) {
+        final StringBuilder json = new StringBuilder("{\"inputs\":[");
+        for (int i = 0; i < inputs.size(); i++) {
+            final InputSpec input = inputs.get(i);
+            final String datatype = input.v2Datatype();
+            if (datatype.equals("FP16") || datatype.equals("BF16")) {
+                throw new IllegalArgumentException("input '" + input.alias() + "' is " + datatype
+                        + ", which KServe V2 JSON cannot carry; use gRPC (--grpc)");
+            }
+            json.append(i == 0 ? "" : ",").append("{\"name\":\"").append(input.alias()).append("\",\"shape\":")
+                    .append(shape(input, rows)).append(",\"datatype\":\"").append(datatype).append("\",\"data\":[");
+            final int n = rows * input.rowElements();
+            for (int e = 0; e < n; e++) {
+                json.append(e == 0 ? "" : ",").append(jsonValue(input.dtype()));
+            }
+            json.append("]}");
+        }
+        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A KServe V2 ModelInferRequest with {@code rows} random rows per input, every input in {@code
+     * raw_input_contents} (little-endian row-major; BYTES elements each a 4-byte length and the bytes), as Triton's
+     * clients send them.
+     */
+    public ModelInferRequest v2GrpcRequest(final int rows) {
+        final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
+        for (InputSpec input : inputs) {
+            final ModelInferRequest.InferInputTensor.Builder tensor = ModelInferRequest.InferInputTensor.newBuilder()
+                    .setName(input.alias()).setDatatype(input.v2Datatype());
+            tensor.addShape(rows);
+            for (int d = 1; d < input.dims().size(); d++) {
+                tensor.addShape(Math.max(1, input.dims().get(d)));
+            }
+            request.addInputs(tensor);
+            final int n = rows * input.rowElements();
+            request.addRawInputContents(ByteString.copyFrom(input.elementBytes() < 0 ? rawStrings(n)
+                    : rawValues(input, n)));
+        }
+        return request.build();
+    }
+
+    private static String shape(final InputSpec input, final int rows) {
+        final StringBuilder shape = new StringBuilder("[").append(rows);
+        for (int d = 1; d < input.dims().size(); d++) {
+            shape.append(',').append(Math.max(1, input.dims().get(d)));
+        }
+        return shape.append(']').toString();
+    }
+
+    private byte[] rawStrings(final int n) {
+        final ByteBuffer raw = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
-            switch (dtype) {
-                case DT_FLOAT -> raw.putFloat(random.nextFloat());
-                case DT_DOUBLE -> raw.putDouble(random.nextDouble());
-                case DT_INT64 -> raw.putLong(random.nextInt(10));
-                case DT_UINT8 -> raw.put((byte) random.nextInt(256));
-                default -> raw.putInt(random.nextInt(10));
+            final byte[] value = String.format(Locale.ROOT, "s%03d", random.nextInt(1000))
+                    .getBytes(StandardCharsets.UTF_8);
+            raw.putInt(value.length).put(value);
+        }
+        return Arrays.copyOf(raw.array(), raw.position());
+    }
+
+    /** {@code n} random elements of {@code input}'s fixed-width type, little-endian. */
+    private byte[] rawValues(final InputSpec input, final int n) {
+        final int width = input.elementBytes();
+        final ByteBuffer raw = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            switch (input.dtype()) {
+                case "DT_FLOAT" -> raw.putFloat(random.nextFloat());
+                case "DT_DOUBLE" -> raw.putDouble(random.nextDouble());
+                // Half precision in [0.5, 1): exponent -1, a random 10-bit mantissa.
+                case "DT_HALF" -> raw.putShort((short) (0x3800 | random.nextInt(0x400)));
+                // bfloat16 is the top half of a float's bits.
+                case "DT_BFLOAT16" -> raw.putShort((short) (Float.floatToIntBits(random.nextFloat()) >>> 16));
+                case "DT_BOOL" -> raw.put((byte) random.nextInt(2));
+                case "DT_UINT8" -> raw.put((byte) random.nextInt(256));
+                default -> {
+                    final int value = random.nextInt(10);
+                    switch (width) {
+                        case 1 -> raw.put((byte) value);
+                        case 2 -> raw.putShort((short) value);
+                        case 4 -> raw.putInt(value);
+                        default -> raw.putLong(value);
+                    }
+                }
             }
         }
         return raw.array();

@@ -34,7 +34,7 @@ class ClosedLoopGrpcClientTest {
                     }
                 }).build().start();
         try (ClosedLoopGrpcClient client = new ClosedLoopGrpcClient("127.0.0.1:" + server.getPort(),
-                PredictRequest.getDefaultInstance())) {
+                GrpcInferenceCall.predict(PredictRequest.getDefaultInstance()))) {
             final LoadResult result = client.run("fake", 8, Duration.ofMillis(300), Duration.ofSeconds(1), 1);
             assertThat(result.requests()).isPositive();
             assertThat(result.errors()).isPositive();
@@ -63,7 +63,7 @@ class ClosedLoopGrpcClientTest {
                     }
                 }).build().start();
         try (OpenLoopGrpcClient client = new OpenLoopGrpcClient("127.0.0.1:" + server.getPort(),
-                PredictRequest.getDefaultInstance(), 64)) {
+                GrpcInferenceCall.predict(PredictRequest.getDefaultInstance()), 64)) {
             final LoadResult result = client.run("open", Arrivals.constant(200), Duration.ofMillis(300),
                     Duration.ofSeconds(1), 1);
             assertThat(result.sendRate()).isBetween(150.0, 250.0);
