@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
@@ -57,15 +56,23 @@ public final class SavedModelLoader {
                 readSignatures(bundle), bundle);
     }
 
-    private ConfigProto configProto() {
-        final ConfigProto.Builder config = ConfigProto.newBuilder()
-                .setIntraOpParallelismThreads(options.intraOpParallelism())
-                .setInterOpParallelismThreads(options.interOpParallelism())
+    /**
+     * The session configuration: the base configuration ({@code --tensorflow_session_config_file}) with the thread
+     * counts and GPU share that are set (non-zero) in the options written over it, as TF Serving lets its flags
+     * override the file.
+     */
+    ConfigProto configProto() {
+        final ConfigProto.Builder config = options.baseConfig().toBuilder()
                 // Models exported with ops pinned to /gpu:0 must still run on a CPU-only host, as in TF Serving.
                 .setAllowSoftPlacement(true);
+        if (options.intraOpParallelism() != 0) {
+            config.setIntraOpParallelismThreads(options.intraOpParallelism());
+        }
+        if (options.interOpParallelism() != 0) {
+            config.setInterOpParallelismThreads(options.interOpParallelism());
+        }
         if (options.gpuMemoryFraction() > 0) {
-            config.setGpuOptions(GPUOptions.newBuilder()
-                    .setPerProcessGpuMemoryFraction(options.gpuMemoryFraction()));
+            config.getGpuOptionsBuilder().setPerProcessGpuMemoryFraction(options.gpuMemoryFraction());
         }
         return config.build();
     }

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
 
 class SavedModelLoaderTest {
     private final SavedModelLoader loader = new SavedModelLoader(SessionOptions.DEFAULTS);
@@ -43,6 +45,26 @@ class SavedModelLoaderTest {
         }
         assertThatThrownBy(() -> new SessionOptions(-1, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("intra-op");
+    }
+
+    @Test
+    void flagsSetShouldOverrideTheBaseSessionConfigAndUnsetOnesLeaveIt() {
+        final ConfigProto base = ConfigProto.newBuilder().setIntraOpParallelismThreads(4)
+                .setInterOpParallelismThreads(3)
+                .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true).setPerProcessGpuMemoryFraction(0.2))
+                .build();
+        final ConfigProto kept = new SavedModelLoader(new SessionOptions(0, 0, 0, List.of("serve"), base))
+                .configProto();
+        assertThat(kept.getIntraOpParallelismThreads()).isEqualTo(4);
+        assertThat(kept.getInterOpParallelismThreads()).isEqualTo(3);
+        assertThat(kept.getGpuOptions().getPerProcessGpuMemoryFraction()).isEqualTo(0.2);
+        assertThat(kept.getAllowSoftPlacement()).isTrue();
+        final ConfigProto overridden = new SavedModelLoader(new SessionOptions(1, -1, 0.5, List.of("serve"), base))
+                .configProto();
+        assertThat(overridden.getIntraOpParallelismThreads()).isEqualTo(1);
+        assertThat(overridden.getInterOpParallelismThreads()).isEqualTo(-1);
+        assertThat(overridden.getGpuOptions().getPerProcessGpuMemoryFraction()).isEqualTo(0.5);
+        assertThat(overridden.getGpuOptions().getAllowGrowth()).as("the base's other GPU options stay").isTrue();
     }
 
     @Test

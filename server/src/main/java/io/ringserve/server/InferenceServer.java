@@ -98,7 +98,9 @@ public final class InferenceServer implements AutoCloseable {
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
-                config.modelWarmup() ? new WarmupReplay(config.signatureMethodCheck()) : VersionWarmup.NONE);
+                config.modelWarmup()
+                        ? new WarmupReplay(config.signatureMethodCheck(), config.modelWarmupIterations())
+                        : VersionWarmup.NONE);
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new ServerMetrics(meterRegistry);
         final ModelRunner direct = new DirectModelRunner(

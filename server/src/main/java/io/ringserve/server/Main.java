@@ -29,6 +29,8 @@ public final class Main {
             commandLine.parseArgs(args);
             if (commandLine.isUsageHelpRequested()) {
                 commandLine.usage(out);
+                out.println("TF Serving flags taken with no effect (each logged with why when given):");
+                InertTfServingFlags.NO_EFFECT.keySet().stream().sorted().forEach(flag -> out.println("  " + flag));
                 return;
             }
             if (commandLine.isVersionHelpRequested()) {

@@ -5,6 +5,7 @@ import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
 import io.ringserve.server.config.ModelServerConfigFile;
+import io.ringserve.server.config.SessionConfigFile;
 import io.ringserve.server.config.MonitoringConfigFile;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Option;
  * The {@code ringserve} command line: TensorFlow Serving's flag names and meanings, plus ringserve's own flags in
  * the same underscore style. Turns flags and the environment into a {@link ServerConfig}.
  */
-@Command(name = "ringserve", mixinStandardHelpOptions = true, version = "ringserve 0.1.0",
+@Command(name = "ringserve", mixinStandardHelpOptions = true, versionProvider = ServerCommand.Versions.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"A TensorFlow Serving compatible inference server.",
             "Serves SavedModels laid out as <base_path>/<integer version>/saved_model.pb over TF Serving's REST API."},
@@ -116,6 +119,16 @@ public final class ServerCommand {
                     + "negative value runs every op in the thread that calls the model (no hand-off per op).")
     int interOpParallelism;
 
+    @Option(names = "--tensorflow_session_parallelism", paramLabel = "N", defaultValue = "0",
+            description = "Threads for both of the above, when neither is given (TF Serving's older flag); giving "
+                    + "all three is an error, as in TF Serving (default: ${DEFAULT-VALUE}).")
+    int sessionParallelism;
+
+    @Option(names = "--tensorflow_session_config_file", paramLabel = "FILE",
+            description = "TensorFlow ConfigProto (text format) for every model's session; the thread and GPU "
+                    + "flags, when given, override its fields, as in TF Serving.")
+    Path sessionConfigFile;
+
     @Option(names = "--saved_model_tags", paramLabel = "TAGS", defaultValue = "serve",
             description = "Comma-separated MetaGraph tags of the SavedModels to load (default: ${DEFAULT-VALUE}, as TF "
                     + "Serving).")
@@ -135,8 +148,10 @@ public final class ServerCommand {
                     + "max_enqueued_batches, num_batch_threads, allowed_batch_sizes, ...")
     Path batchingParametersFile;
 
-    @Option(names = "--enable_per_model_batching_params", negatable = true, fallbackValue = "true", arity = "0..1",
-            description = "Read a model version's own assets.extra/batching_params.pbtxt (default: false).")
+    @Option(names = {"--enable_per_model_batching_parameters", "--enable_per_model_batching_params"},
+            negatable = true, fallbackValue = "true", arity = "0..1",
+            description = "Read a model version's own assets.extra/batching_params.pbtxt (default: false). TF "
+                    + "Serving's flag is the first name; the second is kept for ringserve's earlier command lines.")
     boolean perModelBatchingParams;
 
     @Option(names = "--batching_close_policy", paramLabel = "POLICY", defaultValue = "adaptive",
@@ -163,55 +178,17 @@ public final class ServerCommand {
             description = "Accepted for TF Serving command lines: ringserve always serves grpc.health.v1.Health.")
     boolean grpcHealthcheckService;
 
-    /** TF Serving tuning flags that have nothing to tune in ringserve, each with why (logged when given). */
-    static final Map<String, String> NO_EFFECT_FLAGS = Map.of(
-            "--num_load_threads", "ringserve loads versions one at a time, on the loading or polling thread",
-            "--num_unload_threads", "ringserve unloads a version on the polling thread once its requests are answered",
-            "--max_num_load_retries", "a version that failed to load is tried again when the files in its directory "
-                    + "change",
-            "--load_retry_interval_micros", "a version that failed to load is tried again when the files in its "
-                    + "directory change",
-            "--grpc_max_threads", "gRPC runs on the event loops (--rest_api_num_threads)",
-            "--flush_filesystem_caches", "ringserve keeps no file-system caches to flush",
-            "--allow_version_labels_for_unavailable_models", "a label whose version does not serve answers "
-                    + "Servable not found at request time");
+    /** Arguments no flag above matched: TF Serving's inert flags ({@link InertTfServingFlags}), or mistakes. */
+    @CommandLine.Unmatched
+    List<String> unmatched = new ArrayList<>();
 
-    @Option(names = "--num_load_threads", paramLabel = "N", description = "Accepted, no effect (logged).")
-    String numLoadThreads;
-
-    @Option(names = "--num_unload_threads", paramLabel = "N", description = "Accepted, no effect (logged).")
-    String numUnloadThreads;
-
-    @Option(names = "--max_num_load_retries", paramLabel = "N", description = "Accepted, no effect (logged).")
-    String maxNumLoadRetries;
-
-    @Option(names = "--load_retry_interval_micros", paramLabel = "US", description = "Accepted, no effect (logged).")
-    String loadRetryIntervalMicros;
-
-    @Option(names = "--grpc_max_threads", paramLabel = "N", description = "Accepted, no effect (logged).")
-    String grpcMaxThreads;
-
-    @Option(names = "--flush_filesystem_caches", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
-            description = "Accepted, no effect (logged).")
-    String flushFilesystemCaches;
-
-    @Option(names = "--allow_version_labels_for_unavailable_models", paramLabel = "BOOL", arity = "0..1",
-            fallbackValue = "true", description = "Accepted, no effect (logged).")
-    String allowVersionLabelsForUnavailableModels;
-
-    /** The no-effect flags given on this command line, with their values. */
+    /**
+     * TF Serving's flags given that have no effect in ringserve, with their values.
+     *
+     * @throws IllegalArgumentException naming an argument that is no flag at all, or one ringserve refuses
+     */
     Map<String, String> noEffectFlagsGiven() {
-        final Map<String, String> given = new java.util.LinkedHashMap<>();
-        final String[][] flags = {{"--num_load_threads", numLoadThreads}, {"--num_unload_threads", numUnloadThreads},
-            {"--max_num_load_retries", maxNumLoadRetries}, {"--load_retry_interval_micros", loadRetryIntervalMicros},
-            {"--grpc_max_threads", grpcMaxThreads}, {"--flush_filesystem_caches", flushFilesystemCaches},
-            {"--allow_version_labels_for_unavailable_models", allowVersionLabelsForUnavailableModels}};
-        for (String[] flag : flags) {
-            if (flag[1] != null) {
-                given.put(flag[0], flag[1]);
-            }
-        }
-        return given;
+        return InertTfServingFlags.given(unmatched);
     }
 
     @Option(names = "--enable_serialization_as_tensor_content", negatable = true, fallbackValue = "true",
@@ -224,6 +201,11 @@ public final class ServerCommand {
             description = "Replay each version's assets.extra/tf_serving_warmup_requests (TFRecord of PredictionLog) "
                     + "before it serves, as TF Serving (default: ${DEFAULT-VALUE}).")
     boolean enableModelWarmup;
+
+    @Option(names = "--num_request_iterations_for_warmup", paramLabel = "N", defaultValue = "0",
+            description = "Times each warm-up request is replayed; used when > 0, else once (default: "
+                    + "${DEFAULT-VALUE}, as TF Serving).")
+    int warmupIterations;
 
     @Option(names = "--ssl_config_file", paramLabel = "FILE",
             description = "TF Serving SSLConfig (text format: server_key, server_cert, custom_ca, client_verify): "
@@ -259,14 +241,13 @@ public final class ServerCommand {
      */
     ServerConfig toConfig(final Map<String, String> environment) {
         noEffectFlagsGiven().forEach((flag, value) -> LOG.info("{}={} has no effect in ringserve: {}", flag, value,
-                NO_EFFECT_FLAGS.get(flag)));
+                InertTfServingFlags.NO_EFFECT.get(flag)));
         final ServerConfig.Builder builder = ServerConfig.builder()
                 .grpcPort(grpcPort)
                 .restPort(restApiPort)
                 .models(models(environment))
                 .restApiTimeoutMillis(restApiTimeoutMillis)
-                .sessionOptions(new SessionOptions(intraOpParallelism, interOpParallelism, perProcessGpuMemoryFraction,
-                        Arrays.stream(savedModelTags.split(",")).map(String::trim).toList()))
+                .sessionOptions(sessionOptions())
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)
                 .drainTimeoutMillis(drainTimeoutMillis)
@@ -276,6 +257,7 @@ public final class ServerCommand {
                 .restCors(restApiEnableCorsSupport)
                 .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
                 .modelWarmup(enableModelWarmup)
+                .modelWarmupIterations(warmupIterations <= 0 ? 1 : warmupIterations)
                 .fileSystemPollWaitSeconds(fileSystemPollWaitSeconds);
         if (modelConfigFile != null) {
             builder.modelConfigFile(modelConfigFile, modelConfigFilePollWaitSeconds);
@@ -304,6 +286,24 @@ public final class ServerCommand {
         return builder.build();
     }
 
+    /**
+     * The session options from the TensorFlow flags, resolved as TF Serving resolves them: the intra- and inter-op
+     * flags when either is given, else {@code --tensorflow_session_parallelism} for both.
+     */
+    private SessionOptions sessionOptions() {
+        if (sessionParallelism > 0 && intraOpParallelism > 0 && interOpParallelism > 0) {
+            throw new IllegalArgumentException("Either configure --tensorflow_session_parallelism or "
+                    + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism) separately. You cannot "
+                    + "configure all.");
+        }
+        final boolean threadsGiven = intraOpParallelism != 0 || interOpParallelism != 0;
+        final ConfigProto base = sessionConfigFile == null ? ConfigProto.getDefaultInstance()
+                : SessionConfigFile.read(sessionConfigFile);
+        return new SessionOptions(threadsGiven ? intraOpParallelism : Math.max(0, sessionParallelism),
+                threadsGiven ? interOpParallelism : Math.max(0, sessionParallelism), perProcessGpuMemoryFraction,
+                Arrays.stream(savedModelTags.split(",")).map(String::trim).toList(), base);
+    }
+
     private BatchingConfig batching() {
         if (!enableBatching) {
             if (batchingParametersFile != null) {
@@ -315,6 +315,15 @@ public final class ServerCommand {
                 ? BatchingOptions.builder().closePolicy(closePolicy).build()
                 : BatchingParametersFile.read(batchingParametersFile, closePolicy);
         return new BatchingConfig(true, defaults, perModelBatchingParams);
+    }
+
+    /** {@code --version}: ringserve's and the TensorFlow library's, as TF Serving prints its own and TensorFlow's. */
+    static final class Versions implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ringserve 0.1.0 (TensorFlow Serving compatible)",
+                "TensorFlow Library: " + TensorFlow.version()};
+        }
     }
 
     /** Reads {@code adaptive} / {@code timeout} in any case. */

@@ -37,6 +37,7 @@ public record ServerConfig(
         boolean restCors,
         SignatureMethodCheck signatureMethodCheck,
         boolean modelWarmup,
+        int modelWarmupIterations,
         int fileSystemPollWaitSeconds,
         Optional<Path> modelConfigFile,
         int modelConfigFilePollWaitSeconds) {
@@ -62,6 +63,7 @@ public record ServerConfig(
         requireRange("rest_api_timeout_in_ms", restApiTimeoutMillis, 1, Long.MAX_VALUE);
         requireRange("max_request_bytes", maxRequestBytes, 1, Integer.MAX_VALUE);
         requireRange("inference_threads", inferenceThreads, 1, 4096);
+        requireRange("num_request_iterations_for_warmup", modelWarmupIterations, 1, 1_000_000);
         requireRange("file_system_poll_wait_seconds", fileSystemPollWaitSeconds, 0, 86400);
         requireRange("model_config_file_poll_wait_seconds", modelConfigFilePollWaitSeconds, 0, 86400);
         requireRange("max_queued_requests", maxQueuedRequests, 1, Integer.MAX_VALUE);
@@ -105,6 +107,7 @@ public record ServerConfig(
         private PredictOutputEncoding predictOutputEncoding = PredictOutputEncoding.TYPED_VALUES;
         private boolean restCors;
         private boolean modelWarmup = true;
+        private int modelWarmupIterations = 1;
         private int fileSystemPollWaitSeconds;
         private Optional<Path> modelConfigFile = Optional.empty();
         private int modelConfigFilePollWaitSeconds;
@@ -222,6 +225,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** How many times each warm-up request is replayed ({@code --num_request_iterations_for_warmup}). */
+        public Builder modelWarmupIterations(final int value) {
+            this.modelWarmupIterations = value;
+            return this;
+        }
+
         /**
          * How often the models' base paths are polled for new versions ({@code --file_system_poll_wait_seconds});
          * 0, the builder's default, reads them once at start. The command line defaults to TF Serving's 1.
@@ -264,7 +273,8 @@ public record ServerConfig(
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
-                    modelWarmup, fileSystemPollWaitSeconds, modelConfigFile, modelConfigFilePollWaitSeconds);
+                    modelWarmup, modelWarmupIterations, fileSystemPollWaitSeconds, modelConfigFile,
+                    modelConfigFilePollWaitSeconds);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.batching.ClosePolicy;
+import io.ringserve.models.SessionOptions;
 import io.ringserve.models.VersionPolicy;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.PredictOutputEncoding;
@@ -201,9 +202,77 @@ class ServerCommandTest {
         final ServerCommand command = new ServerCommand();
         new CommandLine(command).parseArgs("--model_base_path=/m", "--num_load_threads=4", "--max_num_load_retries=5",
                 "--load_retry_interval_micros=60000000", "--grpc_max_threads=8", "--flush_filesystem_caches",
-                "--allow_version_labels_for_unavailable_models=true", "--num_unload_threads=2");
-        assertThat(command.noEffectFlagsGiven()).containsOnlyKeys(ServerCommand.NO_EFFECT_FLAGS.keySet())
-                .containsEntry("--num_load_threads", "4").containsEntry("--flush_filesystem_caches", "true");
+                "--allow_version_labels_for_unavailable_models=true", "--num_unload_threads=2",
+                "--force_allow_any_version_labels_for_unavailable_models=false",
+                "--remove_unused_fields_from_bundle_metagraph=true", "--enable_profiler=false",
+                "--xla_cpu_compilation_enabled=true", "--prefer_tflite_model=true", "--num_tflite_pools=4",
+                "--num_tflite_interpreters_per_pool=1", "--thread_pool_factory_config_file=/etc/pools.pbtxt",
+                "--use_alts_credentials=false", "--platform_config_file=", "--num_load_threads=6");
+        assertThat(command.noEffectFlagsGiven()).containsOnlyKeys(InertTfServingFlags.NO_EFFECT.keySet())
+                .containsEntry("--num_load_threads", "6").containsEntry("--flush_filesystem_caches", "true");
         assertThat(command.toConfig(Map.of()).models()).hasSize(1);
+    }
+
+    @Test
+    void shouldRefuseUnknownFlagsAndWhatItCannotServe() {
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--no_such_flag=1"))
+                .hasMessage("Unknown option: '--no_such_flag=1'");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--num_load_threads", "4"))
+                .hasMessageContaining("Unexpected argument '4'").hasMessageContaining("--name=value");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--use_alts_credentials"))
+                .hasMessageContaining("ALTS").hasMessageContaining("--ssl_config_file");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--platform_config_file=/p.pbtxt"))
+                .hasMessageContaining("--platform_config_file").hasMessageContaining("--tensorflow_session_config_file");
+    }
+
+    @Test
+    void shouldTakeTfServingsNameForPerModelBatchingParameters() {
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching",
+                "--enable_per_model_batching_parameters=true").batching().perModelParams()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching",
+                "--enable_per_model_batching_params").batching().perModelParams()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching").batching().perModelParams())
+                .isFalse();
+    }
+
+    @Test
+    void sessionParallelismShouldSetBothPoolsOnlyWhenNeitherIsGiven() {
+        final SessionOptions both = parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_parallelism=3")
+                .sessionOptions();
+        assertThat(both.intraOpParallelism()).isEqualTo(3);
+        assertThat(both.interOpParallelism()).isEqualTo(3);
+        final SessionOptions flags = parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_parallelism=3",
+                "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=-1").sessionOptions();
+        assertThat(flags.intraOpParallelism()).isEqualTo(1);
+        assertThat(flags.interOpParallelism()).isEqualTo(-1);
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_parallelism=3",
+                "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2"))
+                .hasMessageContaining("You cannot configure all");
+    }
+
+    @Test
+    void sessionConfigFileShouldBeTheBaseOfEverySession(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("session.pbtxt");
+        Files.writeString(file, """
+                intra_op_parallelism_threads: 4
+                gpu_options { allow_growth: true }
+                """);
+        final SessionOptions options = parse(Map.of(), "--model_base_path=/m",
+                "--tensorflow_session_config_file=" + file, "--tensorflow_inter_op_parallelism=2").sessionOptions();
+        assertThat(options.baseConfig().getIntraOpParallelismThreads()).isEqualTo(4);
+        assertThat(options.baseConfig().getGpuOptions().getAllowGrowth()).isTrue();
+        assertThat(options.interOpParallelism()).isEqualTo(2);
+        Files.writeString(file, "intra_op_threads: 4\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_config_file=" + file))
+                .hasMessageContaining(file.toString()).hasMessageContaining("intra_op_threads");
+    }
+
+    @Test
+    void warmupIterationsShouldBeUsedOnlyWhenPositive() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").modelWarmupIterations()).isEqualTo(1);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--num_request_iterations_for_warmup=0")
+                .modelWarmupIterations()).isEqualTo(1);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--num_request_iterations_for_warmup=5")
+                .modelWarmupIterations()).isEqualTo(5);
     }
 }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * TF Serving's model warm-up ({@code --enable_model_warmup}): replays the {@code PredictionLog} records of a
  * version's {@code assets.extra/tf_serving_warmup_requests} (a TFRecord file) against it before it serves. Predict,
- * Classify, Regress and MultiInference records are replayed once each, on the loading thread, straight on the model
+ * Classify, Regress and MultiInference records are replayed {@code iterations} times each
+ * ({@code --num_request_iterations_for_warmup}, once by default), on the loading thread, straight on the model
  * (not through the batcher); the model spec's name and version in a record are ignored, its signature name is used.
  * A version without the file is not warmed up. A file that cannot be read, holds more than 1000 records, or a
  * request that fails makes the version fail to load, with the reason, as in TF Serving. Thread-safe.
@@ -46,13 +47,30 @@ public final class WarmupReplay implements VersionWarmup {
     private static final int SESSION_RUN_LOG = 5;
     private static final int PREDICT_STREAMED_LOG = 7;
 
+    private final ModelRunner runner;
     private final ExampleInference examples;
     private final SignatureMethodCheck methodCheck;
+    private final int iterations;
 
-    /** A replay that checks signatures' method names as the server's requests are checked. */
+    /** A replay of each record once that checks signatures' method names as the server's requests are checked. */
     public WarmupReplay(final SignatureMethodCheck methodCheck) {
+        this(methodCheck, 1);
+    }
+
+    /** A replay of each record {@code iterations} times (at least 1). */
+    public WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations) {
+        this(methodCheck, iterations, new RunNow());
+    }
+
+    /** A replay whose model calls go through {@code runner} (tests count them). */
+    WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations, final ModelRunner runner) {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("num_request_iterations_for_warmup must be >= 1, got " + iterations);
+        }
         this.methodCheck = methodCheck;
-        this.examples = new ExampleInference(new RunNow(), methodCheck);
+        this.iterations = iterations;
+        this.runner = runner;
+        this.examples = new ExampleInference(runner, methodCheck);
     }
 
     @Override
@@ -67,7 +85,10 @@ public final class WarmupReplay implements VersionWarmup {
                     throw new ModelLoadException("Number of warmup records exceeds the maximum (" + MAX_RECORDS
                             + ") at " + file);
                 }
-                replay(model, parse(record, records, file));
+                final PredictionLog log = parse(record, records, file);
+                for (int i = 0; i < iterations; i++) {
+                    replay(model, log);
+                }
             }
         } catch (NoSuchFileException e) {
             return;
@@ -78,8 +99,9 @@ public final class WarmupReplay implements VersionWarmup {
             throw e instanceof ModelLoadException failed ? failed : new ModelLoadException(
                     "Warmup request " + records + " of " + file + " failed: " + message(e), e);
         }
-        LOG.info("Warmed up model {} version {} with {} requests from {} in {} ms", model.name(), model.version(),
-                records, file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        LOG.info("Warmed up model {} version {} with {} requests ({} times each) from {} in {} ms", model.name(),
+                model.version(), records, iterations, file,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     private static PredictionLog parse(final byte[] record, final int index, final Path file) {
@@ -99,8 +121,8 @@ public final class WarmupReplay implements VersionWarmup {
                 final SignatureSpec signature = ModelSpecs.signature(model,
                         request.getModelSpec().getSignatureName());
                 methodCheck.forPredict(signature);
-                model.run(signature, PredictionGrpcService.inputs(signature, request.getInputsMap()),
-                        PredictionGrpcService.outputs(signature, request.getOutputFilterList()));
+                runner.run(model, signature, PredictionGrpcService.inputs(signature, request.getInputsMap()),
+                        PredictionGrpcService.outputs(signature, request.getOutputFilterList()), deadline).join();
             }
             case CLASSIFY_LOG -> {
                 final var request = log.getClassifyLog().getRequest();
@@ -137,7 +159,7 @@ public final class WarmupReplay implements VersionWarmup {
     }
 
     /** Runs each call at once on the calling thread: the warm-up's model calls, outside the batcher. */
-    private static final class RunNow implements ModelRunner {
+    static final class RunNow implements ModelRunner {
         @Override
         public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
                                                               final Map<String, HostTensor> inputs,

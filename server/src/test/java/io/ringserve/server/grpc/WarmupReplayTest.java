@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.ModelState;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SessionOptions;
+import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.VersionStatus;
 import io.ringserve.proto.serving.ClassificationRequest;
 import io.ringserve.proto.serving.ClassifyLog;
@@ -25,19 +28,23 @@ import io.ringserve.proto.serving.RegressLog;
 import io.ringserve.proto.serving.RegressionRequest;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.Example;
-
 import io.ringserve.proto.tensorflow.Feature;
 import io.ringserve.proto.tensorflow.Features;
 import io.ringserve.proto.tensorflow.FloatList;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
+import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,8 +70,11 @@ class WarmupReplayTest {
     }
 
     private VersionStatus load(final byte[] warmup) throws IOException {
-        final ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS),
-                new WarmupReplay(SignatureMethodCheck.OFF));
+        return load(warmup, new WarmupReplay(SignatureMethodCheck.OFF));
+    }
+
+    private VersionStatus load(final byte[] warmup, final WarmupReplay replay) throws IOException {
+        final ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS), replay);
         final ServedModel model = registry.add("m",
                 WarmupFiles.halfPlusTwoWith(Files.createTempDirectory(dir, "model"), warmup));
         registry.loadAll();
@@ -73,6 +83,33 @@ class WarmupReplayTest {
         } finally {
             registry.close();
         }
+    }
+
+    @Test
+    void eachRecordShouldBeReplayedAsManyTimesAsAsked() throws IOException {
+        final AtomicInteger calls = new AtomicInteger();
+        final WarmupReplay.RunNow direct = new WarmupReplay.RunNow();
+        final ModelRunner counting = new ModelRunner() {
+            @Override
+            public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model,
+                                                                  final SignatureSpec signature,
+                                                                  final Map<String, HostTensor> inputs,
+                                                                  final List<String> outputs, final long deadline) {
+                calls.incrementAndGet();
+                return direct.run(model, signature, inputs, outputs, deadline);
+            }
+
+            @Override
+            public boolean shutdown(final Duration drain) {
+                return true;
+            }
+        };
+        final byte[] twoRecords = WarmupFiles.of(predict("x"), PredictionLog.newBuilder().setRegressLog(
+                RegressLog.newBuilder().setRequest(RegressionRequest.newBuilder().setModelSpec(ModelSpec.newBuilder()
+                        .setSignatureName("regress_x_to_y")).setInput(examples()))).build());
+        assertThat(load(twoRecords, new WarmupReplay(SignatureMethodCheck.OFF, 3, counting)).state())
+                .isEqualTo(ModelState.AVAILABLE);
+        assertThat(calls).hasValue(6);
     }
 
     @Test

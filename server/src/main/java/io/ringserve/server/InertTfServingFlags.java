@@ -1,0 +1,98 @@
+package io.ringserve.server;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * TensorFlow Serving's flags that ringserve takes without acting on them, each with why, and the two it refuses:
+ * a TF Serving command line starts unchanged unless it asks for something ringserve cannot do. TF Serving's parser
+ * takes {@code --flag=value} (and a bare {@code --flag} for true); these flags are read the same way, from the
+ * arguments no other flag matched. Stateless.
+ */
+final class InertTfServingFlags {
+    /** The flags taken without effect, and why each has none (logged when given). */
+    static final Map<String, String> NO_EFFECT = Map.ofEntries(
+            Map.entry("--num_load_threads", "ringserve loads versions one at a time, on the loading or polling thread"),
+            Map.entry("--num_unload_threads",
+                    "ringserve unloads a version on the polling thread once its requests are answered"),
+            Map.entry("--max_num_load_retries",
+                    "a version that failed to load is tried again when the files in its directory change"),
+            Map.entry("--load_retry_interval_micros",
+                    "a version that failed to load is tried again when the files in its directory change"),
+            Map.entry("--grpc_max_threads", "gRPC runs on the event loops (--rest_api_num_threads)"),
+            Map.entry("--flush_filesystem_caches", "ringserve keeps no file-system caches to flush"),
+            Map.entry("--allow_version_labels_for_unavailable_models",
+                    "a label whose version does not serve answers Servable not found at request time"),
+            Map.entry("--force_allow_any_version_labels_for_unavailable_models",
+                    "a label whose version does not serve answers Servable not found at request time"),
+            Map.entry("--remove_unused_fields_from_bundle_metagraph",
+                    "TensorFlow Java keeps the MetaGraphDef it loaded; ringserve has no switch for its fields"),
+            Map.entry("--enable_profiler", "ringserve serves no TensorFlow profiler service"),
+            Map.entry("--xla_cpu_compilation_enabled", "XLA compilation is as TensorFlow Java's build has it"),
+            Map.entry("--prefer_tflite_model",
+                    "ringserve serves saved_model.pb, as TF Serving does for a version without model.tflite"),
+            Map.entry("--num_tflite_pools", "ringserve runs no TensorFlow Lite models"),
+            Map.entry("--num_tflite_interpreters_per_pool", "ringserve runs no TensorFlow Lite models"),
+            Map.entry("--thread_pool_factory_config_file", "TensorFlow's own thread pools run every model "
+                    + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"));
+
+    /** Flags taken only when they ask for nothing: false, or an empty file name. */
+    private static final Set<String> REFUSED_UNLESS_OFF = Set.of("--use_alts_credentials", "--platform_config_file");
+
+    private InertTfServingFlags() {
+    }
+
+    /**
+     * The inert flags among {@code arguments} (the ones no other flag matched), with their values, in the order
+     * given; a later one wins. {@code --use_alts_credentials=false} and an empty {@code --platform_config_file} are
+     * taken and not returned: they ask for TF Serving's defaults.
+     *
+     * @throws IllegalArgumentException naming the argument when it is not an inert flag, not in
+     *     {@code --flag=value} form, or asks for something ringserve cannot do ({@code --use_alts_credentials},
+     *     {@code --platform_config_file})
+     */
+    static Map<String, String> given(final List<String> arguments) {
+        final Map<String, String> given = new LinkedHashMap<>();
+        for (String argument : arguments) {
+            if (!argument.startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument '" + argument
+                        + "': flags are --name=value, as in TF Serving");
+            }
+            final int equals = argument.indexOf('=');
+            final String flag = equals < 0 ? argument : argument.substring(0, equals);
+            final String value = equals < 0 ? "true" : argument.substring(equals + 1);
+            if (REFUSED_UNLESS_OFF.contains(flag)) {
+                refuseWhatCannotBeServed(flag, value);
+                continue;
+            }
+            if (!NO_EFFECT.containsKey(flag)) {
+                throw new IllegalArgumentException("Unknown option: '" + argument + "'");
+            }
+            given.remove(flag);
+            given.put(flag, value);
+        }
+        return given;
+    }
+
+    private static void refuseWhatCannotBeServed(final String flag, final String value) {
+        if (flag.equals("--use_alts_credentials") && isTrue(value)) {
+            throw new IllegalArgumentException("--use_alts_credentials: ALTS credentials are not supported; serve "
+                    + "gRPC over TLS with --ssl_config_file");
+        }
+        if (flag.equals("--platform_config_file") && !value.isEmpty()) {
+            throw new IllegalArgumentException("--platform_config_file: a PlatformConfigMap is not supported; "
+                    + "configure sessions with --tensorflow_session_config_file and the --tensorflow_* flags, and "
+                    + "batching with --enable_batching and --batching_parameters_file");
+        }
+    }
+
+    private static boolean isTrue(final String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            default -> false;
+        };
+    }
+}
