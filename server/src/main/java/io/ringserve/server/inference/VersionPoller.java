@@ -118,23 +118,32 @@ public final class VersionPoller implements AutoCloseable {
         return done;
     }
 
-    /** Retires what {@code change} takes out of service; one change at a time. */
+    /**
+     * Retires what {@code change} takes out of service; one change at a time. The versions one change retires
+     * (several models dropped by a config reload, say) drain together: one grace period, then until none is held or
+     * the drain timeout passes, so the change takes as long as its slowest version, not the sum of them.
+     */
     public synchronized void retireAll(final Supplier<List<ModelRegistry.Retired>> change)
             throws InterruptedException {
-        for (ModelRegistry.Retired version : change.get()) {
-            retire(version);
+        final List<ModelRegistry.Retired> retired = change.get();
+        if (!retired.isEmpty()) {
+            drain(retired);
+            retired.forEach(this::close);
         }
         afterPoll.run();
     }
 
-    private void retire(final ModelRegistry.Retired retired) throws InterruptedException {
-        final LoadedModel version = retired.version();
+    private void drain(final List<ModelRegistry.Retired> retired) throws InterruptedException {
         sleeper.sleep(grace);
         long waited = 0;
-        while (version.users() > 0 && waited < drainTimeout.toMillis()) {
+        while (retired.stream().anyMatch(r -> r.version().users() > 0) && waited < drainTimeout.toMillis()) {
             sleeper.sleep(USERS_CHECK);
             waited += USERS_CHECK.toMillis();
         }
+    }
+
+    private void close(final ModelRegistry.Retired retired) {
+        final LoadedModel version = retired.version();
         if (version.users() > 0) {
             LOG.warn("Model {} version {}: {} requests still hold it after {}; closing it anyway", version.name(),
                     version.version(), version.users(), drainTimeout);

@@ -88,6 +88,33 @@ class VersionPollerTest {
     }
 
     @Test
+    void versionsRetiredTogetherShouldDrainTogether(@TempDir final Path other) throws InterruptedException {
+        final ModelVersionsOnDisk otherDisk = new ModelVersionsOnDisk(other).add(1, "saved_model_half_plus_two_cpu");
+        final ServedModel second = registry.add("n", other);
+        registry.loadAll();
+        final LoadedModel mOne = model.latest().orElseThrow();
+        final LoadedModel nOne = second.latest().orElseThrow();
+        mOne.acquire();
+        nOne.acquire();
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        otherDisk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        new VersionPoller(registry, runner, Duration.ofSeconds(1), Duration.ofSeconds(25), polls::incrementAndGet,
+                duration -> {
+                    sleeps.add(duration);
+                    if (sleeps.size() == 2) {
+                        mOne.release();
+                    } else if (sleeps.size() == 3) {
+                        nOne.release();
+                    }
+                }).pollNow();
+        assertThat(sleeps).as("one grace period for both, then until neither is held")
+                .containsExactly(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMillis(10));
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+        assertThat(second.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+        assertThat(second.latest().orElseThrow().version()).isEqualTo(2);
+    }
+
+    @Test
     void shouldCountRequestsInFlightThroughTheRunner() throws Exception {
         final LoadedModel one = model.latest().orElseThrow();
         final SignatureSpec signature = one.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
