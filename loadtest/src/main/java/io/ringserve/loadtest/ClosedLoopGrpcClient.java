@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * over a few HTTP/2 channels, each sending the next as soon as its answer arrives. Asynchronous: no thread per call.
  */
 public final class ClosedLoopGrpcClient implements AutoCloseable {
-    /** One HTTP/2 connection per event loop of a two-core server: measured best there (README, Performance). */
+    /** One HTTP/2 connection per event loop of a two-core server: measured best there (docs/PERFORMANCE.md). */
     public static final int DEFAULT_CHANNELS = 2;
 
     private final List<ManagedChannel> channels = new ArrayList<>();

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An answer is written on its connection's event loop. Handed over one by one, each answer wakes that event loop,
  * and on a busy core each wake-up preempts the batch thread: two context switches per answer, which cost more than
- * the gRPC stack's own work per call (README, Performance). A batch thread that runs its batch inside
+ * the gRPC stack's own work per call (docs/PERFORMANCE.md). A batch thread that runs its batch inside
  * {@link #gathering} instead keeps the hand-offs made through {@link #to} executors while the batch is answered, and
  * then gives each event loop all of its answers in one task: one wake-up per event loop per batch, and the answers
  * leave in one flush.
