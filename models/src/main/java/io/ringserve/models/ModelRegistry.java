@@ -193,7 +193,9 @@ public final class ModelRegistry implements AutoCloseable {
             }
             problem(model, missingVersions, false);
             wanted.forEach((version, directory) -> {
-                if (model.version(version).isEmpty() && !failedAsItIs(model, version, directory)) {
+                // A version still draining from an earlier retirement loads again on a poll after it has closed.
+                if (model.version(version).isEmpty() && !model.isUnloading(version)
+                        && !failedAsItIs(model, version, directory)) {
                     load(model, version, directory);
                 }
             });

@@ -110,9 +110,15 @@ public final class ServedModel implements AutoCloseable {
         return Optional.ofNullable(model);
     }
 
-    /** Records that {@code version}, taken out of service, has been closed. */
+    /** Records that {@code version}, taken out of service, has been closed (if it is still UNLOADING). */
     public void markUnloaded(final long version) {
-        statuses.put(version, new VersionStatus(version, ModelState.END, Optional.empty()));
+        statuses.computeIfPresent(version, (v, status) -> status.state() == ModelState.UNLOADING
+                ? new VersionStatus(version, ModelState.END, Optional.empty()) : status);
+    }
+
+    /** True while {@code version} is out of service and not yet closed: it cannot be loaded again until it is. */
+    boolean isUnloading(final long version) {
+        return status(version).map(status -> status.state() == ModelState.UNLOADING).orElse(false);
     }
 
     /** The versions serving now, oldest first. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,27 @@ class ModelRegistryRefreshTest {
         assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
         assertThatThrownBy(() -> predict(one)).isInstanceOf(ModelExecutionException.class)
                 .hasMessageContaining("version 1 of model m was unloaded");
+    }
+
+    @Test
+    void aVersionStillDrainingShouldLoadAgainOnlyOnceItHasClosed() {
+        final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
+        final ServedModel model = registry.add("m", dir);
+        registry.loadAll();
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        final LoadedModel one = registry.refresh().get(0).version();
+        registry.reconfigure("m", new VersionPolicy.Specific(Set.of(1L, 2L)), Map.of());
+        assertThat(registry.refresh()).isEmpty();
+        assertThat(model.version(1)).as("still draining: not loaded beside itself").isEmpty();
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.UNLOADING);
+        one.close();
+        model.markUnloaded(1);
+        registry.refresh();
+        assertThat(model.version(1)).isPresent();
+        assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.AVAILABLE);
+        model.markUnloaded(1);
+        assertThat(model.status(1).orElseThrow().state()).as("a late mark leaves a serving version alone")
+                .isEqualTo(ModelState.AVAILABLE);
     }
 
     @Test

@@ -17,7 +17,7 @@ final class InertTfServingFlags {
     static final Map<String, String> NO_EFFECT = Map.ofEntries(
             Map.entry("--num_load_threads", "ringserve loads versions one at a time, on the loading or polling thread"),
             Map.entry("--num_unload_threads",
-                    "ringserve unloads a version on the polling thread once its requests are answered"),
+                    "ringserve unloads versions on a thread of its own once their requests are answered"),
             Map.entry("--max_num_load_retries",
                     "a version that failed to load is tried again when the files in its directory change"),
             Map.entry("--load_retry_interval_micros",

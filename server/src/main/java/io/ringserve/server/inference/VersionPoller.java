@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * taking new requests at once; it is closed only after {@code grace} (for requests that found it just before) and once
  * no request holds it ({@link LoadedModel#users()}), within {@code drainTimeout}: a reload loses no request.
  *
- * <p>Polls run on one daemon thread; {@link #pollNow} runs one on the caller's thread. Thread-safe.
+ * <p>Polls and config changes run one at a time on one daemon thread; {@link #pollNow} runs one on the caller's
+ * thread. Retired versions drain and close on a second daemon thread, so a long drain does not hold up the next poll
+ * (TF Serving's unload threads); the next retirement waits for it. Thread-safe.
  */
 public final class VersionPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VersionPoller.class);
@@ -41,11 +45,10 @@ public final class VersionPoller implements AutoCloseable {
     private final Duration drainTimeout;
     private final Runnable afterPoll;
     private final Sleeper sleeper;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
-        final Thread poller = new Thread(task, "ringserve-version-poller");
-        poller.setDaemon(true);
-        return poller;
-    });
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            task -> daemon(task, "ringserve-version-poller"));
+    private final ExecutorService retirer = Executors.newSingleThreadExecutor(
+            task -> daemon(task, "ringserve-version-retirer"));
 
     /**
      * @param runner told to free what it keeps for a retired version ({@link ModelRunner#retire})
@@ -69,7 +72,16 @@ public final class VersionPoller implements AutoCloseable {
         return every(interval, registry::refresh, "Polling the model base paths");
     }
 
-    /** One poll on the calling thread: load what is new, retire what is no longer wanted. Blocks meanwhile. */
+    private static Thread daemon(final Runnable task, final String name) {
+        final Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /**
+     * One poll on the calling thread: load what is new, retire what is no longer wanted. Blocks until the versions
+     * it retires are closed.
+     */
     public void pollNow() throws InterruptedException {
         retireAll(registry::refresh);
     }
@@ -83,14 +95,12 @@ public final class VersionPoller implements AutoCloseable {
         return every(interval, reconfigure, "Reloading the model configuration");
     }
 
-    /** Runs {@code change} and retires what it returns every {@code interval}; a failure waits for the next. */
+    /** Runs {@code change} every {@code interval}, not waiting for what it retires; a failure waits for the next. */
     private VersionPoller every(final Duration interval, final Supplier<List<ModelRegistry.Retired>> change,
                                 final String what) {
         thread.scheduleWithFixedDelay(() -> {
             try {
-                retireAll(change);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                apply(change);
             } catch (RuntimeException e) {
                 LOG.error("{} failed; the next attempt tries again", what, e);
             }
@@ -99,38 +109,50 @@ public final class VersionPoller implements AutoCloseable {
     }
 
     /**
-     * Runs {@code change} on the polling thread, then retires what it took out of service; the future completes
-     * when that is done, or with the change's failure. Never blocks.
+     * Runs {@code change} on the polling thread; the future completes once the versions it takes out of service are
+     * closed, or with the change's failure. Never blocks.
      */
     public CompletableFuture<Void> submit(final Supplier<List<ModelRegistry.Retired>> change) {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        thread.execute(() -> {
-            try {
-                retireAll(change);
-                done.complete(null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done.completeExceptionally(e);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
-        return done;
+        return CompletableFuture.supplyAsync(() -> apply(change), thread).thenCompose(retired -> retired);
     }
 
     /**
-     * Retires what {@code change} takes out of service; one change at a time. The versions one change retires
-     * (several models dropped by a config reload, say) drain together: one grace period, then until none is held or
-     * the drain timeout passes, so the change takes as long as its slowest version, not the sum of them.
+     * Runs {@code change} on the calling thread and blocks until the versions it takes out of service are closed.
+     *
+     * @throws RuntimeException the change's failure, or a failure closing what it retired
      */
-    public synchronized void retireAll(final Supplier<List<ModelRegistry.Retired>> change)
-            throws InterruptedException {
-        final List<ModelRegistry.Retired> retired = change.get();
-        if (!retired.isEmpty()) {
-            drain(retired);
-            retired.forEach(this::close);
+    public void retireAll(final Supplier<List<ModelRegistry.Retired>> change) throws InterruptedException {
+        try {
+            apply(change).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure
+                    : new IllegalStateException("retiring model versions failed", e.getCause());
         }
+    }
+
+    /**
+     * Runs {@code change} (one change at a time) and hands the versions it takes out of service to the retiring
+     * thread. The versions one change retires (several models dropped by a config reload, say) drain together: one
+     * grace period, then until none is held or the drain timeout passes, so they take as long as the slowest.
+     *
+     * @return completes once they are closed
+     */
+    private synchronized CompletableFuture<Void> apply(final Supplier<List<ModelRegistry.Retired>> change) {
+        final List<ModelRegistry.Retired> retired = change.get();
         afterPoll.run();
+        if (retired.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                drain(retired);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("Shutting down: closing {} retired versions without waiting for their requests",
+                        retired.size());
+            }
+            retired.forEach(this::close);
+        }, retirer);
     }
 
     private void drain(final List<ModelRegistry.Retired> retired) throws InterruptedException {
@@ -154,12 +176,20 @@ public final class VersionPoller implements AutoCloseable {
         LOG.info("Unloaded model {} version {}", version.name(), version.version());
     }
 
-    /** Stops polling; a poll under way finishes first (up to the drain timeout). */
+    /**
+     * Stops polling; a poll under way finishes first, then the versions retired so far drain (up to the drain
+     * timeout) and close.
+     */
     @Override
     public void close() throws InterruptedException {
+        final long wait = grace.toMillis() + drainTimeout.toMillis() + 1000;
         thread.shutdown();
-        if (!thread.awaitTermination(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+        if (!thread.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
             thread.shutdownNow();
+        }
+        retirer.shutdown();
+        if (!retirer.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+            retirer.shutdownNow();
         }
     }
 }

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +114,39 @@ class VersionPollerTest {
         assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
         assertThat(second.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
         assertThat(second.latest().orElseThrow().version()).isEqualTo(2);
+    }
+
+    @Test
+    void aLongDrainShouldNotHoldUpTheNextPoll() throws Exception {
+        final LoadedModel one = model.latest().orElseThrow();
+        one.acquire(); // held until the end of the test
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        final CountDownLatch stillDraining = new CountDownLatch(1);
+        final VersionPoller poller = new VersionPoller(registry, runner, Duration.ZERO, Duration.ofSeconds(25),
+                polls::incrementAndGet, duration -> {
+                    if (duration.equals(Duration.ofMillis(10)) && one.users() > 0) {
+                        stillDraining.await(); // the drain of version 1 goes on until the test lets it
+                    }
+                });
+        try {
+            final var firstRetirement = poller.submit(registry::refresh);
+            disk.add(3, "saved_model_half_plus_two_cpu");
+            poller.submit(registry::refresh); // loads 3 and retires 2, which waits behind version 1's drain
+            for (int i = 0; i < 500 && model.version(3).isEmpty(); i++) {
+                Thread.sleep(10);
+            }
+            assertThat(model.latest().orElseThrow().version()).as("the second poll ran").isEqualTo(3);
+            assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.UNLOADING);
+            assertThat(firstRetirement).isNotDone();
+            one.release();
+            stillDraining.countDown();
+            firstRetirement.get(10, TimeUnit.SECONDS);
+            assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+        } finally {
+            stillDraining.countDown();
+            poller.close();
+        }
+        assertThat(model.status(2).orElseThrow().state()).isEqualTo(ModelState.END);
     }
 
     @Test
