@@ -130,6 +130,10 @@ class VersionPollerTest {
                 });
         try {
             final var firstRetirement = poller.submit(registry::refresh);
+            for (int i = 0; i < 500 && polls.get() == 0; i++) {
+                Thread.sleep(10); // the first poll loads 2 and retires 1 before version 3 appears
+            }
+            assertThat(model.latest().orElseThrow().version()).isEqualTo(2);
             disk.add(3, "saved_model_half_plus_two_cpu");
             poller.submit(registry::refresh); // loads 3 and retires 2, which waits behind version 1's drain
             for (int i = 0; i < 500 && model.version(3).isEmpty(); i++) {
@@ -156,6 +160,10 @@ class VersionPollerTest {
         final var answer = runner.run(one, signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 1f)),
                 List.of("y"), System.nanoTime() + Duration.ofSeconds(10).toNanos());
         answer.get();
+        // The runner lets go of the version in a completion action of the answer, which may run just after get().
+        for (int i = 0; i < 500 && one.users() > 0; i++) {
+            Thread.sleep(10);
+        }
         assertThat(one.users()).isZero();
     }
 }
