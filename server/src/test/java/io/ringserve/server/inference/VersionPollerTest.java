@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -119,27 +120,24 @@ class VersionPollerTest {
     @Test
     void aLongDrainShouldNotHoldUpTheNextPoll() throws Exception {
         final LoadedModel one = model.latest().orElseThrow();
-        one.acquire(); // held until the end of the test
+        one.acquire(); // held until the test lets go
         disk.add(2, "saved_model_half_plus_two_tf2_cpu");
         final CountDownLatch stillDraining = new CountDownLatch(1);
+        final Semaphore polled = new Semaphore(0);
         final VersionPoller poller = new VersionPoller(registry, runner, Duration.ZERO, Duration.ofSeconds(25),
-                polls::incrementAndGet, duration -> {
+                polled::release, duration -> {
                     if (duration.equals(Duration.ofMillis(10)) && one.users() > 0) {
                         stillDraining.await(); // the drain of version 1 goes on until the test lets it
                     }
                 });
         try {
             final var firstRetirement = poller.submit(registry::refresh);
-            for (int i = 0; i < 500 && polls.get() == 0; i++) {
-                Thread.sleep(10); // the first poll loads 2 and retires 1 before version 3 appears
-            }
+            assertThat(polled.tryAcquire(10, TimeUnit.SECONDS)).as("first poll: 2 loaded, 1 retired").isTrue();
             assertThat(model.latest().orElseThrow().version()).isEqualTo(2);
             disk.add(3, "saved_model_half_plus_two_cpu");
             poller.submit(registry::refresh); // loads 3 and retires 2, which waits behind version 1's drain
-            for (int i = 0; i < 500 && model.version(3).isEmpty(); i++) {
-                Thread.sleep(10);
-            }
-            assertThat(model.latest().orElseThrow().version()).as("the second poll ran").isEqualTo(3);
+            assertThat(polled.tryAcquire(10, TimeUnit.SECONDS)).as("the second poll ran during the drain").isTrue();
+            assertThat(model.latest().orElseThrow().version()).isEqualTo(3);
             assertThat(model.status(1).orElseThrow().state()).isEqualTo(ModelState.UNLOADING);
             assertThat(firstRetirement).isNotDone();
             one.release();
