@@ -1,10 +1,13 @@
 package io.ringserve.server;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * TensorFlow Serving's flags that ringserve takes without acting on them, each with why, and the two it refuses:
@@ -50,11 +53,12 @@ final class InertTfServingFlags {
      * given; a later one wins. {@code --use_alts_credentials=false} and an empty {@code --platform_config_file} are
      * taken and not returned: they ask for TF Serving's defaults.
      *
+     * @param knownFlags the command's own flags, offered when an unknown flag is a near miss of one
      * @throws IllegalArgumentException naming the argument when it is not an inert flag, not in
      *     {@code --flag=value} form, or asks for something ringserve cannot do ({@code --use_alts_credentials},
      *     {@code --platform_config_file})
      */
-    static Map<String, String> given(final List<String> arguments) {
+    static Map<String, String> given(final List<String> arguments, final Collection<String> knownFlags) {
         final Map<String, String> given = new LinkedHashMap<>();
         for (String argument : arguments) {
             if (!argument.startsWith("--")) {
@@ -69,12 +73,43 @@ final class InertTfServingFlags {
                 continue;
             }
             if (!NO_EFFECT.containsKey(flag)) {
-                throw new IllegalArgumentException("Unknown option: '" + argument + "'");
+                throw new IllegalArgumentException("Unknown option: '" + argument + "'"
+                        + nearest(flag, knownFlags).map(near -> "; did you mean " + near + "?").orElse(""));
             }
             given.remove(flag);
             given.put(flag, value);
         }
         return given;
+    }
+
+    /** The known flag {@code flag} is a typo of (at most two edits away, the nearest first), if any. */
+    static Optional<String> nearest(final String flag, final Collection<String> knownFlags) {
+        return Stream.concat(knownFlags.stream(), NO_EFFECT.keySet().stream())
+                .filter(known -> known.startsWith("--"))
+                .map(known -> Map.entry(known, editDistance(flag, known)))
+                .filter(candidate -> candidate.getValue() <= 2)
+                .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey);
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
+    private static int editDistance(final String a, final String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            final int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static void refuseWhatCannotBeServed(final String flag, final String value) {

@@ -182,13 +182,16 @@ public final class ServerCommand {
     @CommandLine.Unmatched
     List<String> unmatched = new ArrayList<>();
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     /**
      * TF Serving's flags given that have no effect in ringserve, with their values.
      *
      * @throws IllegalArgumentException naming an argument that is no flag at all, or one ringserve refuses
      */
     Map<String, String> noEffectFlagsGiven() {
-        return InertTfServingFlags.given(unmatched);
+        return InertTfServingFlags.given(unmatched, spec == null ? List.of() : spec.optionsMap().keySet());
     }
 
     @Option(names = "--enable_serialization_as_tensor_content", negatable = true, fallbackValue = "true",

@@ -217,6 +217,10 @@ class ServerCommandTest {
     void shouldRefuseUnknownFlagsAndWhatItCannotServe() {
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--no_such_flag=1"))
                 .hasMessage("Unknown option: '--no_such_flag=1'");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--enable_batchng"))
+                .hasMessage("Unknown option: '--enable_batchng'; did you mean --enable_batching?");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--num_load_thread=2"))
+                .hasMessageEndingWith("did you mean --num_load_threads?");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--num_load_threads", "4"))
                 .hasMessageContaining("Unexpected argument '4'").hasMessageContaining("--name=value");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--use_alts_credentials"))
