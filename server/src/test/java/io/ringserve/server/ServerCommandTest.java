@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.TensorFlow;
 import picocli.CommandLine;
 
 class ServerCommandTest {
@@ -269,6 +270,14 @@ class ServerCommandTest {
         Files.writeString(file, "intra_op_threads: 4\n");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_config_file=" + file))
                 .hasMessageContaining(file.toString()).hasMessageContaining("intra_op_threads");
+    }
+
+    @Test
+    void versionShouldNameRingserveAndTheTensorFlowLibrary() {
+        assertThat(new ServerCommand.Versions().getVersion())
+                .containsExactly("ringserve 0.1.0 (TensorFlow Serving compatible)",
+                        "TensorFlow Library: " + TensorFlow.version());
+        assertThat(TensorFlow.version()).matches("\\d+\\.\\d+.*");
     }
 
     @Test
