@@ -23,6 +23,9 @@ public enum StatusCode {
     DATA_LOSS(15, 500),
     UNAUTHENTICATED(16, 401);
 
+    /** By number: the codes are numbered 0 to 16 in declaration order. */
+    private static final StatusCode[] BY_NUMBER = values();
+
     private final int number;
     private final int httpStatus;
 
@@ -34,6 +37,11 @@ public enum StatusCode {
     /** The code's number in {@code tensorflow.error.Code} and {@code grpc.Status}. */
     public int number() {
         return number;
+    }
+
+    /** The code numbered {@code number} ({@code grpc.Status} shares the numbering); UNKNOWN for any other number. */
+    public static StatusCode of(final int number) {
+        return number >= 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : UNKNOWN;
     }
 
     /** The HTTP status TF Serving's REST API answers for this code. */

@@ -102,18 +102,9 @@ public final class GrpcRequestObserver implements ServerInterceptor {
 
         void finish(final Status.Code code) {
             if (finished.compareAndSet(false, true)) {
-                metrics.requestFinished(model, PROTOCOL, RequestOutcome.ofHttpStatus(httpStatus(code)),
-                        System.nanoTime() - start);
+                metrics.requestFinished(model, PROTOCOL,
+                        RequestOutcome.ofHttpStatus(StatusCode.of(code.value()).httpStatus()), System.nanoTime() - start);
             }
         }
-    }
-
-    private static int httpStatus(final Status.Code code) {
-        for (StatusCode status : StatusCode.values()) {
-            if (status.number() == code.value()) {
-                return status.httpStatus();
-            }
-        }
-        return 500;
     }
 }
