@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 /**
  * Builds requests of random, seeded data of the right types and shapes for a signature, from the metadata the
@@ -152,11 +153,8 @@ public final class RequestFactory {
         final PredictRequest.Builder request = PredictRequest.newBuilder()
                 .setModelSpec(ModelSpec.newBuilder().setName(model).setSignatureName(signature));
         for (InputSpec input : inputs) {
-            final TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(rows));
-            for (int d = 1; d < input.dims().size(); d++) {
-                shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(Math.max(1, input.dims().get(d))));
-            }
+            final TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+            input.shape(rows).forEach(size -> shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(size)));
             final DataType dtype = DataType.valueOf(input.dtype());
             final TensorProto.Builder tensor = TensorProto.newBuilder().setDtype(dtype).setTensorShape(shape);
             final int n = rows * input.rowElements();
@@ -194,7 +192,8 @@ public final class RequestFactory {
                         + ", which KServe V2 JSON cannot carry; use gRPC (--grpc)");
             }
             json.append(i == 0 ? "" : ",").append("{\"name\":\"").append(input.alias()).append("\",\"shape\":")
-                    .append(shape(input, rows)).append(",\"datatype\":\"").append(datatype).append("\",\"data\":[");
+                    .append(input.shape(rows).stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")))
+                    .append(",\"datatype\":\"").append(datatype).append("\",\"data\":[");
             final int n = rows * input.rowElements();
             for (int e = 0; e < n; e++) {
                 json.append(e == 0 ? "" : ",").append(jsonValue(input.dtype()));
@@ -212,26 +211,13 @@ public final class RequestFactory {
     public ModelInferRequest v2GrpcRequest(final int rows) {
         final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
         for (InputSpec input : inputs) {
-            final ModelInferRequest.InferInputTensor.Builder tensor = ModelInferRequest.InferInputTensor.newBuilder()
-                    .setName(input.alias()).setDatatype(input.v2Datatype());
-            tensor.addShape(rows);
-            for (int d = 1; d < input.dims().size(); d++) {
-                tensor.addShape(Math.max(1, input.dims().get(d)));
-            }
-            request.addInputs(tensor);
+            request.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(input.alias())
+                    .setDatatype(input.v2Datatype()).addAllShape(input.shape(rows)));
             final int n = rows * input.rowElements();
             request.addRawInputContents(ByteString.copyFrom(input.elementBytes() < 0 ? rawStrings(n)
                     : rawValues(input, n)));
         }
         return request.build();
-    }
-
-    private static String shape(final InputSpec input, final int rows) {
-        final StringBuilder shape = new StringBuilder("[").append(rows);
-        for (int d = 1; d < input.dims().size(); d++) {
-            shape.append(',').append(Math.max(1, input.dims().get(d)));
-        }
-        return shape.append(']').toString();
     }
 
     private byte[] rawStrings(final int n) {

@@ -11,28 +11,14 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * KServe V2 (Open Inference Protocol) tensors: the datatype names and their TensorFlow types, and row-major
+ * KServe V2 (Open Inference Protocol) tensors ({@link DType#v2Datatype} names their types): row-major
  * {@code data} (flat or nested JSON, or the binary tensor data extension's raw bytes) to and from {@link HostTensor}.
  * FP16 and BF16 have no JSON form and are refused in JSON, as KServe does. Stateless.
  */
 public final class V2Tensors {
-    private static final Map<DType, String> NAMES = Map.ofEntries(
-            Map.entry(DType.BOOL, "BOOL"), Map.entry(DType.UINT8, "UINT8"), Map.entry(DType.UINT16, "UINT16"),
-            Map.entry(DType.UINT32, "UINT32"), Map.entry(DType.UINT64, "UINT64"), Map.entry(DType.INT8, "INT8"),
-            Map.entry(DType.INT16, "INT16"), Map.entry(DType.INT32, "INT32"), Map.entry(DType.INT64, "INT64"),
-            Map.entry(DType.HALF, "FP16"), Map.entry(DType.FLOAT, "FP32"), Map.entry(DType.DOUBLE, "FP64"),
-            Map.entry(DType.STRING, "BYTES"), Map.entry(DType.BFLOAT16, "BF16"));
-
     private V2Tensors() {
-    }
-
-    /** The V2 datatype name of {@code dtype} ({@code FP32} for DT_FLOAT, ...), if it has one. */
-    public static Optional<String> datatype(final DType dtype) {
-        return Optional.ofNullable(NAMES.get(dtype));
     }
 
     /**
@@ -120,7 +106,7 @@ public final class V2Tensors {
         if (data.remaining() != needed) {
             throw ServingException.invalidArgument("input '" + name + "' has " + data.remaining()
                     + " bytes of binary data, but shape " + java.util.Arrays.toString(shape) + " of "
-                    + datatype(expected).orElse(expected.typeName()) + " needs " + needed);
+                    + expected.v2Datatype() + " needs " + needed);
         }
         final ByteBuffer copy = HostTensor.allocate(needed).put(data);
         copy.flip();
@@ -157,7 +143,7 @@ public final class V2Tensors {
      * @throws ServingException INVALID_ARGUMENT naming both
      */
     public static void requireDatatype(final String name, final String datatype, final DType expected) {
-        final String wanted = datatype(expected).orElse(expected.typeName());
+        final String wanted = expected.v2Datatype();
         if (!datatype.equals(wanted)) {
             throw ServingException.invalidArgument("input '" + name + "' has datatype " + datatype
                     + ", but the model expects " + wanted);
@@ -271,7 +257,7 @@ public final class V2Tensors {
             throws IOException {
         gen.writeStartObject();
         gen.writeStringField("name", name);
-        gen.writeStringField("datatype", datatype(tensor.dtype()).orElse(tensor.dtype().typeName()));
+        gen.writeStringField("datatype", tensor.dtype().v2Datatype());
         gen.writeArrayFieldStart("shape");
         for (long dim : tensor.shape()) {
             gen.writeNumber(dim);

@@ -125,7 +125,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private static ModelMetadataResponse.TensorMetadata metadata(final TensorSpec spec) {
         final ModelMetadataResponse.TensorMetadata.Builder tensor = ModelMetadataResponse.TensorMetadata.newBuilder()
                 .setName(spec.alias())
-                .setDatatype(spec.dtype().flatMap(V2Tensors::datatype).orElse(spec.dtypeName()));
+                .setDatatype(spec.dtype().map(DType::v2Datatype).orElse(spec.dtypeName()));
         spec.shape().filter(shape -> !shape.unknownRank()).ifPresent(shape -> tensor.addAllShape(shape.dims()));
         return tensor.build();
     }
@@ -200,7 +200,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             case BOOL -> contents.getBoolContentsCount();
             case STRING -> contents.getBytesContentsCount();
             default -> throw ServingException.invalidArgument("input '" + name + "': "
-                    + V2Tensors.datatype(dtype).orElse(dtype.typeName()) + " travels only in raw_input_contents");
+                    + dtype.v2Datatype() + " travels only in raw_input_contents");
         };
         if (given != n) {
             throw ServingException.invalidArgument("input '" + name + "' has " + given + " elements in contents, "
@@ -254,7 +254,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         tensors.forEach((name, tensor) -> {
             final ModelInferResponse.InferOutputTensor.Builder output = ModelInferResponse.InferOutputTensor
                     .newBuilder().setName(name)
-                    .setDatatype(V2Tensors.datatype(tensor.dtype()).orElse(tensor.dtype().typeName()));
+                    .setDatatype(tensor.dtype().v2Datatype());
             for (long dim : tensor.shape()) {
                 output.addShape(dim);
             }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ServedModel;
@@ -164,7 +165,7 @@ public final class KServeRestService {
         for (TensorSpec spec : specs) {
             gen.writeStartObject();
             gen.writeStringField("name", spec.alias());
-            gen.writeStringField("datatype", spec.dtype().flatMap(V2Tensors::datatype).orElse(spec.dtypeName()));
+            gen.writeStringField("datatype", spec.dtype().map(DType::v2Datatype).orElse(spec.dtypeName()));
             gen.writeArrayFieldStart("shape");
             if (spec.shape().isPresent() && !spec.shape().get().unknownRank()) {
                 for (long dim : spec.shape().get().dims()) {
