@@ -141,6 +141,27 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
+     * An op that running {@code signature} would run and that changes the model's state (assigns a variable, changes
+     * a lookup table or a queue, writes a file, ...), as {@code name (type)}; empty when running it changes nothing
+     * but its answer. Walks the graph; blocks briefly.
+     *
+     * @throws ModelExecutionException if the version was closed
+     */
+    public Optional<String> stateChangingOp(final SignatureSpec signature) {
+        session.readLock().lock();
+        try {
+            if (closed) {
+                throw new ModelExecutionException(ModelExecutionException.Kind.INTERNAL,
+                        "version " + version + " of model " + name + " was unloaded");
+            }
+            return StateChangingOps.find(bundle.graph(), signature.outputs().values().stream()
+                    .map(TensorSpec::tensorName).filter(tensor -> !tensor.isEmpty()).toList());
+        } finally {
+            session.readLock().unlock();
+        }
+    }
+
+    /**
      * Counts a request that will run this version (until {@link #release}): a version taken out of service is
      * closed only once no request holds it ({@link #users}). Thread-safe, never blocks.
      */

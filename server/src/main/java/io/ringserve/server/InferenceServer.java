@@ -20,6 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
+import io.ringserve.models.SyntheticWarmup;
 import io.ringserve.models.VersionWarmup;
 import io.ringserve.server.metrics.GrpcRequestObserver;
 import io.ringserve.server.metrics.InferenceRequestObserver;
@@ -97,10 +98,6 @@ public final class InferenceServer implements AutoCloseable {
 
     public InferenceServer(final ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
-                config.modelWarmup()
-                        ? new WarmupReplay(config.signatureMethodCheck(), config.modelWarmupIterations())
-                        : VersionWarmup.NONE);
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new ServerMetrics(meterRegistry);
         final ModelRunner direct = new DirectModelRunner(
@@ -110,10 +107,28 @@ public final class InferenceServer implements AutoCloseable {
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed)
                 : direct;
+        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()), warmup(config, runner));
         config.models().forEach(m -> {
             final ServedModel model = registry.add(m.name(), m.basePath(), m.versions(), m.labels());
             ModelMeters.bind(meterRegistry, model);
         });
+    }
+
+    /**
+     * How a version warms up before it serves ({@code --enable_model_warmup}): its recorded requests through
+     * {@code runner}, or without them inputs of zeros at the batch sizes it will run at ({@code --synthetic_warmup}).
+     */
+    private static VersionWarmup warmup(final ServerConfig config, final ModelRunner runner) {
+        if (!config.modelWarmup()) {
+            return VersionWarmup.NONE;
+        }
+        final VersionWarmup withoutRequests = config.syntheticWarmup()
+                ? new SyntheticWarmup(config.batching().enabled()
+                        ? model -> SyntheticWarmup.batchSizes(config.batching().optionsFor(model))
+                        : model -> List.of(1))
+                : VersionWarmup.NONE;
+        return new WarmupReplay(config.signatureMethodCheck(), config.modelWarmupIterations(), runner,
+                withoutRequests);
     }
 
     /**

@@ -205,6 +205,13 @@ public final class ServerCommand {
                     + "before it serves, as TF Serving (default: ${DEFAULT-VALUE}).")
     boolean enableModelWarmup;
 
+    @Option(names = "--synthetic_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
+            defaultValue = "true",
+            description = "Warm up a version that has no warm-up requests on inputs of zeros, at each batch size it "
+                    + "will run at, so that its first requests do not pay TensorFlow's lazy set-up; with "
+                    + "--enable_model_warmup (default: ${DEFAULT-VALUE}; ringserve's own).")
+    boolean syntheticWarmup;
+
     @Option(names = "--num_request_iterations_for_warmup", paramLabel = "N", defaultValue = "0",
             description = "Times each warm-up request is replayed; used when > 0, else once (default: "
                     + "${DEFAULT-VALUE}, as TF Serving).")
@@ -260,6 +267,7 @@ public final class ServerCommand {
                 .restCors(restApiEnableCorsSupport)
                 .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
                 .modelWarmup(enableModelWarmup)
+                .syntheticWarmup(syntheticWarmup)
                 .modelWarmupIterations(warmupIterations <= 0 ? 1 : warmupIterations)
                 .fileSystemPollWaitSeconds(fileSystemPollWaitSeconds);
         if (modelConfigFile != null) {

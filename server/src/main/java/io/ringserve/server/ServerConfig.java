@@ -38,6 +38,7 @@ public record ServerConfig(
         SignatureMethodCheck signatureMethodCheck,
         boolean modelWarmup,
         int modelWarmupIterations,
+        boolean syntheticWarmup,
         int fileSystemPollWaitSeconds,
         Optional<Path> modelConfigFile,
         int modelConfigFilePollWaitSeconds) {
@@ -108,6 +109,7 @@ public record ServerConfig(
         private boolean restCors;
         private boolean modelWarmup = true;
         private int modelWarmupIterations = 1;
+        private boolean syntheticWarmup = true;
         private int fileSystemPollWaitSeconds;
         private Optional<Path> modelConfigFile = Optional.empty();
         private int modelConfigFilePollWaitSeconds;
@@ -232,6 +234,15 @@ public record ServerConfig(
         }
 
         /**
+         * Whether a version without warm-up requests is warmed up on inputs of zeros at the batch sizes it will run
+         * at ({@code --synthetic_warmup}, ringserve's own); on. Only with {@link #modelWarmup}.
+         */
+        public Builder syntheticWarmup(final boolean value) {
+            this.syntheticWarmup = value;
+            return this;
+        }
+
+        /**
          * How often the models' base paths are polled for new versions ({@code --file_system_poll_wait_seconds});
          * 0, the builder's default, reads them once at start. The command line defaults to TF Serving's 1.
          */
@@ -273,7 +284,7 @@ public record ServerConfig(
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
-                    modelWarmup, modelWarmupIterations, fileSystemPollWaitSeconds, modelConfigFile,
+                    modelWarmup, modelWarmupIterations, syntheticWarmup, fileSystemPollWaitSeconds, modelConfigFile,
                     modelConfigFilePollWaitSeconds);
         }
     }

@@ -175,6 +175,12 @@ class ServerCommandTest {
     }
 
     @Test
+    void shouldWarmUpOnZerosWithoutWarmupRequestsUnlessTold() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").syntheticWarmup()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--synthetic_warmup=false").syntheticWarmup()).isFalse();
+    }
+
+    @Test
     void shouldPollForNewVersionsEverySecondAsTfServingUnlessTold() {
         assertThat(parse(Map.of(), "--model_base_path=/m").fileSystemPollWaitSeconds()).isEqualTo(1);
         assertThat(parse(Map.of(), "--model_base_path=/m", "--file_system_poll_wait_seconds=0")

@@ -1,7 +1,6 @@
 package io.ringserve.server.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ModelLoadException;
 import io.ringserve.models.SignatureSpec;
@@ -15,12 +14,9 @@ import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * TF Serving's model warm-up ({@code --enable_model_warmup}): replays the {@code PredictionLog} records of a
  * version's {@code assets.extra/tf_serving_warmup_requests} (a TFRecord file) against it before it serves. Predict,
  * Classify, Regress and MultiInference records are replayed {@code iterations} times each
- * ({@code --num_request_iterations_for_warmup}, once by default), on the loading thread, straight on the model
- * (not through the batcher); the model spec's name and version in a record are ignored, its signature name is used.
- * A version without the file is not warmed up. A file that cannot be read, holds more than 1000 records, or a
- * request that fails makes the version fail to load, with the reason, as in TF Serving. Thread-safe.
+ * ({@code --num_request_iterations_for_warmup}, once by default), one after another from the loading thread,
+ * through the server's {@link ModelRunner}: with batching on they go through the batcher, as TF Serving replays them
+ * through its batching session, so each runs at the batch size the batcher pads it to. The model spec's name and
+ * version in a record are ignored, its signature name is used. A version without the file is warmed up by
+ * {@code withoutRequests} ({@link io.ringserve.models.SyntheticWarmup}, or nothing). A file that cannot be read,
+ * holds more than 1000 records, or a request that fails makes the version fail to load, with the reason, as in TF
+ * Serving; the runner is then told to {@link ModelRunner#retire} the version, so no batching queue outlives it.
+ * Thread-safe.
  */
 public final class WarmupReplay implements VersionWarmup {
     /** Where TF Serving looks for warm-up requests, under a version's directory. */
@@ -51,31 +51,44 @@ public final class WarmupReplay implements VersionWarmup {
     private final ExampleInference examples;
     private final SignatureMethodCheck methodCheck;
     private final int iterations;
+    private final VersionWarmup withoutRequests;
 
-    /** A replay of each record once that checks signatures' method names as the server's requests are checked. */
-    public WarmupReplay(final SignatureMethodCheck methodCheck) {
-        this(methodCheck, 1);
-    }
-
-    /** A replay of each record {@code iterations} times (at least 1). */
-    public WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations) {
-        this(methodCheck, iterations, new RunNow());
-    }
-
-    /** A replay whose model calls go through {@code runner} (tests count them). */
-    WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations, final ModelRunner runner) {
+    /**
+     * A replay that checks signatures' method names as the server's requests are checked.
+     *
+     * @param iterations how many times each record is replayed, at least 1
+     * @param runner what runs the replayed requests: the server's runner (its batcher, when batching is on)
+     * @param withoutRequests what warms up a version that has no warm-up file
+     */
+    public WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations, final ModelRunner runner,
+                        final VersionWarmup withoutRequests) {
         if (iterations < 1) {
             throw new IllegalArgumentException("num_request_iterations_for_warmup must be >= 1, got " + iterations);
         }
-        this.methodCheck = methodCheck;
+        this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
         this.iterations = iterations;
-        this.runner = runner;
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.withoutRequests = Objects.requireNonNull(withoutRequests, "withoutRequests");
         this.examples = new ExampleInference(runner, methodCheck);
     }
 
     @Override
     public void warmUp(final LoadedModel model) {
         final Path file = model.directory().resolve(REQUESTS_FILE);
+        if (!Files.exists(file)) {
+            withoutRequests.warmUp(model);
+            return;
+        }
+        try {
+            replayFile(model, file);
+        } catch (RuntimeException e) {
+            // The version will not serve: close the batching queues its warm-up opened.
+            runner.retire(model);
+            throw e;
+        }
+    }
+
+    private void replayFile(final LoadedModel model, final Path file) {
         final long start = System.nanoTime();
         int records = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -90,8 +103,6 @@ public final class WarmupReplay implements VersionWarmup {
                     replay(model, log);
                 }
             }
-        } catch (NoSuchFileException e) {
-            return;
         } catch (IOException e) {
             throw new ModelLoadException("Cannot read warmup data " + file + ": " + e.getMessage()
                     + ". Please verify your warmup data is in TFRecord format.", e);
@@ -155,21 +166,6 @@ public final class WarmupReplay implements VersionWarmup {
                             : log.getUnknownFields().hasField(PREDICT_STREAMED_LOG) ? "predict_streamed_log"
                                     : "none set"));
             default -> throw new IllegalStateException("unknown log type " + log.getLogTypeCase());
-        }
-    }
-
-    /** Runs each call at once on the calling thread: the warm-up's model calls, outside the batcher. */
-    static final class RunNow implements ModelRunner {
-        @Override
-        public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
-                                                              final Map<String, HostTensor> inputs,
-                                                              final List<String> outputs, final long deadlineNanos) {
-            return CompletableFuture.completedFuture(model.run(signature, inputs, outputs));
-        }
-
-        @Override
-        public boolean shutdown(final Duration drain) {
-            return true;
         }
     }
 

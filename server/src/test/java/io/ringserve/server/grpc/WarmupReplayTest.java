@@ -13,6 +13,7 @@ import io.ringserve.models.ServedModel;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.VersionStatus;
+import io.ringserve.models.VersionWarmup;
 import io.ringserve.proto.serving.ClassificationRequest;
 import io.ringserve.proto.serving.ClassifyLog;
 import io.ringserve.proto.serving.ExampleList;
@@ -69,8 +70,10 @@ class WarmupReplayTest {
                         .setFloatList(FloatList.newBuilder().addValue(3f)).build())))).build();
     }
 
+    private final RecordingRunner runner = new RecordingRunner();
+
     private VersionStatus load(final byte[] warmup) throws IOException {
-        return load(warmup, new WarmupReplay(SignatureMethodCheck.OFF));
+        return load(warmup, new WarmupReplay(SignatureMethodCheck.OFF, 1, runner, VersionWarmup.NONE));
     }
 
     private VersionStatus load(final byte[] warmup, final WarmupReplay replay) throws IOException {
@@ -86,30 +89,26 @@ class WarmupReplayTest {
     }
 
     @Test
-    void eachRecordShouldBeReplayedAsManyTimesAsAsked() throws IOException {
-        final AtomicInteger calls = new AtomicInteger();
-        final WarmupReplay.RunNow direct = new WarmupReplay.RunNow();
-        final ModelRunner counting = new ModelRunner() {
-            @Override
-            public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model,
-                                                                  final SignatureSpec signature,
-                                                                  final Map<String, HostTensor> inputs,
-                                                                  final List<String> outputs, final long deadline) {
-                calls.incrementAndGet();
-                return direct.run(model, signature, inputs, outputs, deadline);
-            }
-
-            @Override
-            public boolean shutdown(final Duration drain) {
-                return true;
-            }
-        };
+    void eachRecordShouldBeReplayedAsManyTimesAsAskedThroughTheServersRunner() throws IOException {
         final byte[] twoRecords = WarmupFiles.of(predict("x"), PredictionLog.newBuilder().setRegressLog(
                 RegressLog.newBuilder().setRequest(RegressionRequest.newBuilder().setModelSpec(ModelSpec.newBuilder()
                         .setSignatureName("regress_x_to_y")).setInput(examples()))).build());
-        assertThat(load(twoRecords, new WarmupReplay(SignatureMethodCheck.OFF, 3, counting)).state())
-                .isEqualTo(ModelState.AVAILABLE);
-        assertThat(calls).hasValue(6);
+        assertThat(load(twoRecords, new WarmupReplay(SignatureMethodCheck.OFF, 3, runner, VersionWarmup.NONE))
+                .state()).isEqualTo(ModelState.AVAILABLE);
+        assertThat(runner.calls).hasValue(6);
+        assertThat(runner.retired).isEmpty();
+    }
+
+    @Test
+    void aVersionWithoutAWarmupFileShouldBeWarmedUpTheOtherWay() throws IOException {
+        final List<String> warmedOtherwise = new ArrayList<>();
+        final WarmupReplay replay = new WarmupReplay(SignatureMethodCheck.OFF, 1, runner,
+                model -> warmedOtherwise.add(model.name() + "/" + model.version()));
+        assertThat(load(null, replay).state()).isEqualTo(ModelState.AVAILABLE);
+        assertThat(warmedOtherwise).containsExactly("m/123");
+        assertThat(runner.calls).hasValue(0);
+        assertThat(load(WarmupFiles.of(predict("x")), replay).state()).isEqualTo(ModelState.AVAILABLE);
+        assertThat(warmedOtherwise).as("a version with the file replays it only").hasSize(1);
     }
 
     @Test
@@ -136,6 +135,7 @@ class WarmupReplayTest {
         assertThat(status.error()).hasValueSatisfying(error -> assertThat(error)
                 .contains("Warmup request 2 of").contains("tf_serving_warmup_requests")
                 .contains("input size does not match signature"));
+        assertThat(runner.retired).as("the runner frees what it opened for the version").containsExactly("m/123");
     }
 
     @Test
@@ -164,5 +164,29 @@ class WarmupReplayTest {
                 .contains("checksum does not match").contains("Please verify your warmup data is in TFRecord format"));
         assertThat(load(new byte[] {1, 2, 3}).error()).hasValueSatisfying(error -> assertThat(error)
                 .contains("the file ends inside a record's header"));
+    }
+
+    /** Runs each call at once on the calling thread, straight on the model; counts calls and retired versions. */
+    private static final class RecordingRunner implements ModelRunner {
+        final AtomicInteger calls = new AtomicInteger();
+        final List<String> retired = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
+                                                              final Map<String, HostTensor> inputs,
+                                                              final List<String> outputs, final long deadline) {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(model.run(signature, inputs, outputs));
+        }
+
+        @Override
+        public boolean shutdown(final Duration drain) {
+            return true;
+        }
+
+        @Override
+        public void retire(final LoadedModel model) {
+            retired.add(model.name() + "/" + model.version());
+        }
     }
 }
