@@ -18,6 +18,7 @@ import org.tensorflow.exceptions.TFFailedPreconditionException;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.exceptions.TFUnimplementedException;
+import org.tensorflow.proto.RunOptions;
 
 /**
  * One loaded version of a SavedModel: its signatures and a TensorFlow session to run them.
@@ -87,6 +88,16 @@ public final class LoadedModel implements AutoCloseable {
      */
     public Map<String, HostTensor> run(final SignatureSpec signature, final Map<String, HostTensor> inputs,
                                        final List<String> outputAliases) {
+        return run(signature, inputs, outputAliases, Duration.ZERO);
+    }
+
+    /**
+     * Runs {@code signature} once, as {@link #run(SignatureSpec, Map, List)} does, and has TensorFlow cancel the call
+     * when it runs longer than {@code timeout} (its {@code RunOptions.timeout_in_ms}; zero for no limit): then it
+     * fails with a {@link ModelExecutionException} of kind INTERNAL, and the version stays usable.
+     */
+    public Map<String, HostTensor> run(final SignatureSpec signature, final Map<String, HostTensor> inputs,
+                                       final List<String> outputAliases, final Duration timeout) {
         final Map<String, Tensor> feeds = new LinkedHashMap<>();
         try {
             for (TensorSpec input : signature.inputs().values()) {
@@ -97,7 +108,7 @@ public final class LoadedModel implements AutoCloseable {
                 }
                 feeds.put(input.alias(), TensorInterop.toTensorFlow(value));
             }
-            return runFeeds(signature, feeds, outputAliases);
+            return runFeeds(signature, feeds, outputAliases, timeout);
         } finally {
             feeds.values().forEach(Tensor::close);
         }
@@ -111,6 +122,11 @@ public final class LoadedModel implements AutoCloseable {
      */
     Map<String, HostTensor> runFeeds(final SignatureSpec signature, final Map<String, Tensor> feeds,
                                      final List<String> outputAliases) {
+        return runFeeds(signature, feeds, outputAliases, Duration.ZERO);
+    }
+
+    private Map<String, HostTensor> runFeeds(final SignatureSpec signature, final Map<String, Tensor> feeds,
+                                             final List<String> outputAliases, final Duration timeout) {
         session.readLock().lock();
         try {
             if (closed) {
@@ -118,6 +134,9 @@ public final class LoadedModel implements AutoCloseable {
                         "version " + version + " of model " + name + " was unloaded");
             }
             final Session.Runner runner = bundle.session().runner();
+            if (!timeout.isZero() && !timeout.isNegative()) {
+                runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(Math.max(1, timeout.toMillis())).build());
+            }
             for (TensorSpec input : signature.inputs().values()) {
                 runner.feed(input.tensorName(), feeds.get(input.alias()));
             }

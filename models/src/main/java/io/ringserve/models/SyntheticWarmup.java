@@ -1,6 +1,7 @@
 package io.ringserve.models;
 
 import io.ringserve.batching.BatchingOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -27,12 +28,18 @@ import org.slf4j.LoggerFactory;
  * changes a table, writes a file: {@link LoadedModel#stateChangingOp}), so that made-up inputs never change what the
  * model answers later. A batch size whose inputs would exceed {@link #MAX_INPUT_BYTES} is left out.
  * The calls run on the loading thread, straight on the model (not through the batcher: no queue, no batching
- * metrics). A call that fails is logged and does not stop the version from serving: zeros may be invalid input for a
- * model that serves its real requests well. Thread-safe.
+ * metrics), each cancelled by TensorFlow after {@link #CALL_TIMEOUT}. A call that fails or times out is logged and
+ * does not stop the version from serving: zeros may be invalid input for a model that serves its real requests well.
+ * Thread-safe.
  */
 public final class SyntheticWarmup implements VersionWarmup {
     /** The most bytes of inputs one warm-up call builds. */
     static final long MAX_INPUT_BYTES = 64L << 20;
+    /**
+     * How long one call may run before TensorFlow cancels it: a loop whose end depends on its inputs might not end
+     * on zeros, and the version's load must not wait for it.
+     */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     /** The signature TF2 SavedModels keep their initialisation in: it runs once, when the version loads. */
     private static final String INIT_OP_SIGNATURE = "__saved_model_init_op";
     private static final Logger LOG = LoggerFactory.getLogger(SyntheticWarmup.class);
@@ -68,7 +75,8 @@ public final class SyntheticWarmup implements VersionWarmup {
                 continue;
             }
             try {
-                model.run(call.signature(), zeros(call.signature(), call.rows()), call.signature().outputAliases());
+                model.run(call.signature(), zeros(call.signature(), call.rows()), call.signature().outputAliases(),
+                        CALL_TIMEOUT);
                 warmed.computeIfAbsent(key, k -> new ArrayList<>()).add(call.rows());
             } catch (RuntimeException e) {
                 failed.add(key);
