@@ -167,7 +167,7 @@ public final class InferenceServer implements AutoCloseable {
         final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                config.maxRequestBytes()), config.restPort());
+                config.maxRequestBytes(), config.restIdleTimeout()), config.restPort());
         LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                 restChannel.localAddress());
         if (config.metricsPort() >= 0) {
@@ -177,7 +177,7 @@ public final class InferenceServer implements AutoCloseable {
                             : responses.error(ctx.alloc(), ServingException.notFound(
                                     "This port serves only " + metricsPaths)));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
-                    RequestObserver.NONE, config.maxRequestBytes()), config.metricsPort());
+                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout()), config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();

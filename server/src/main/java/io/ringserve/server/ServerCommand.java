@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,6 +106,11 @@ public final class ServerCommand {
     @Option(names = "--rest_api_timeout_in_ms", paramLabel = "MS", defaultValue = "30000",
             description = "Deadline of a REST request (default: ${DEFAULT-VALUE}); past it the client gets 504.")
     long restApiTimeoutMillis;
+
+    @Option(names = "--rest_api_idle_timeout_seconds", paramLabel = "S", defaultValue = "3600",
+            description = "Close a REST keep-alive connection idle this long: nothing read or written and no request "
+                    + "being answered; 0 never closes (default: ${DEFAULT-VALUE}; ringserve's own).")
+    long restIdleTimeoutSeconds;
 
     @Option(names = "--rest_api_num_threads", paramLabel = "N",
             description = "REST event-loop threads (default: the CPU count).")
@@ -257,6 +263,7 @@ public final class ServerCommand {
                 .restPort(restApiPort)
                 .models(models(environment))
                 .restApiTimeoutMillis(restApiTimeoutMillis)
+                .restIdleTimeout(Duration.ofSeconds(restIdleTimeoutSeconds))
                 .sessionOptions(sessionOptions())
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)

@@ -6,6 +6,7 @@ import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.PredictOutputEncoding;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,6 +21,7 @@ public record ServerConfig(
         int restPort,
         List<ModelConfig> models,
         long restApiTimeoutMillis,
+        Duration restIdleTimeout,
         int maxRequestBytes,
         int inferenceThreads,
         int maxQueuedRequests,
@@ -45,6 +47,11 @@ public record ServerConfig(
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(restIdleTimeout, "restIdleTimeout");
+        if (restIdleTimeout.isNegative()) {
+            throw new IllegalArgumentException("--rest_api_idle_timeout_seconds must be >= 0, got "
+                    + restIdleTimeout.toSeconds());
+        }
         models = List.copyOf(models);
         Objects.requireNonNull(sessionOptions, "sessionOptions");
         Objects.requireNonNull(batching, "batching");
@@ -92,6 +99,7 @@ public record ServerConfig(
         private int restPort = 8501;
         private List<ModelConfig> models = List.of();
         private long restApiTimeoutMillis = 30_000;
+        private Duration restIdleTimeout = Duration.ofHours(1);
         private int maxRequestBytes = 64 << 20;
         private int inferenceThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int maxQueuedRequests = 4096;
@@ -261,6 +269,15 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * How long a REST connection may stay idle (nothing read or written, no request being answered) before the
+         * server closes it ({@code --rest_api_idle_timeout_seconds}); an hour, Envoy's default. Zero never closes.
+         */
+        public Builder restIdleTimeout(final Duration value) {
+            this.restIdleTimeout = value;
+            return this;
+        }
+
         /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
         public Builder restCors(final boolean value) {
             this.restCors = value;
@@ -280,7 +297,8 @@ public record ServerConfig(
         }
 
         public ServerConfig build() {
-            return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, maxRequestBytes,
+            return new ServerConfig(bindAddress, grpcPort, restPort, models, restApiTimeoutMillis, restIdleTimeout,
+                    maxRequestBytes,
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,

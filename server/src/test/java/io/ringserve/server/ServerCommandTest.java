@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -172,6 +173,15 @@ class ServerCommandTest {
         assertThat(parse(Map.of(), "--model_base_path=/m").modelWarmup()).isTrue();
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_model_warmup=false").modelWarmup()).isFalse();
         assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_model_warmup").modelWarmup()).isTrue();
+    }
+
+    @Test
+    void shouldCloseIdleRestConnectionsAfterAnHourUnlessTold() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").restIdleTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_idle_timeout_seconds=0").restIdleTimeout())
+                .isZero();
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--rest_api_idle_timeout_seconds=-1"))
+                .hasMessageContaining("--rest_api_idle_timeout_seconds must be >= 0");
     }
 
     @Test

@@ -8,25 +8,32 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, decompression of compressed
  * bodies ({@code Content-Encoding}), aggregation of the whole request (bodies over {@code maxRequestBytes}, once
- * decompressed, are refused), then the {@link RestRequestHandler}.
+ * decompressed, are refused), then the {@link RestRequestHandler}. A connection idle for {@code idleTimeout} (nothing
+ * read or written, no request being answered) is closed ({@link IdleConnectionCloser}); zero keeps it open.
  */
 public final class RestServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpRouter router;
     private final RestResponses responses;
     private final RequestObserver observer;
     private final int maxRequestBytes;
+    private final Duration idleTimeout;
 
     public RestServerInitializer(final HttpRouter router, final RestResponses responses,
-                                 final RequestObserver observer, final int maxRequestBytes) {
+                                 final RequestObserver observer, final int maxRequestBytes,
+                                 final Duration idleTimeout) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.maxRequestBytes = maxRequestBytes;
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     @Override
@@ -35,6 +42,10 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
         p.addLast("http", new HttpServerCodec());
+        if (!idleTimeout.isZero()) {
+            p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            p.addLast("idleCloser", new IdleConnectionCloser());
+        }
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
         // Content-Encoding gzip (what TF Serving's HTTP server takes) or deflate: decompressed before aggregation, so
         // the size limit holds for what is decoded; no single decompressed buffer may outgrow it.

@@ -1,0 +1,42 @@
+package io.ringserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code --rest_api_idle_timeout_seconds} on the real server: an idle keep-alive connection is closed by it. */
+class RestIdleTimeoutIT {
+    @Test
+    void anIdleKeepAliveConnectionShouldBeClosedAfterItsAnswer() throws Exception {
+        try (RunningServer server = new RunningServer(ServerConfig.builder()
+                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
+                .restIdleTimeout(Duration.ofMillis(300)));
+             Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+            socket.setSoTimeout(30_000);
+            final OutputStream out = socket.getOutputStream();
+            final BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1));
+            for (int request = 0; request < 2; request++) {
+                out.write("GET /v1/models/m HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                assertThat(in.readLine()).as("answered on the kept-alive connection").isEqualTo("HTTP/1.1 200 OK");
+                int length = -1;
+                for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+                    if (line.toLowerCase().startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                    }
+                }
+                assertThat(in.skip(length)).isEqualTo(length);
+            }
+            assertThat(in.read()).as("closed by the server once idle, not by the 30 s read timeout").isEqualTo(-1);
+        }
+    }
+}

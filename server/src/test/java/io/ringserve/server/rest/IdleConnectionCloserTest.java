@@ -1,0 +1,67 @@
+package io.ringserve.server.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Idle events close a connection only when none of its requests is waiting for its answer. */
+class IdleConnectionCloserTest {
+    private final List<Object> passedOn = new ArrayList<>();
+    private final EmbeddedChannel channel = new EmbeddedChannel(new IdleConnectionCloser(),
+            new ChannelInboundHandlerAdapter() {
+                @Override
+                public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) {
+                    passedOn.add(evt);
+                }
+            });
+
+    private void request() {
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/models/m:predict"));
+        channel.readInbound();
+    }
+
+    private void answer() {
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        channel.readOutbound();
+    }
+
+    @Test
+    void anIdleConnectionWithNothingToAnswerShouldBeClosed() {
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aConnectionWaitingForItsAnswerShouldStayOpenUntilAnsweredAndIdleAgain() {
+        request();
+        request();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("two requests computing").isTrue();
+        answer();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("one pipelined request still computing").isTrue();
+        answer();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void otherEventsShouldPassThrough() {
+        final Object other = new Object();
+        channel.pipeline().fireUserEventTriggered(other);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(passedOn).containsExactly(other);
+    }
+}
