@@ -4,6 +4,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -27,10 +29,16 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
 
     @Override
     public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise) {
-        if (msg instanceof LastHttpContent && unanswered > 0) {
+        if (msg instanceof LastHttpContent && !isInformational(msg) && unanswered > 0) {
             unanswered--;
         }
         ctx.write(msg, promise);
+    }
+
+    /** A {@code 100 Continue} goes out before the request's body is read: it answers nothing. */
+    private static boolean isInformational(final Object msg) {
+        return msg instanceof HttpResponse response
+                && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     }
 
     @Override

@@ -33,7 +33,11 @@ class IdleConnectionCloserTest {
     }
 
     private void answer() {
-        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        answer(HttpResponseStatus.OK);
+    }
+
+    private void answer(final HttpResponseStatus status) {
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status));
         channel.readOutbound();
     }
 
@@ -46,6 +50,7 @@ class IdleConnectionCloserTest {
     @Test
     void aConnectionWaitingForItsAnswerShouldStayOpenUntilAnsweredAndIdleAgain() {
         request();
+        answer(HttpResponseStatus.CONTINUE);
         request();
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT);
         assertThat(channel.isOpen()).as("two requests computing").isTrue();
