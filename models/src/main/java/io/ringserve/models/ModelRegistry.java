@@ -30,6 +30,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     private final SavedModelLoader loader;
     private final VersionWarmup warmup;
+    private final LoadAttempts loadAttempts;
     private final Map<String, ServedModel> models = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
     /** For versions that failed to load: what their directory held then ({@link #contents}), by model/version. */
@@ -43,8 +44,14 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** A registry that warms each version up with {@code warmup} after loading it and before it serves. */
     public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup) {
+        this(loader, warmup, LoadAttempts.NONE);
+    }
+
+    /** A registry that also tells {@code loadAttempts} of every attempt to load a version's SavedModel. */
+    public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup, final LoadAttempts loadAttempts) {
         this.loader = Objects.requireNonNull(loader, "loader");
         this.warmup = Objects.requireNonNull(warmup, "warmup");
+        this.loadAttempts = Objects.requireNonNull(loadAttempts, "loadAttempts");
     }
 
     /**
@@ -114,7 +121,7 @@ public final class ModelRegistry implements AutoCloseable {
         model.markLoading(version);
         final long start = System.nanoTime();
         try {
-            final LoadedModel loaded = loader.load(model.name(), version, directory);
+            final LoadedModel loaded = loadSavedModel(model, version, directory);
             try {
                 warmup.warmUp(loaded);
             } catch (RuntimeException e) {
@@ -129,6 +136,18 @@ public final class ModelRegistry implements AutoCloseable {
             failedContents.put(model.name() + '/' + version, contents(directory));
             model.markFailed(version, e.getMessage());
             LOG.error("Model {} version {} failed to load: {}", model.name(), version, e.getMessage());
+        }
+    }
+
+    private LoadedModel loadSavedModel(final ServedModel model, final long version, final Path directory) {
+        final long start = System.nanoTime();
+        boolean loaded = false;
+        try {
+            final LoadedModel result = loader.load(model.name(), version, directory);
+            loaded = true;
+            return result;
+        } finally {
+            loadAttempts.attempted(directory, loaded, System.nanoTime() - start);
         }
     }
 

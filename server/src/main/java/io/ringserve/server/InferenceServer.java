@@ -26,6 +26,7 @@ import io.ringserve.server.metrics.GrpcRequestObserver;
 import io.ringserve.server.metrics.InferenceRequestObserver;
 import io.ringserve.server.metrics.ModelMeters;
 import io.ringserve.server.metrics.ServerMetrics;
+import io.ringserve.server.metrics.TfServingMetrics;
 import io.ringserve.server.codec.JsonFactories;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,6 +86,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry meterRegistry;
     private final ServerMetrics metrics;
+    private final TfServingMetrics tfServingMetrics = new TfServingMetrics();
     private final ModelRunner runner;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -107,7 +109,8 @@ public final class InferenceServer implements AutoCloseable {
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed)
                 : direct;
-        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()), warmup(config, runner));
+        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()), warmup(config, runner),
+                (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos));
         config.models().forEach(m -> {
             final ServedModel model = registry.add(m.name(), m.basePath(), m.versions(), m.labels());
             ModelMeters.bind(meterRegistry, model);
@@ -157,14 +160,17 @@ public final class InferenceServer implements AutoCloseable {
         final Set<String> metricsPaths = config.monitoringPath().isEmpty()
                 ? Set.of(MetricsRestService.METRICS_PATH)
                 : Set.of(MetricsRestService.METRICS_PATH, config.monitoringPath());
-        final MetricsRestService metricsService = new MetricsRestService(meterRegistry, metricsPaths);
+        final MetricsRestService metricsService = new MetricsRestService(meterRegistry, metricsPaths,
+                config.monitoringPath(), tfServingMetrics::exposition);
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
-                        config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck()),
+                        config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
+                        tfServingMetrics),
                 new KServeRestService(new ModelResolver(registry), registry::get, runner,
                         JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime),
                 new HealthRestService(registry, responses, () -> draining), metricsService, responses);
-        final RequestObserver observer = new InferenceRequestObserver(metrics, name -> registry.get(name).isPresent());
+        final RequestObserver observer = new InferenceRequestObserver(metrics, tfServingMetrics,
+                name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
                 config.maxRequestBytes(), config.restIdleTimeout()), config.restPort());
@@ -173,7 +179,7 @@ public final class InferenceServer implements AutoCloseable {
         if (config.metricsPort() >= 0) {
             final HttpRouter metricsOnly = (ctx, request) -> CompletableFuture.completedFuture(
                     metricsService.serves(request.path())
-                            ? metricsService.scrape(ctx.alloc())
+                            ? metricsService.scrape(ctx.alloc(), request.path())
                             : responses.error(ctx.alloc(), ServingException.notFound(
                                     "This port serves only " + metricsPaths)));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
@@ -204,7 +210,7 @@ public final class InferenceServer implements AutoCloseable {
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
-                    this::reloadConfig).start();
+                    this::reloadConfig, tfServingMetrics).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }
@@ -235,7 +241,7 @@ public final class InferenceServer implements AutoCloseable {
                 .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
                 // Handlers never block (they decode and schedule), so they run on the transport's threads.
                 .directExecutor()
-                .intercept(new GrpcRequestObserver(metrics, name -> registry.get(name).isPresent()));
+                .intercept(new GrpcRequestObserver(metrics, tfServingMetrics, name -> registry.get(name).isPresent()));
         // After the flags above: grpc.max_receive_message_length, when given, wins over the flag.
         config.grpcChannelArguments().applyTo(builder);
         return builder;

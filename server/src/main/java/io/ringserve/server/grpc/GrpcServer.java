@@ -8,6 +8,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +40,7 @@ public final class GrpcServer implements AutoCloseable {
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
         this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
-                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED);
+                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE);
     }
 
     /**
@@ -50,17 +51,18 @@ public final class GrpcServer implements AutoCloseable {
      * @param outputEncoding how Predict writes its outputs
      * @param methodCheck whether signatures' method names must match the call
      * @param configReload what ModelService/HandleReloadConfigRequest does
+     * @param runtimeLatency told how long each answered Predict, Classify and Regress call waited for its model
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
                       final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck,
-                      final ConfigReload configReload) {
+                      final ConfigReload configReload, final RuntimeLatency runtimeLatency) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
-                answerExecutor, outputEncoding, methodCheck);
+                answerExecutor, outputEncoding, methodCheck, runtimeLatency);
         final ModelGrpcService models = new ModelGrpcService(resolver, configReload);
         final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor);
         this.servers = builders.stream()

@@ -30,6 +30,7 @@ import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final Supplier<Executor> answerExecutor;
     private final PredictOutputEncoding outputEncoding;
     private final SignatureMethodCheck methodCheck;
+    private final RuntimeLatency runtimeLatency;
 
     /**
      * @param nanoClock the clock deadlines are on; {@link System#nanoTime()} in production
@@ -76,18 +78,20 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      * @param outputEncoding how Predict writes its outputs ({@code --enable_serialization_as_tensor_content})
      * @param methodCheck whether signatures' method names must match the call
      *     ({@code --enable_signature_method_name_check})
+     * @param runtimeLatency told how long each answered call waited for its model call
      */
     public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock,
                                  final Supplier<Executor> answerExecutor,
                                  final PredictOutputEncoding outputEncoding,
-                                 final SignatureMethodCheck methodCheck) {
+                                 final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.answerExecutor = Objects.requireNonNull(answerExecutor, "answerExecutor");
         this.outputEncoding = Objects.requireNonNull(outputEncoding, "outputEncoding");
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
-        this.examples = new ExampleInference(runner, methodCheck);
+        this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
+        this.examples = new ExampleInference(runner, methodCheck, runtimeLatency);
     }
 
     @Override
@@ -100,7 +104,9 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap());
             final List<String> outputs = outputs(signature, request.getOutputFilterList());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
-            complete(runner.run(model, signature, inputs, outputs, deadlineNanos()), observer, tensors -> {
+            final long deadline = deadlineNanos();
+            complete(runtimeLatency.timed(model.name(), "Predict",
+                    () -> runner.run(model, signature, inputs, outputs, deadline)), observer, tensors -> {
                 final PredictResponse.Builder response = PredictResponse.newBuilder().setModelSpec(answered);
                 tensors.forEach((alias, tensor) -> response.putOutputs(alias, outputEncoding.encode(tensor)));
                 return response.build();

@@ -28,6 +28,7 @@ public final class ExampleInference {
 
     private final ModelRunner runner;
     private final SignatureMethodCheck methodCheck;
+    private final RuntimeLatency runtimeLatency;
 
     /**
      * Serialized examples as the model reads them with a context: the serialized context followed by each
@@ -50,8 +51,15 @@ public final class ExampleInference {
 
     /** @param methodCheck whether a signature's method_name must also say classify or regress */
     public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck) {
+        this(runner, methodCheck, RuntimeLatency.NONE);
+    }
+
+    /** @param runtimeLatency told how long each model call took, as {@code Classify} or {@code Regress} */
+    public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck,
+                            final RuntimeLatency runtimeLatency) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
+        this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
     }
 
     /** Classifies {@code examples}: per example, its classes in the order the model gives them. */
@@ -73,7 +81,8 @@ public final class ExampleInference {
         if (hasScores) {
             outputs.add("scores");
         }
-        return runner.run(model, signature, Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos)
+        return runtimeLatency.timed(model.name(), "Classify", () -> runner.run(model, signature,
+                        Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos))
                 .thenApply(tensors -> classes(tensors.get("classes"), tensors.get("scores"), examples.size()));
     }
 
@@ -86,8 +95,9 @@ public final class ExampleInference {
             throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"
                     + signature.key() + "' has " + signature.outputs().keySet());
         }
-        return runner.run(model, signature, Map.of(input.alias(), tensor(examples)), List.of("outputs"),
-                deadlineNanos).thenApply(tensors -> values(tensors.get("outputs"), examples.size()));
+        return runtimeLatency.timed(model.name(), "Regress", () -> runner.run(model, signature,
+                        Map.of(input.alias(), tensor(examples)), List.of("outputs"), deadlineNanos))
+                .thenApply(tensors -> values(tensors.get("outputs"), examples.size()));
     }
 
     private static TensorSpec exampleInput(final SignatureSpec signature, final String kind) {

@@ -44,6 +44,25 @@ public enum StatusCode {
         return number >= 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : UNKNOWN;
     }
 
+    /**
+     * The code a REST answer's HTTP status stands for: the first code answered with it (500 is INTERNAL); another
+     * 4xx status INVALID_ARGUMENT, another 5xx INTERNAL, anything below 400 OK.
+     */
+    public static StatusCode ofHttpStatus(final int httpStatus) {
+        if (httpStatus < 400) {
+            return OK;
+        }
+        if (httpStatus == INTERNAL.httpStatus) {
+            return INTERNAL;
+        }
+        for (StatusCode code : BY_NUMBER) {
+            if (code.httpStatus == httpStatus) {
+                return code;
+            }
+        }
+        return httpStatus < 500 ? INVALID_ARGUMENT : INTERNAL;
+    }
+
     /** The HTTP status TF Serving's REST API answers for this code. */
     public int httpStatus() {
         return httpStatus;

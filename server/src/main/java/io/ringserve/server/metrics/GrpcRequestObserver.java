@@ -13,6 +13,7 @@ import io.ringserve.proto.serving.MultiInferenceRequest;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.RegressionRequest;
 import io.ringserve.server.inference.StatusCode;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,12 +33,24 @@ public final class GrpcRequestObserver implements ServerInterceptor {
             "tensorflow.serving.PredictionService/Predict", "tensorflow.serving.PredictionService/Classify",
             "tensorflow.serving.PredictionService/Regress", "tensorflow.serving.PredictionService/MultiInference",
             "inference.GRPCInferenceService/ModelInfer");
+    /** The calls TF Serving counts in its own metrics, by method. */
+    private static final Map<String, TfServingMetrics.Api> TF_SERVING_APIS = Map.of(
+            "tensorflow.serving.PredictionService/Predict", TfServingMetrics.Api.PREDICT,
+            "tensorflow.serving.PredictionService/Classify", TfServingMetrics.Api.CLASSIFY,
+            "tensorflow.serving.PredictionService/Regress", TfServingMetrics.Api.REGRESS);
 
     private final ServerMetrics metrics;
+    private final TfServingMetrics tfServingMetrics;
     private final Predicate<String> isConfiguredModel;
 
-    public GrpcRequestObserver(final ServerMetrics metrics, final Predicate<String> isConfiguredModel) {
+    /**
+     * @param tfServingMetrics where TF Serving's own metrics of Predict, Classify and Regress calls go
+     * @param isConfiguredModel whether a model name may be a label value
+     */
+    public GrpcRequestObserver(final ServerMetrics metrics, final TfServingMetrics tfServingMetrics,
+                               final Predicate<String> isConfiguredModel) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.tfServingMetrics = Objects.requireNonNull(tfServingMetrics, "tfServingMetrics");
         this.isConfiguredModel = Objects.requireNonNull(isConfiguredModel, "isConfiguredModel");
     }
 
@@ -47,7 +60,8 @@ public final class GrpcRequestObserver implements ServerInterceptor {
         if (!INFERENCE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
-        final Observation observation = new Observation(System.nanoTime());
+        final Observation observation = new Observation(System.nanoTime(),
+                TF_SERVING_APIS.get(call.getMethodDescriptor().getFullMethodName()));
         metrics.requestStarted();
         final ServerCall.Listener<Q> listener = next.startCall(
                 new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
@@ -93,17 +107,25 @@ public final class GrpcRequestObserver implements ServerInterceptor {
     /** One call: counted as finished once, by whichever of close and cancel comes first. */
     private final class Observation {
         private final long start;
+        private final TfServingMetrics.Api tfServingApi;
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile String model = UNKNOWN_MODEL;
 
-        Observation(final long start) {
+        /** @param tfServingApi the TF Serving API of the call, or null when TF Serving does not count it */
+        Observation(final long start, final TfServingMetrics.Api tfServingApi) {
             this.start = start;
+            this.tfServingApi = tfServingApi;
         }
 
         void finish(final Status.Code code) {
             if (finished.compareAndSet(false, true)) {
-                metrics.requestFinished(model, PROTOCOL,
-                        RequestOutcome.ofHttpStatus(StatusCode.of(code.value()).httpStatus()), System.nanoTime() - start);
+                final StatusCode status = StatusCode.of(code.value());
+                final long nanos = System.nanoTime() - start;
+                metrics.requestFinished(model, PROTOCOL, RequestOutcome.ofHttpStatus(status.httpStatus()), nanos);
+                if (tfServingApi != null) {
+                    tfServingMetrics.requestFinished(model, tfServingApi, TfServingMetrics.Entrypoint.GRPC, status,
+                            nanos);
+                }
             }
         }
     }

@@ -1,9 +1,11 @@
 package io.ringserve.server.metrics;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.rest.RequestObserver;
 import io.ringserve.server.rest.RestRequest;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -20,10 +22,18 @@ public final class InferenceRequestObserver implements RequestObserver {
     private static final String V2_INFER = "/infer";
 
     private final ServerMetrics metrics;
+    private final TfServingMetrics tfServingMetrics;
     private final Predicate<String> isConfiguredModel;
 
-    public InferenceRequestObserver(final ServerMetrics metrics, final Predicate<String> isConfiguredModel) {
+    /**
+     * @param tfServingMetrics where TF Serving's own metrics of {@code :predict}, {@code :classify} and
+     *     {@code :regress} requests go, by the status code their HTTP status stands for
+     * @param isConfiguredModel whether a model name may be a label value
+     */
+    public InferenceRequestObserver(final ServerMetrics metrics, final TfServingMetrics tfServingMetrics,
+                                    final Predicate<String> isConfiguredModel) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.tfServingMetrics = Objects.requireNonNull(tfServingMetrics, "tfServingMetrics");
         this.isConfiguredModel = Objects.requireNonNull(isConfiguredModel, "isConfiguredModel");
     }
 
@@ -34,8 +44,30 @@ public final class InferenceRequestObserver implements RequestObserver {
         }
         final long start = System.nanoTime();
         metrics.requestStarted();
-        return status -> metrics.requestFinished(modelLabel(request), PROTOCOL,
-                RequestOutcome.ofHttpStatus(status), System.nanoTime() - start);
+        return status -> {
+            final long nanos = System.nanoTime() - start;
+            final String model = modelLabel(request);
+            metrics.requestFinished(model, PROTOCOL, RequestOutcome.ofHttpStatus(status), nanos);
+            tfServingApi(request).ifPresent(api -> tfServingMetrics.requestFinished(model, api,
+                    TfServingMetrics.Entrypoint.REST, StatusCode.ofHttpStatus(status), nanos));
+        };
+    }
+
+    /** The TF Serving API a {@code /v1} inference request called; none for status, metadata and V2 requests. */
+    private static Optional<TfServingMetrics.Api> tfServingApi(final RestRequest request) {
+        if (!request.isTfServing()) {
+            return Optional.empty();
+        }
+        try {
+            return switch (request.tfServingRoute().kind()) {
+                case PREDICT -> Optional.of(TfServingMetrics.Api.PREDICT);
+                case CLASSIFY -> Optional.of(TfServingMetrics.Api.CLASSIFY);
+                case REGRESS -> Optional.of(TfServingMetrics.Api.REGRESS);
+                case STATUS, METADATA -> Optional.empty();
+            };
+        } catch (RuntimeException malformed) {
+            return Optional.empty();
+        }
     }
 
     private static boolean isV2Infer(final String path) {

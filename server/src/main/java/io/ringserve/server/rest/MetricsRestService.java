@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Serves the Prometheus text exposition at {@code /metrics} and, when TF Serving's monitoring config asks for it,
@@ -23,13 +24,27 @@ public final class MetricsRestService {
 
     private final PrometheusMeterRegistry registry;
     private final Set<String> paths;
+    private final String tfServingPath;
+    private final Supplier<String> tfServingExposition;
+
+    /** Serves the registry's exposition at {@code paths}. */
+    public MetricsRestService(final PrometheusMeterRegistry registry, final Set<String> paths) {
+        this(registry, paths, "", () -> "");
+    }
 
     /**
      * @param paths the paths that answer with the exposition
+     * @param tfServingPath TF Serving's monitoring path (one of {@code paths}, or empty): there the exposition is
+     *     followed by TF Serving's own metrics
+     * @param tfServingExposition TF Serving's metrics in its exposition ({@link
+     *     io.ringserve.server.metrics.TfServingMetrics#exposition})
      */
-    public MetricsRestService(final PrometheusMeterRegistry registry, final Set<String> paths) {
+    public MetricsRestService(final PrometheusMeterRegistry registry, final Set<String> paths,
+                              final String tfServingPath, final Supplier<String> tfServingExposition) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.paths = Set.copyOf(paths);
+        this.tfServingPath = Objects.requireNonNull(tfServingPath, "tfServingPath");
+        this.tfServingExposition = Objects.requireNonNull(tfServingExposition, "tfServingExposition");
     }
 
     /** True when {@code path} is one of the exposition's paths. */
@@ -37,8 +52,11 @@ public final class MetricsRestService {
         return paths.contains(path);
     }
 
-    public FullHttpResponse scrape(final ByteBufAllocator alloc) {
-        final byte[] text = registry.scrape().getBytes(StandardCharsets.UTF_8);
+    /** The exposition for {@code path}, one of the paths {@link #serves}. */
+    public FullHttpResponse scrape(final ByteBufAllocator alloc, final String path) {
+        final String exposition = !tfServingPath.isEmpty() && tfServingPath.equals(path)
+                ? registry.scrape() + tfServingExposition.get() : registry.scrape();
+        final byte[] text = exposition.getBytes(StandardCharsets.UTF_8);
         final ByteBuf body = alloc.buffer(text.length).writeBytes(text);
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 body);

@@ -49,7 +49,7 @@ public final class RestRequestRouter implements HttpRouter {
                 return CompletableFuture.completedFuture(health.ready(ctx.alloc()));
             }
             if (HttpMethod.GET.equals(request.method()) && metrics.serves(path)) {
-                return CompletableFuture.completedFuture(metrics.scrape(ctx.alloc()));
+                return CompletableFuture.completedFuture(metrics.scrape(ctx.alloc(), path));
             }
             return CompletableFuture.completedFuture(responses.error(ctx.alloc(), ServingException.notFound(
                     "No handler for " + request.method() + " " + path)));

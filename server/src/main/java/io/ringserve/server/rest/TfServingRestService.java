@@ -23,6 +23,7 @@ import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class TfServingRestService {
     private final JsonExampleResultsEncoder resultsEncoder;
     private final ExampleInference exampleInference;
     private final SignatureMethodCheck methodCheck;
+    private final RuntimeLatency runtimeLatency;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
 
@@ -64,6 +66,13 @@ public final class TfServingRestService {
     public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
                                 final SignatureMethodCheck methodCheck) {
+        this(resolver, runner, jsonFactory, timeoutMillis, nanoClock, methodCheck, RuntimeLatency.NONE);
+    }
+
+    /** @param runtimeLatency told how long each answered request waited for its model call */
+    public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
+                                final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
+                                final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.responses = new RestResponses(jsonFactory);
@@ -74,7 +83,8 @@ public final class TfServingRestService {
         this.examplesDecoder = new JsonExamplesDecoder(jsonFactory);
         this.resultsEncoder = new JsonExampleResultsEncoder(jsonFactory);
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
-        this.exampleInference = new ExampleInference(runner, methodCheck);
+        this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
+        this.exampleInference = new ExampleInference(runner, methodCheck, runtimeLatency);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
@@ -180,8 +190,9 @@ public final class TfServingRestService {
         methodCheck.forPredict(signature);
         final List<String> outputs = signature.outputAliases();
         final long requestTimeoutNanos = timeoutNanos(request);
-        final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, predict.inputs(),
-                outputs, nanoClock.getAsLong() + requestTimeoutNanos);
+        final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
+        final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(), "Predict",
+                () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
         return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, tensors -> {
             encoder.validate(tensors, predict.rowFormat());
             return responses.json(alloc, HttpResponseStatus.OK,

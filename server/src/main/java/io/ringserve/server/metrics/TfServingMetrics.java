@@ -1,0 +1,186 @@
+package io.ringserve.server.metrics;
+
+import io.ringserve.server.inference.RuntimeLatency;
+import io.ringserve.server.inference.StatusCode;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The metrics TensorFlow Serving exports at its monitoring path, under its names, labels and units, so that
+ * dashboards and alerts written for TF Serving (its Grafana mixin, {@code request_count{status!="OK"}} error ratios)
+ * keep working: {@code :tensorflow:serving:request_count{model_name,status}}, the histograms
+ * {@code :tensorflow:serving:request_latency{model_name,API,entrypoint}} and
+ * {@code :tensorflow:serving:runtime_latency{model_name,API,runtime}} in microseconds with TF Serving's buckets
+ * (10 µs × 1.8^i, 33 of them), and {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} with
+ * {@code :tensorflow:cc:saved_model:load_latency{model_path}} (microseconds, a counter).
+ *
+ * <p>As in TF Serving, every request counts in {@code request_count} by its status code's name, and only answered
+ * ones in the latencies; {@code API} is {@code Predict}, {@code Classify} or {@code Regress} over gRPC (and in the
+ * runtime latency) and the same in lower case over REST, {@code entrypoint} {@code GRPC} or {@code REST},
+ * {@code runtime} {@code TF1}. Rendered in
+ * TF Serving's exposition (no {@code # HELP}, a histogram's buckets cumulative, a value counting in the first bucket
+ * whose limit is above it). Thread-safe; recording never blocks.
+ */
+public final class TfServingMetrics implements RuntimeLatency {
+    /** TF Serving's latency bucket limits: {@code Buckets::Exponential(10, 1.8, 33)}, then +Inf. */
+    static final double[] LATENCY_LIMITS_MICROS = exponential(10, 1.8, 33);
+    static final String REQUEST_COUNT = ":tensorflow:serving:request_count";
+    static final String REQUEST_LATENCY = ":tensorflow:serving:request_latency";
+    static final String RUNTIME_LATENCY = ":tensorflow:serving:runtime_latency";
+    static final String LOAD_ATTEMPT_COUNT = ":tensorflow:cc:saved_model:load_attempt_count";
+    static final String LOAD_LATENCY = ":tensorflow:cc:saved_model:load_latency";
+    private static final String RUNTIME = "TF1";
+
+    /** The front end a request came through: the {@code entrypoint} label and the case of the {@code API} label. */
+    public enum Entrypoint {
+        GRPC, REST
+    }
+
+    /** The TF Serving API a request called; the {@code API} label. */
+    public enum Api {
+        PREDICT("Predict"), CLASSIFY("Classify"), REGRESS("Regress");
+
+        private final String grpcName;
+
+        Api(final String grpcName) {
+            this.grpcName = grpcName;
+        }
+
+        /** {@code Predict} over gRPC and in the runtime latency, {@code predict} over REST. */
+        String label(final Entrypoint entrypoint) {
+            return entrypoint == Entrypoint.GRPC ? grpcName : grpcName.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Map<List<String>, LongAdder> requestCounts = new ConcurrentHashMap<>();
+    private final Map<List<String>, Histogram> requestLatencies = new ConcurrentHashMap<>();
+    private final Map<List<String>, Histogram> runtimeLatencies = new ConcurrentHashMap<>();
+    private final Map<List<String>, LongAdder> loadAttempts = new ConcurrentHashMap<>();
+    private final Map<List<String>, LongAdder> loadLatencies = new ConcurrentHashMap<>();
+
+    /** A request to {@code model} finished with {@code code} after {@code nanos}. */
+    public void requestFinished(final String model, final Api api, final Entrypoint entrypoint,
+                                final StatusCode code, final long nanos) {
+        requestCounts.computeIfAbsent(List.of(model, code.name()), k -> new LongAdder()).increment();
+        if (code == StatusCode.OK) {
+            requestLatencies.computeIfAbsent(List.of(model, api.label(entrypoint), entrypoint.name()),
+                    k -> new Histogram()).add(nanos / 1000);
+        }
+    }
+
+    /**
+     * An answered request of {@code model} waited {@code nanos} for its model call (batching queue included).
+     *
+     * @param api {@code Predict}, {@code Classify} or {@code Regress}
+     */
+    @Override
+    public void record(final String model, final String api, final long nanos) {
+        runtimeLatencies.computeIfAbsent(List.of(model, api, RUNTIME), k -> new Histogram()).add(nanos / 1000);
+    }
+
+    /** A version directory was loaded ({@code nanos} long), or failed to load. */
+    public void loadAttempted(final String versionDirectory, final boolean success, final long nanos) {
+        loadAttempts.computeIfAbsent(List.of(versionDirectory, success ? "success" : "fail"), k -> new LongAdder())
+                .increment();
+        if (success) {
+            loadLatencies.computeIfAbsent(List.of(versionDirectory), k -> new LongAdder()).add(nanos / 1000);
+        }
+    }
+
+    /** TF Serving's exposition of these metrics, one family after another, each line ending in a newline. */
+    public String exposition() {
+        final StringBuilder out = new StringBuilder();
+        counter(out, LOAD_ATTEMPT_COUNT, List.of("model_path", "status"), loadAttempts);
+        counter(out, LOAD_LATENCY, List.of("model_path"), loadLatencies);
+        counter(out, REQUEST_COUNT, List.of("model_name", "status"), requestCounts);
+        histogram(out, REQUEST_LATENCY, List.of("model_name", "API", "entrypoint"), requestLatencies);
+        histogram(out, RUNTIME_LATENCY, List.of("model_name", "API", "runtime"), runtimeLatencies);
+        return out.toString();
+    }
+
+    private static void counter(final StringBuilder out, final String name, final List<String> labelNames,
+                                final Map<List<String>, LongAdder> points) {
+        out.append("# TYPE ").append(name).append(" counter\n");
+        sorted(points).forEach(point -> out.append(name).append('{')
+                .append(labels(labelNames, point.getKey())).append("} ").append(point.getValue().sum()).append('\n'));
+    }
+
+    private static void histogram(final StringBuilder out, final String name, final List<String> labelNames,
+                                  final Map<List<String>, Histogram> points) {
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        sorted(points).forEach(point -> {
+            final String labels = labels(labelNames, point.getKey());
+            final Histogram histogram = point.getValue();
+            long cumulative = 0;
+            for (int i = 0; i <= LATENCY_LIMITS_MICROS.length; i++) {
+                cumulative += histogram.buckets.get(i);
+                out.append(name).append("_bucket{").append(labels).append(",le=\"")
+                        .append(i < LATENCY_LIMITS_MICROS.length ? sixDigits(LATENCY_LIMITS_MICROS[i]) : "+Inf")
+                        .append("\"} ").append(cumulative).append('\n');
+            }
+            out.append(name).append("_sum{").append(labels).append("} ").append(histogram.sumMicros.sum())
+                    .append('\n');
+            out.append(name).append("_count{").append(labels).append("} ").append(cumulative).append('\n');
+        });
+    }
+
+    private static <V> List<Map.Entry<List<String>, V>> sorted(final Map<List<String>, V> points) {
+        return points.entrySet().stream()
+                .sorted(Comparator.comparing(entry -> String.join("\0", entry.getKey())))
+                .toList();
+    }
+
+    private static String labels(final List<String> names, final List<String> values) {
+        final StringBuilder labels = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            if (i > 0) {
+                labels.append(',');
+            }
+            labels.append(names.get(i)).append("=\"").append(escape(values.get(i))).append('"');
+        }
+        return labels.toString();
+    }
+
+    private static String escape(final String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** A number as TF Serving prints a bucket limit ({@code absl::StrCat} of a double: {@code %.6g}). */
+    static String sixDigits(final double value) {
+        final String formatted = String.format(java.util.Locale.ROOT, "%.6g", value);
+        final int exponent = formatted.indexOf('e');
+        final String mantissa = exponent < 0 ? formatted : formatted.substring(0, exponent);
+        final String trimmed = mantissa.contains(".")
+                ? mantissa.replaceAll("0+$", "").replaceAll("\\.$", "") : mantissa;
+        return exponent < 0 ? trimmed : trimmed + formatted.substring(exponent);
+    }
+
+    private static double[] exponential(final double scale, final double growth, final int count) {
+        final double[] limits = new double[count];
+        double limit = scale;
+        for (int i = 0; i < count; i++) {
+            limits[i] = limit;
+            limit *= growth;
+        }
+        return limits;
+    }
+
+    /** Counts per bucket (the last one above every limit) and the sum, in whole microseconds as TF Serving adds. */
+    private static final class Histogram {
+        private final AtomicLongArray buckets = new AtomicLongArray(LATENCY_LIMITS_MICROS.length + 1);
+        private final LongAdder sumMicros = new LongAdder();
+
+        void add(final long micros) {
+            int bucket = 0;
+            while (bucket < LATENCY_LIMITS_MICROS.length && micros >= LATENCY_LIMITS_MICROS[bucket]) {
+                bucket++;
+            }
+            buckets.incrementAndGet(bucket);
+            sumMicros.add(micros);
+        }
+    }
+}
