@@ -86,7 +86,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry meterRegistry;
     private final ServerMetrics metrics;
-    private final TfServingMetrics tfServingMetrics = new TfServingMetrics();
+    private final TfServingMetrics tfServingMetrics;
     private final ModelRunner runner;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -102,6 +102,9 @@ public final class InferenceServer implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new ServerMetrics(meterRegistry);
+        // TF Serving's own families show only at its monitoring path: without it, nothing records them.
+        this.tfServingMetrics = config.monitoringPath().isEmpty() ? TfServingMetrics.NOT_EXPORTED
+                : new TfServingMetrics();
         final ModelRunner direct = new DirectModelRunner(
                 new InferenceExecutor(config.inferenceThreads(), config.maxQueuedRequests(), System::nanoTime),
                 metrics::computed);
@@ -165,7 +168,7 @@ public final class InferenceServer implements AutoCloseable {
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
-                        tfServingMetrics),
+                        tfServingMetrics.runtimeLatency()),
                 new KServeRestService(new ModelResolver(registry), registry::get, runner,
                         JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime),
                 new HealthRestService(registry, responses, () -> draining), metricsService, responses);
@@ -210,7 +213,7 @@ public final class InferenceServer implements AutoCloseable {
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
-                    this::reloadConfig, tfServingMetrics).start();
+                    this::reloadConfig, tfServingMetrics.runtimeLatency()).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }

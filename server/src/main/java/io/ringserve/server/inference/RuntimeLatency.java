@@ -10,8 +10,18 @@ import java.util.function.Supplier;
  */
 @FunctionalInterface
 public interface RuntimeLatency {
-    /** Records nothing. */
-    RuntimeLatency NONE = (model, api, nanos) -> { };
+    /** Records nothing, and times nothing. */
+    RuntimeLatency NONE = new RuntimeLatency() {
+        @Override
+        public void record(final String model, final String api, final long nanos) {
+        }
+
+        @Override
+        public <T> CompletableFuture<T> timed(final String model, final String api,
+                                              final Supplier<CompletableFuture<T>> call) {
+            return call.get();
+        }
+    };
 
     void record(String model, String api, long nanos);
 

@@ -56,15 +56,36 @@ public final class TfServingMetrics implements RuntimeLatency {
         }
     }
 
+    /** Records nothing: for a server whose monitoring path is off, which would never show these metrics. */
+    public static final TfServingMetrics NOT_EXPORTED = new TfServingMetrics(false);
+
+    private final boolean recording;
     private final Map<List<String>, LongAdder> requestCounts = new ConcurrentHashMap<>();
     private final Map<List<String>, Histogram> requestLatencies = new ConcurrentHashMap<>();
     private final Map<List<String>, Histogram> runtimeLatencies = new ConcurrentHashMap<>();
     private final Map<List<String>, LongAdder> loadAttempts = new ConcurrentHashMap<>();
     private final Map<List<String>, LongAdder> loadLatencies = new ConcurrentHashMap<>();
 
+    /** Metrics that record. */
+    public TfServingMetrics() {
+        this(true);
+    }
+
+    private TfServingMetrics(final boolean recording) {
+        this.recording = recording;
+    }
+
+    /** The runtime latency to record into: this, or nothing when this records nothing. */
+    public RuntimeLatency runtimeLatency() {
+        return recording ? this : RuntimeLatency.NONE;
+    }
+
     /** A request to {@code model} finished with {@code code} after {@code nanos}. */
     public void requestFinished(final String model, final Api api, final Entrypoint entrypoint,
                                 final StatusCode code, final long nanos) {
+        if (!recording) {
+            return;
+        }
         requestCounts.computeIfAbsent(List.of(model, code.name()), k -> new LongAdder()).increment();
         if (code == StatusCode.OK) {
             requestLatencies.computeIfAbsent(List.of(model, api.label(entrypoint), entrypoint.name()),
@@ -79,11 +100,17 @@ public final class TfServingMetrics implements RuntimeLatency {
      */
     @Override
     public void record(final String model, final String api, final long nanos) {
+        if (!recording) {
+            return;
+        }
         runtimeLatencies.computeIfAbsent(List.of(model, api, RUNTIME), k -> new Histogram()).add(nanos / 1000);
     }
 
     /** A version directory was loaded ({@code nanos} long), or failed to load. */
     public void loadAttempted(final String versionDirectory, final boolean success, final long nanos) {
+        if (!recording) {
+            return;
+        }
         loadAttempts.computeIfAbsent(List.of(versionDirectory, success ? "success" : "fail"), k -> new LongAdder())
                 .increment();
         if (success) {

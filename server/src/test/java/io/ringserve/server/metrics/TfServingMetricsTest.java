@@ -2,6 +2,7 @@ package io.ringserve.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.metrics.TfServingMetrics.Api;
 import io.ringserve.server.metrics.TfServingMetrics.Entrypoint;
@@ -94,5 +95,16 @@ class TfServingMetricsTest {
         assertThat(TfServingMetrics.sixDigits(1101.996)).isEqualTo("1102");
         assertThat(TfServingMetrics.sixDigits(708235.0)).isEqualTo("708235");
         assertThat(TfServingMetrics.sixDigits(1274823.0)).isEqualTo("1.27482e+06");
+    }
+
+    @Test
+    void metricsThatAreNotExportedShouldRecordNothing() {
+        final TfServingMetrics off = TfServingMetrics.NOT_EXPORTED;
+        off.requestFinished("m", Api.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
+        off.record("m", "Predict", 1_000);
+        off.loadAttempted("/models/m/1", true, 1_000);
+        assertThat(off.exposition().lines()).allSatisfy(line -> assertThat(line).startsWith("# TYPE"));
+        assertThat(off.runtimeLatency()).isSameAs(RuntimeLatency.NONE);
+        assertThat(metrics.runtimeLatency()).isSameAs(metrics);
     }
 }
