@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -35,9 +36,19 @@ public final class BatchingMetrics {
     private final Counter batches;
     private final Counter rejected;
     private final Counter expired;
+    private final LongConsumer alsoQueued;
 
     public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags) {
+        this(registry, tags, nanos -> { });
+    }
+
+    /**
+     * Meters tagged with {@code tags} in {@code registry}; each task's wait is also told to {@code alsoQueued} (in
+     * nanoseconds, on the batch thread: it must not block), for metrics kept outside the registry.
+     */
+    public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags, final LongConsumer alsoQueued) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.alsoQueued = Objects.requireNonNull(alsoQueued, "alsoQueued");
         this.tags = toList(tags);
         this.batchSize = DistributionSummary.builder(BATCH_SIZE).baseUnit("rows").tags(this.tags)
                 .description("Rows per batch run by the model, padding excluded")
@@ -80,6 +91,7 @@ public final class BatchingMetrics {
     /** Records how long one task waited. Called by the scheduler. */
     public void queued(final long nanos) {
         queueDuration.record(nanos, TimeUnit.NANOSECONDS);
+        alsoQueued.accept(nanos);
     }
 
     /** Counts a task rejected because the queue was full. Called by the scheduler. */

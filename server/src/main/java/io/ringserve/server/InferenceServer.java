@@ -110,7 +110,7 @@ public final class InferenceServer implements AutoCloseable {
                 metrics::computed);
         this.runner = config.batching().enabled()
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
-                        metrics::computed)
+                        metrics::computed, tfServingMetrics::batchQueued)
                 : direct;
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()), warmup(config, runner),
                 (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos));

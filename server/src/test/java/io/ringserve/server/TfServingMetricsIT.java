@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.ringserve.batching.BatchingOptions;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * With TF Serving's monitoring config, its monitoring path serves TF Serving's own metric families as well, fed by
+ * With TF Serving's monitoring config (and batching), its monitoring path serves TF Serving's own metric families as well, fed by
  * REST and gRPC requests and by model loads; {@code /metrics} stays Micrometer's alone.
  */
 class TfServingMetricsIT {
@@ -40,6 +41,7 @@ class TfServingMetricsIT {
     @Test
     void restAndGrpcRequestsAndLoadsShouldCountInTfServingsFamilies() throws Exception {
         try (InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
+                .batching(new BatchingConfig(true, BatchingOptions.builder().maxBatchSize(8).build(), false))
                 .monitoringPath(MONITORING_PATH).build()).start()) {
             final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
                     .usePlaintext().build();
@@ -70,6 +72,8 @@ class TfServingMetricsIT {
                     + "API=\"predict\",entrypoint=\"REST\"}")).endsWith(" 1");
             assertThat(line(exposition, ":tensorflow:serving:runtime_latency_count{model_name=\"half_plus_two\","
                     + "API=\"Predict\",runtime=\"TF1\"}")).endsWith(" 2");
+            assertThat(line(exposition, ":tensorflow:serving:batching_session:queuing_latency_count{"
+                    + "thread_pool_name=\"\"}")).as("both answered requests were batched").endsWith(" 2");
             assertThat(exposition).containsPattern(":tensorflow:cc:saved_model:load_attempt_count\\{model_path=\""
                     + "[^\"]*saved_model_half_plus_two_cpu/00000123\",status=\"success\"} 1\n")
                     .as("Micrometer's families are there too").contains("inference_requests_total{");

@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class BatchingModelRunner implements ModelRunner {
     private final MeterRegistry meterRegistry;
     private final Ticker ticker;
     private final ObjLongConsumer<String> computeObserver;
+    private final LongConsumer queueDelayObserver;
     private final Map<QueueKey, BatchScheduler<InferenceTask>> schedulers = new ConcurrentHashMap<>();
 
     /**
@@ -53,6 +55,17 @@ public final class BatchingModelRunner implements ModelRunner {
     public BatchingModelRunner(final Function<LoadedModel, BatchingOptions> optionsFor, final ModelRunner fallback,
                                final MeterRegistry meterRegistry, final Ticker ticker,
                                final ObjLongConsumer<String> computeObserver) {
+        this(optionsFor, fallback, meterRegistry, ticker, computeObserver, nanos -> { });
+    }
+
+    /**
+     * @param queueDelayObserver told every task's wait in its batching queue, in nanoseconds, on the batch thread
+     *     (TF Serving's batching-session queuing latency)
+     */
+    public BatchingModelRunner(final Function<LoadedModel, BatchingOptions> optionsFor, final ModelRunner fallback,
+                               final MeterRegistry meterRegistry, final Ticker ticker,
+                               final ObjLongConsumer<String> computeObserver, final LongConsumer queueDelayObserver) {
+        this.queueDelayObserver = Objects.requireNonNull(queueDelayObserver, "queueDelayObserver");
         this.optionsFor = Objects.requireNonNull(optionsFor, "optionsFor");
         this.fallback = Objects.requireNonNull(fallback, "fallback");
         this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
@@ -118,7 +131,8 @@ public final class BatchingModelRunner implements ModelRunner {
                     .name(key.model() + "-" + key.version() + "-" + key.signature())
                     .options(options)
                     .metrics(new BatchingMetrics(meterRegistry, Tags.of("model", key.model(),
-                            "version", Long.toString(key.version()), "signature", key.signature())))
+                            "version", Long.toString(key.version()), "signature", key.signature()),
+                            queueDelayObserver))
                     .ticker(ticker)
                     .build();
         });

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
  * keep working: {@code :tensorflow:serving:request_count{model_name,status}}, the histograms
  * {@code :tensorflow:serving:request_latency{model_name,API,entrypoint}} and
  * {@code :tensorflow:serving:runtime_latency{model_name,API,runtime}} in microseconds with TF Serving's buckets
- * (10 µs × 1.8^i, 33 of them), and {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} with
+ * (10 µs × 1.8^i, 33 of them), {@code :tensorflow:serving:batching_session:queuing_latency{thread_pool_name}} (µs,
+ * 100 × 1.2^i, 52 buckets; the model server's batching sessions have no thread pool name), and
+ * {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} with
  * {@code :tensorflow:cc:saved_model:load_latency{model_path}} (microseconds, a counter).
  *
  * <p>As in TF Serving, every request counts in {@code request_count} by its status code's name, and only answered
@@ -28,6 +30,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TfServingMetrics implements RuntimeLatency {
     /** TF Serving's latency bucket limits: {@code Buckets::Exponential(10, 1.8, 33)}, then +Inf. */
     static final double[] LATENCY_LIMITS_MICROS = exponential(10, 1.8, 33);
+    /** Its batching session's queuing latency limits: {@code Buckets::Exponential(100, 1.2, 52)}, then +Inf. */
+    static final double[] QUEUING_LIMITS_MICROS = exponential(100, 1.2, 52);
+    static final String QUEUING_LATENCY = ":tensorflow:serving:batching_session:queuing_latency";
+    /** The thread pool name TF Serving's model server gives its batching sessions: none. */
+    private static final List<String> BATCHING_THREAD_POOL = List.of("");
     static final String REQUEST_COUNT = ":tensorflow:serving:request_count";
     static final String REQUEST_LATENCY = ":tensorflow:serving:request_latency";
     static final String RUNTIME_LATENCY = ":tensorflow:serving:runtime_latency";
@@ -65,6 +72,7 @@ public final class TfServingMetrics implements RuntimeLatency {
     private final Map<List<String>, Histogram> runtimeLatencies = new ConcurrentHashMap<>();
     private final Map<List<String>, LongAdder> loadAttempts = new ConcurrentHashMap<>();
     private final Map<List<String>, LongAdder> loadLatencies = new ConcurrentHashMap<>();
+    private final Histogram queuingLatency = new Histogram(QUEUING_LIMITS_MICROS);
 
     /** Metrics that record. */
     public TfServingMetrics() {
@@ -106,6 +114,13 @@ public final class TfServingMetrics implements RuntimeLatency {
         runtimeLatencies.computeIfAbsent(List.of(model, api, RUNTIME), k -> new Histogram()).add(nanos / 1000);
     }
 
+    /** A task waited {@code nanos} in its batching queue. */
+    public void batchQueued(final long nanos) {
+        if (recording) {
+            queuingLatency.add(nanos / 1000);
+        }
+    }
+
     /** A version directory was loaded ({@code nanos} long), or failed to load. */
     public void loadAttempted(final String versionDirectory, final boolean success, final long nanos) {
         if (!recording) {
@@ -126,6 +141,8 @@ public final class TfServingMetrics implements RuntimeLatency {
         counter(out, REQUEST_COUNT, List.of("model_name", "status"), requestCounts);
         histogram(out, REQUEST_LATENCY, List.of("model_name", "API", "entrypoint"), requestLatencies);
         histogram(out, RUNTIME_LATENCY, List.of("model_name", "API", "runtime"), runtimeLatencies);
+        histogram(out, QUEUING_LATENCY, List.of("thread_pool_name"), queuingLatency.count() == 0 ? Map.of()
+                : Map.of(BATCHING_THREAD_POOL, queuingLatency));
         return out.toString();
     }
 
@@ -142,11 +159,12 @@ public final class TfServingMetrics implements RuntimeLatency {
         sorted(points).forEach(point -> {
             final String labels = labels(labelNames, point.getKey());
             final Histogram histogram = point.getValue();
+            final double[] limits = histogram.limits;
             long cumulative = 0;
-            for (int i = 0; i <= LATENCY_LIMITS_MICROS.length; i++) {
+            for (int i = 0; i <= limits.length; i++) {
                 cumulative += histogram.buckets.get(i);
                 out.append(name).append("_bucket{").append(labels).append(",le=\"")
-                        .append(i < LATENCY_LIMITS_MICROS.length ? sixDigits(LATENCY_LIMITS_MICROS[i]) : "+Inf")
+                        .append(i < limits.length ? sixDigits(limits[i]) : "+Inf")
                         .append("\"} ").append(cumulative).append('\n');
             }
             out.append(name).append("_sum{").append(labels).append("} ").append(histogram.sumMicros.sum())
@@ -198,16 +216,34 @@ public final class TfServingMetrics implements RuntimeLatency {
 
     /** Counts per bucket (the last one above every limit) and the sum, in whole microseconds as TF Serving adds. */
     private static final class Histogram {
-        private final AtomicLongArray buckets = new AtomicLongArray(LATENCY_LIMITS_MICROS.length + 1);
+        private final double[] limits;
+        private final AtomicLongArray buckets;
         private final LongAdder sumMicros = new LongAdder();
+
+        Histogram() {
+            this(LATENCY_LIMITS_MICROS);
+        }
+
+        Histogram(final double[] limits) {
+            this.limits = limits;
+            this.buckets = new AtomicLongArray(limits.length + 1);
+        }
 
         void add(final long micros) {
             int bucket = 0;
-            while (bucket < LATENCY_LIMITS_MICROS.length && micros >= LATENCY_LIMITS_MICROS[bucket]) {
+            while (bucket < limits.length && micros >= limits[bucket]) {
                 bucket++;
             }
             buckets.incrementAndGet(bucket);
             sumMicros.add(micros);
+        }
+
+        long count() {
+            long count = 0;
+            for (int i = 0; i < buckets.length(); i++) {
+                count += buckets.get(i);
+            }
+            return count;
         }
     }
 }

@@ -64,6 +64,20 @@ class TfServingMetricsTest {
     }
 
     @Test
+    void batchingQueueWaitsShouldCountUnderTheModelServersNamelessThreadPool() {
+        metrics.batchQueued(TimeUnit.MICROSECONDS.toNanos(99));
+        metrics.batchQueued(TimeUnit.MICROSECONDS.toNanos(150));
+        final List<String> buckets = lines(":tensorflow:serving:batching_session:queuing_latency_bucket");
+        assertThat(buckets).hasSize(53).startsWith(
+                ":tensorflow:serving:batching_session:queuing_latency_bucket{thread_pool_name=\"\",le=\"100\"} 1",
+                ":tensorflow:serving:batching_session:queuing_latency_bucket{thread_pool_name=\"\",le=\"120\"} 1",
+                ":tensorflow:serving:batching_session:queuing_latency_bucket{thread_pool_name=\"\",le=\"144\"} 1",
+                ":tensorflow:serving:batching_session:queuing_latency_bucket{thread_pool_name=\"\",le=\"172.8\"} 2");
+        assertThat(lines(":tensorflow:serving:batching_session:queuing_latency_sum")).containsExactly(
+                ":tensorflow:serving:batching_session:queuing_latency_sum{thread_pool_name=\"\"} 249");
+    }
+
+    @Test
     void loadAttemptsShouldCountByVersionDirectoryAndTheirTimeOnlyWhenLoaded() {
         metrics.loadAttempted("/models/m/1", true, TimeUnit.MILLISECONDS.toNanos(250));
         metrics.loadAttempted("/models/m/2", false, TimeUnit.MILLISECONDS.toNanos(3));
@@ -84,7 +98,8 @@ class TfServingMetricsTest {
                 "# TYPE :tensorflow:cc:saved_model:load_latency counter",
                 "# TYPE :tensorflow:serving:request_count counter",
                 "# TYPE :tensorflow:serving:request_latency histogram",
-                "# TYPE :tensorflow:serving:runtime_latency histogram");
+                "# TYPE :tensorflow:serving:runtime_latency histogram",
+                "# TYPE :tensorflow:serving:batching_session:queuing_latency histogram");
     }
 
     @Test
@@ -103,6 +118,7 @@ class TfServingMetricsTest {
         off.requestFinished("m", Api.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
         off.record("m", "Predict", 1_000);
         off.loadAttempted("/models/m/1", true, 1_000);
+        off.batchQueued(1_000);
         assertThat(off.exposition().lines()).allSatisfy(line -> assertThat(line).startsWith("# TYPE"));
         assertThat(off.runtimeLatency()).isSameAs(RuntimeLatency.NONE);
         assertThat(metrics.runtimeLatency()).isSameAs(metrics);
