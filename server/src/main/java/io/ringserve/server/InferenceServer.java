@@ -1,7 +1,11 @@
 package io.ringserve.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -13,44 +17,42 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SyntheticWarmup;
 import io.ringserve.models.VersionWarmup;
-import io.ringserve.server.metrics.GrpcRequestObserver;
-import io.ringserve.server.metrics.InferenceRequestObserver;
-import io.ringserve.server.metrics.ModelMeters;
-import io.ringserve.server.metrics.ServerMetrics;
-import io.ringserve.server.metrics.TfServingMetrics;
 import io.ringserve.server.codec.JsonFactories;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.config.ModelServerConfigFile;
+import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
-import io.ringserve.server.grpc.WarmupReplay;
 import io.ringserve.server.grpc.GrpcTls;
+import io.ringserve.server.grpc.WarmupReplay;
 import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
 import io.ringserve.server.inference.InferenceExecutor;
+import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.inference.VersionPoller;
+import io.ringserve.server.metrics.GrpcRequestObserver;
+import io.ringserve.server.metrics.InferenceRequestObserver;
+import io.ringserve.server.metrics.ModelMeters;
+import io.ringserve.server.metrics.ServerMetrics;
+import io.ringserve.server.metrics.TfServingMetrics;
 import io.ringserve.server.rest.CorsRouter;
 import io.ringserve.server.rest.HealthRestService;
-import io.ringserve.server.rest.KServeRestService;
 import io.ringserve.server.rest.HttpRouter;
+import io.ringserve.server.rest.KServeRestService;
 import io.ringserve.server.rest.MetricsRestService;
+import io.ringserve.server.rest.RepositoryRestService;
 import io.ringserve.server.rest.RequestObserver;
 import io.ringserve.server.rest.RestRequestRouter;
 import io.ringserve.server.rest.RestResponses;
@@ -65,6 +67,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +90,7 @@ public final class InferenceServer implements AutoCloseable {
     private final PrometheusMeterRegistry meterRegistry;
     private final ServerMetrics metrics;
     private final TfServingMetrics tfServingMetrics;
+    private final ModelRepositoryApi repositoryApi;
     private final ModelRunner runner;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -114,6 +118,10 @@ public final class InferenceServer implements AutoCloseable {
                 : direct;
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()), warmup(config, runner),
                 (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos));
+        this.repositoryApi = config.modelRepositoryApi()
+                .<ModelRepositoryApi>map(repository -> new ModelRepositoryControl(repository, registry,
+                        this::changeModels))
+                .orElse(ModelRepositoryApi.DISABLED);
         config.models().forEach(m -> {
             final ServedModel model = registry.add(m.name(), m.basePath(), m.versions(), m.labels());
             ModelMeters.bind(meterRegistry, model);
@@ -170,8 +178,10 @@ public final class InferenceServer implements AutoCloseable {
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
                         tfServingMetrics.runtimeLatency()),
                 new KServeRestService(new ModelResolver(registry), registry::get, runner,
-                        JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime),
-                new HealthRestService(registry, responses, () -> draining), metricsService, responses);
+                        JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime,
+                        repositoryApi.enabled()),
+                new HealthRestService(registry, responses, () -> draining), metricsService,
+                new RepositoryRestService(repositoryApi, JsonMapper.builder(json).build(), responses), responses);
         final RequestObserver observer = new InferenceRequestObserver(metrics, tfServingMetrics,
                 name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
@@ -213,7 +223,7 @@ public final class InferenceServer implements AutoCloseable {
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
-                    this::reloadConfig, tfServingMetrics.runtimeLatency()).start();
+                    this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }
@@ -300,6 +310,25 @@ public final class InferenceServer implements AutoCloseable {
                     "The server is starting or shutting down; retry"));
         }
         return poller.submit(() -> reloader.apply(models));
+    }
+
+    /**
+     * Changes the models served, on the version poller's thread (so one change at a time, between polls): {@code change}
+     * maps the models served now to those to serve; then new versions load and dropped ones close.
+     */
+    private CompletableFuture<Void> changeModels(final UnaryOperator<List<ModelServerConfigFile.Model>> change) {
+        final VersionPoller poller = versionPoller;
+        final ModelConfigReloader reloader = configReloader;
+        if (poller == null || reloader == null || draining) {
+            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
+                    "The server is starting or shutting down; retry"));
+        }
+        return poller.submit(() -> {
+            final List<ModelRegistry.Retired> retired = new ArrayList<>(reloader.apply(change.apply(
+                    reloader.current())));
+            retired.addAll(registry.refresh());
+            return retired;
+        });
     }
 
     /** gRPC health follows the models, unless the server is draining. */

@@ -67,6 +67,11 @@ final class ModelConfigReloader {
         return apply(models);
     }
 
+    /** The models served now, as the last change left them; on the version poller's thread. */
+    List<ModelServerConfigFile.Model> current() {
+        return List.copyOf(current.values());
+    }
+
     /**
      * Serves exactly {@code models} from now on (a reloaded file, or ModelService/HandleReloadConfigRequest).
      *

@@ -103,6 +103,12 @@ public final class ServerCommand {
             description = "ringserve: serve every subdirectory of DIR as a model named after it.")
     Path modelRepository;
 
+    @Option(names = "--enable_model_repository_api", negatable = true, fallbackValue = "true", arity = "0..1",
+            description = "ringserve: KServe V2's model repository extension over --model_repository (POST "
+                    + "/v2/repository/models/{m}/load|unload, /v2/repository/index, gRPC RepositoryModelLoad|Unload), "
+                    + "as KServe's multi-model serving uses it; the repository may start empty (default: false).")
+    boolean enableModelRepositoryApi;
+
     @Option(names = "--rest_api_timeout_in_ms", paramLabel = "MS", defaultValue = "30000",
             description = "Deadline of a REST request (default: ${DEFAULT-VALUE}); past it the client gets 504.")
     long restApiTimeoutMillis;
@@ -280,6 +286,13 @@ public final class ServerCommand {
         if (modelConfigFile != null) {
             builder.modelConfigFile(modelConfigFile, modelConfigFilePollWaitSeconds);
         }
+        if (enableModelRepositoryApi) {
+            if (modelRepository == null) {
+                throw new IllegalArgumentException("--enable_model_repository_api needs --model_repository=DIR: the "
+                        + "models it loads by name are its directories");
+            }
+            builder.modelRepositoryApi(modelRepository);
+        }
         if (inferenceThreads != null) {
             builder.inferenceThreads(inferenceThreads);
         }
@@ -375,7 +388,7 @@ public final class ServerCommand {
         }
         final List<ModelConfig> models = new ArrayList<>();
         if (modelRepository != null) {
-            models.addAll(repositoryModels(modelRepository));
+            models.addAll(repositoryModels(modelRepository, enableModelRepositoryApi));
         }
         if (modelBasePath != null) {
             models.add(new ModelConfig(modelName == null ? "default" : modelName, modelBasePath));
@@ -386,14 +399,14 @@ public final class ServerCommand {
             final String name = environment.getOrDefault("MODEL_NAME", "model");
             models.add(new ModelConfig(name, Path.of(environment.getOrDefault("MODEL_BASE_PATH", "/models"), name)));
         }
-        if (models.isEmpty()) {
+        if (models.isEmpty() && !(enableModelRepositoryApi && modelRepository != null)) {
             throw new IllegalArgumentException("No model to serve: pass --model_base_path=DIR (and --model_name), "
                     + "--model_config_file=FILE, --model_repository=DIR, or set MODEL_BASE_PATH and MODEL_NAME");
         }
         return models;
     }
 
-    private static List<ModelConfig> repositoryModels(final Path repository) {
+    private static List<ModelConfig> repositoryModels(final Path repository, final boolean allowEmpty) {
         if (!Files.isDirectory(repository)) {
             throw new IllegalArgumentException("--model_repository is not a directory: " + repository);
         }
@@ -403,8 +416,9 @@ public final class ServerCommand {
                     .sorted()
                     .map(dir -> new ModelConfig(dir.getFileName().toString(), dir))
                     .toList();
-            if (models.isEmpty()) {
-                throw new IllegalArgumentException("--model_repository holds no model directories: " + repository);
+            if (models.isEmpty() && !allowEmpty) {
+                throw new IllegalArgumentException("--model_repository holds no model directories: " + repository
+                        + " (with --enable_model_repository_api it may start empty)");
             }
             return models;
         } catch (IOException e) {

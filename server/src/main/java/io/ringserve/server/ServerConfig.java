@@ -43,11 +43,13 @@ public record ServerConfig(
         boolean syntheticWarmup,
         int fileSystemPollWaitSeconds,
         Optional<Path> modelConfigFile,
-        int modelConfigFilePollWaitSeconds) {
+        int modelConfigFilePollWaitSeconds,
+        Optional<Path> modelRepositoryApi) {
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(restIdleTimeout, "restIdleTimeout");
+        Objects.requireNonNull(modelRepositoryApi, "modelRepositoryApi");
         if (restIdleTimeout.isNegative()) {
             throw new IllegalArgumentException("--rest_api_idle_timeout_seconds must be >= 0, got "
                     + restIdleTimeout.toSeconds());
@@ -122,6 +124,7 @@ public record ServerConfig(
         private Optional<Path> modelConfigFile = Optional.empty();
         private int modelConfigFilePollWaitSeconds;
         private SignatureMethodCheck signatureMethodCheck = SignatureMethodCheck.OFF;
+        private Optional<Path> modelRepositoryApi = Optional.empty();
 
         private Builder() {
         }
@@ -278,6 +281,16 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * Serves KServe V2's model repository extension over {@code repository} ({@code --model_repository} with
+         * {@code --enable_model_repository_api}): its directories are loaded and unloaded by name while the server
+         * runs. Off by default.
+         */
+        public Builder modelRepositoryApi(final Path repository) {
+            this.modelRepositoryApi = Optional.of(repository);
+            return this;
+        }
+
         /** CORS headers on REST answers and preflight requests ({@code --rest_api_enable_cors_support}); off. */
         public Builder restCors(final boolean value) {
             this.restCors = value;
@@ -303,7 +316,7 @@ public record ServerConfig(
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
                     modelWarmup, modelWarmupIterations, syntheticWarmup, fileSystemPollWaitSeconds, modelConfigFile,
-                    modelConfigFilePollWaitSeconds);
+                    modelConfigFilePollWaitSeconds, modelRepositoryApi);
         }
     }
 }

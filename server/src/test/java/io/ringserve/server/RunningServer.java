@@ -19,7 +19,17 @@ final class RunningServer implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     RunningServer(final ServerConfig.Builder config) throws InterruptedException {
-        this.server = new InferenceServer(config.restPort(0).grpcPort(0).bindAddress("127.0.0.1").build()).start();
+        this(config, 0);
+    }
+
+    private RunningServer(final ServerConfig.Builder config, final int grpcPort) throws InterruptedException {
+        this.server = new InferenceServer(config.restPort(0).grpcPort(grpcPort).bindAddress("127.0.0.1").build())
+                .start();
+    }
+
+    /** A server with gRPC too, on a port that was free a moment ago ({@link InferenceServer#grpcPort}). */
+    static RunningServer withGrpc(final ServerConfig.Builder config) throws InterruptedException, IOException {
+        return new RunningServer(config, freePort());
     }
 
     static RunningServer serving(final List<ModelConfig> models) throws InterruptedException {

@@ -176,6 +176,20 @@ class ServerCommandTest {
     }
 
     @Test
+    void theModelRepositoryApiShouldNeedARepositoryWhichMayThenStartEmpty(@TempDir final Path repository) {
+        assertThat(parse(Map.of(), "--model_base_path=/m").modelRepositoryApi()).isEmpty();
+        final ServerConfig api = parse(Map.of(), "--model_repository=" + repository,
+                "--enable_model_repository_api");
+        assertThat(api.modelRepositoryApi()).contains(repository);
+        assertThat(api.models()).isEmpty();
+        assertThatThrownBy(() -> parse(Map.of(), "--model_repository=" + repository))
+                .hasMessageContaining("--model_repository holds no model directories")
+                .hasMessageContaining("--enable_model_repository_api");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--enable_model_repository_api"))
+                .hasMessageContaining("--enable_model_repository_api needs --model_repository=DIR");
+    }
+
+    @Test
     void shouldCloseIdleRestConnectionsAfterAnHourUnlessTold() {
         assertThat(parse(Map.of(), "--model_base_path=/m").restIdleTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_idle_timeout_seconds=0").restIdleTimeout())

@@ -6,6 +6,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
@@ -40,7 +41,7 @@ public final class GrpcServer implements AutoCloseable {
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
         this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
-                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE);
+                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE, ModelRepositoryApi.DISABLED);
     }
 
     /**
@@ -52,19 +53,22 @@ public final class GrpcServer implements AutoCloseable {
      * @param methodCheck whether signatures' method names must match the call
      * @param configReload what ModelService/HandleReloadConfigRequest does
      * @param runtimeLatency told how long each answered Predict, Classify and Regress call waited for its model
+     * @param repository KServe V2's RepositoryModelLoad and RepositoryModelUnload
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
                       final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck,
-                      final ConfigReload configReload, final RuntimeLatency runtimeLatency) {
+                      final ConfigReload configReload, final RuntimeLatency runtimeLatency,
+                      final ModelRepositoryApi repository) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
                 answerExecutor, outputEncoding, methodCheck, runtimeLatency);
         final ModelGrpcService models = new ModelGrpcService(resolver, configReload);
-        final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor);
+        final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor,
+                repository);
         this.servers = builders.stream()
                 .map(builder -> builder
                         // gzip and deflate requests, as TF Serving's C++ server takes them; answers go uncompressed.

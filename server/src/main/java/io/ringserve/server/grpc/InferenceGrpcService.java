@@ -18,6 +18,10 @@ import io.ringserve.proto.inference.ModelMetadataRequest;
 import io.ringserve.proto.inference.ModelMetadataResponse;
 import io.ringserve.proto.inference.ModelReadyRequest;
 import io.ringserve.proto.inference.ModelReadyResponse;
+import io.ringserve.proto.inference.RepositoryModelLoadRequest;
+import io.ringserve.proto.inference.RepositoryModelLoadResponse;
+import io.ringserve.proto.inference.RepositoryModelUnloadRequest;
+import io.ringserve.proto.inference.RepositoryModelUnloadResponse;
 import io.ringserve.proto.inference.ServerLiveRequest;
 import io.ringserve.proto.inference.ServerLiveResponse;
 import io.ringserve.proto.inference.ServerMetadataRequest;
@@ -26,6 +30,7 @@ import io.ringserve.proto.inference.ServerReadyRequest;
 import io.ringserve.proto.inference.ServerReadyResponse;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2Tensors;
+import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ModelSelector;
@@ -48,7 +53,8 @@ import java.util.function.Supplier;
  * ModelReady, ServerMetadata, ModelMetadata and ModelInfer on each model's {@code serving_default} signature, through
  * the same runner (and batcher) as TF Serving's Predict, with the call's deadline and cancellation. Tensors travel as
  * typed {@code contents} or as {@code raw_input_contents}; a request sent raw is answered raw (each output then
- * carries {@code binary_data_size}), as KServe does. Versions are TF Serving's integer versions as strings.
+ * carries {@code binary_data_size}), as KServe does. Versions are TF Serving's integer versions as strings. With the
+ * model repository extension, RepositoryModelLoad and RepositoryModelUnload ({@link ModelRepositoryApi}).
  * Thread-safe; handlers never block.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
@@ -56,14 +62,22 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final ModelResolver resolver;
     private final ModelRunner runner;
     private final Supplier<Executor> answerExecutor;
+    private final ModelRepositoryApi repository;
 
     /** @param answerExecutor asked on a handler's thread, the executor the answer is sent on */
     public InferenceGrpcService(final ModelRegistry registry, final ModelRunner runner,
                                 final Supplier<Executor> answerExecutor) {
+        this(registry, runner, answerExecutor, ModelRepositoryApi.DISABLED);
+    }
+
+    /** @param repository RepositoryModelLoad and RepositoryModelUnload, when the server serves the extension */
+    public InferenceGrpcService(final ModelRegistry registry, final ModelRunner runner,
+                                final Supplier<Executor> answerExecutor, final ModelRepositoryApi repository) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.resolver = new ModelResolver(registry);
         this.runner = Objects.requireNonNull(runner, "runner");
         this.answerExecutor = Objects.requireNonNull(answerExecutor, "answerExecutor");
+        this.repository = Objects.requireNonNull(repository, "repository");
     }
 
     @Override
@@ -94,8 +108,30 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void serverMetadata(final ServerMetadataRequest request,
                                final StreamObserver<ServerMetadataResponse> observer) {
-        observer.onNext(ServerMetadataResponse.newBuilder().setName("ringserve").setVersion("0.1.0").build());
+        final ServerMetadataResponse.Builder metadata = ServerMetadataResponse.newBuilder().setName("ringserve")
+                .setVersion("0.1.0");
+        if (repository.enabled()) {
+            metadata.addExtensions(ModelRepositoryApi.EXTENSION);
+        }
+        observer.onNext(metadata.build());
         observer.onCompleted();
+    }
+
+    /** Loads a model of the server's model repository; answered once it serves (or did not load). */
+    @Override
+    public void repositoryModelLoad(final RepositoryModelLoadRequest request,
+                                    final StreamObserver<RepositoryModelLoadResponse> observer) {
+        GrpcCalls.answer(repository.load(request.getModelName()), observer, done -> RepositoryModelLoadResponse
+                .newBuilder().setModelName(request.getModelName()).setIsLoaded(true).build(), answerExecutor.get());
+    }
+
+    /** Unloads a model; answered once its versions are closed. */
+    @Override
+    public void repositoryModelUnload(final RepositoryModelUnloadRequest request,
+                                      final StreamObserver<RepositoryModelUnloadResponse> observer) {
+        GrpcCalls.answer(repository.unload(request.getModelName()), observer, done -> RepositoryModelUnloadResponse
+                .newBuilder().setModelName(request.getModelName()).setIsUnloaded(true).build(),
+                answerExecutor.get());
     }
 
     @Override

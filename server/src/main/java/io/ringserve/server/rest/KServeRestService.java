@@ -24,6 +24,7 @@ import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2Tensors;
+import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ModelSelector;
@@ -56,6 +57,7 @@ public final class KServeRestService {
     static final String SERVER_PATH = "/v2";
     static final String MODELS_PREFIX = "/v2/models/";
     private static final String PLATFORM = "tensorflow_savedmodel";
+    private static final String BINARY_TENSOR_DATA = "binary_tensor_data";
 
     private final ModelResolver resolver;
     private final java.util.function.Function<String, Optional<ServedModel>> models;
@@ -64,6 +66,7 @@ public final class KServeRestService {
     private final RestResponses responses;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
+    private final List<String> extensions;
 
     /**
      * @param models the served model of a name, for its versions
@@ -73,6 +76,16 @@ public final class KServeRestService {
                              final java.util.function.Function<String, Optional<ServedModel>> models,
                              final ModelRunner runner, final ObjectMapper json, final RestResponses responses,
                              final long timeoutMillis, final LongSupplier nanoClock) {
+        this(resolver, models, runner, json, responses, timeoutMillis, nanoClock, false);
+    }
+
+    /** @param modelRepository whether the server serves the model repository extension, listed in {@code /v2} */
+    public KServeRestService(final ModelResolver resolver,
+                             final java.util.function.Function<String, Optional<ServedModel>> models,
+                             final ModelRunner runner, final ObjectMapper json, final RestResponses responses,
+                             final long timeoutMillis, final LongSupplier nanoClock, final boolean modelRepository) {
+        this.extensions = modelRepository ? List.of(BINARY_TENSOR_DATA, ModelRepositoryApi.EXTENSION)
+                : List.of(BINARY_TENSOR_DATA);
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.models = Objects.requireNonNull(models, "models");
         this.runner = Objects.requireNonNull(runner, "runner");
@@ -100,7 +113,9 @@ public final class KServeRestService {
                     gen.writeStringField("name", "ringserve");
                     gen.writeStringField("version", "0.1.0");
                     gen.writeArrayFieldStart("extensions");
-                    gen.writeString("binary_tensor_data");
+                    for (String extension : extensions) {
+                        gen.writeString(extension);
+                    }
                     gen.writeEndArray();
                     gen.writeEndObject();
                 }

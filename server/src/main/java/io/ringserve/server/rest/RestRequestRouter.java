@@ -9,21 +9,23 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The REST port's router: TF Serving's {@code /v1} API, KServe V2's {@code /v2} (inference, metadata, health)
- * and the Prometheus exposition; every failure becomes an error response. Thread-safe; shared by all connections.
+ * The REST port's router: TF Serving's {@code /v1} API, KServe V2's {@code /v2} (inference, metadata, health, the
+ * model repository extension) and the Prometheus exposition; every failure becomes an error response. Thread-safe; shared by all connections.
  */
 public final class RestRequestRouter implements HttpRouter {
     private final TfServingRestService tfServing;
     private final KServeRestService kserve;
     private final HealthRestService health;
     private final MetricsRestService metrics;
+    private final RepositoryRestService repository;
     private final RestResponses responses;
 
     public RestRequestRouter(final TfServingRestService tfServing, final KServeRestService kserve,
                              final HealthRestService health, final MetricsRestService metrics,
-                             final RestResponses responses) {
+                             final RepositoryRestService repository, final RestResponses responses) {
         this.tfServing = Objects.requireNonNull(tfServing, "tfServing");
         this.kserve = Objects.requireNonNull(kserve, "kserve");
+        this.repository = Objects.requireNonNull(repository, "repository");
         this.health = Objects.requireNonNull(health, "health");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.responses = Objects.requireNonNull(responses, "responses");
@@ -36,6 +38,10 @@ public final class RestRequestRouter implements HttpRouter {
             final String path = call.path();
             if (call.isTfServing()) {
                 return tfServing.handle(call, ctx.executor(), ctx.alloc())
+                        .exceptionally(failure -> responses.error(ctx.alloc(), failure));
+            }
+            if (repository.serves(path)) {
+                return repository.handle(call, ctx.alloc())
                         .exceptionally(failure -> responses.error(ctx.alloc(), failure));
             }
             if (kserve.serves(path)) {

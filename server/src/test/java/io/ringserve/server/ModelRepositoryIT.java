@@ -1,0 +1,106 @@
+package io.ringserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.ringserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.ringserve.proto.inference.RepositoryModelLoadRequest;
+import io.ringserve.proto.inference.RepositoryModelUnloadRequest;
+import io.ringserve.proto.inference.ServerMetadataRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * KServe V2's model repository extension on the real server ({@code --enable_model_repository_api}): a repository
+ * that starts empty, models loaded and unloaded by name over REST and gRPC as KServe's multi-model serving does.
+ */
+class ModelRepositoryIT {
+    @TempDir
+    Path repository;
+
+    private static void copy(final Path from, final Path to) {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                final Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void modelsShouldBeLoadedAndUnloadedByNameOverRestAndGrpc() throws Exception {
+        try (RunningServer server = RunningServer.withGrpc(ServerConfig.builder().modelRepositoryApi(repository))) {
+            assertThat(server.get("/v2").body()).contains("\"model_repository\"");
+            assertThat(server.post("/v2/repository/index", "").body()).isEqualTo("[]");
+
+            copy(RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"), repository.resolve("hpt"));
+            final var loaded = server.post("/v2/repository/models/hpt/load", "");
+            assertThat(loaded.statusCode()).isEqualTo(200);
+            assertThat(loaded.body()).isEqualTo("{\"name\":\"hpt\",\"load\":true}");
+            assertThat(server.post("/v1/models/hpt:predict", "{\"instances\": [1.0]}").body()).contains("2.5");
+            assertThat(server.post("/v2/repository/index", "{\"ready\": true}").body())
+                    .isEqualTo("[{\"name\":\"hpt\",\"version\":\"123\",\"state\":\"READY\"}]");
+
+            Files.createDirectories(repository.resolve("empty"));
+            assertThat(server.post("/v2/repository/index", "").body())
+                    .isEqualTo("[{\"name\":\"empty\"},{\"name\":\"hpt\",\"version\":\"123\",\"state\":\"READY\"}]");
+            final var noVersion = server.post("/v2/repository/models/empty/load", "");
+            assertThat(noVersion.statusCode()).isEqualTo(400);
+            assertThat(noVersion.body()).contains("Model empty did not load from");
+            final var missing = server.post("/v2/repository/models/missing/load", "");
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(missing.body()).contains("No model directory missing in the model repository");
+            assertThat(server.post("/v2/repository/models/%2E%2E/load", "").statusCode()).isEqualTo(400);
+            assertThat(server.post("/v2/repository/models/hpt/unload", "").body())
+                    .isEqualTo("{\"name\":\"hpt\",\"unload\":true}");
+            assertThat(server.post("/v1/models/hpt:predict", "{\"instances\": [1.0]}").statusCode()).isEqualTo(404);
+            assertThat(server.post("/v2/repository/models/hpt/unload", "").statusCode()).isEqualTo(404);
+
+            final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
+                    server.server().grpcPort()).usePlaintext().build();
+            try {
+                final var v2 = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+                assertThat(v2.serverMetadata(ServerMetadataRequest.getDefaultInstance()).getExtensionsList())
+                        .containsExactly("model_repository");
+                assertThat(v2.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("hpt")
+                        .build()).getIsLoaded()).isTrue();
+                assertThat(server.post("/v1/models/hpt:predict", "{\"instances\": [2.0]}").body()).contains("3.0");
+                assertThat(v2.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("hpt")
+                        .build()).getIsUnloaded()).isTrue();
+                assertThatThrownBy(() -> v2.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder()
+                        .setModelName("hpt").build())).isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheExtensionLoadingByNameShouldBeRefusedSayingWhatItNeeds() throws Exception {
+        try (RunningServer server = RunningServer.serving(List.of(new ModelConfig("m",
+                RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))) {
+            final var refused = server.post("/v2/repository/models/m/load", "");
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body()).contains("--enable_model_repository_api");
+            assertThat(server.get("/v2").body()).doesNotContain("model_repository");
+        }
+    }
+}
