@@ -11,13 +11,11 @@ import io.ringserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.ringserve.proto.inference.RepositoryModelLoadRequest;
 import io.ringserve.proto.inference.RepositoryModelUnloadRequest;
 import io.ringserve.proto.inference.ServerMetadataRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.ringserve.server.grpc.WarmupFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,28 +27,13 @@ class ModelRepositoryIT {
     @TempDir
     Path repository;
 
-    private static void copy(final Path from, final Path to) {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                final Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void modelsShouldBeLoadedAndUnloadedByNameOverRestAndGrpc() throws Exception {
         try (RunningServer server = RunningServer.withGrpc(ServerConfig.builder().modelRepositoryApi(repository))) {
             assertThat(server.get("/v2").body()).contains("\"model_repository\"");
             assertThat(server.post("/v2/repository/index", "").body()).isEqualTo("[]");
 
-            copy(RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"), repository.resolve("hpt"));
+            WarmupFiles.halfPlusTwoWith(repository.resolve("hpt"), null);
             final var loaded = server.post("/v2/repository/models/hpt/load", "");
             assertThat(loaded.statusCode()).isEqualTo(200);
             assertThat(loaded.body()).isEqualTo("{\"name\":\"hpt\",\"load\":true}");
