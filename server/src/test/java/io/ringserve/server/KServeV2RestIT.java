@@ -56,6 +56,13 @@ class KServeV2RestIT {
     }
 
     @Test
+    void shouldListTheModelsAsKServeDoes() throws IOException {
+        assertThat(json(server.get("/v2/models"))).isEqualTo(JSON.readTree(
+                "{\"models\": [\"half_plus_two\", \"two_versions\"]}"));
+        assertThat(server.post("/v2/models", "{}").statusCode()).isEqualTo(501);
+    }
+
+    @Test
     void shouldAnswerReadinessPerModelAndVersion() throws IOException {
         final HttpResponse<String> ready = server.get("/v2/models/half_plus_two/ready");
         assertThat(ready.statusCode()).isEqualTo(200);

@@ -56,6 +56,8 @@ public final class KServeRestService {
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     static final String SERVER_PATH = "/v2";
     static final String MODELS_PREFIX = "/v2/models/";
+    /** KServe's list of the models served ({@code {"models": [...]}}), beside the protocol's own endpoints. */
+    static final String MODELS_PATH = "/v2/models";
     private static final String PLATFORM = "tensorflow_savedmodel";
     private static final String BINARY_TENSOR_DATA = "binary_tensor_data";
 
@@ -97,7 +99,7 @@ public final class KServeRestService {
 
     /** Whether {@code path} is one of this service's. */
     public boolean serves(final String path) {
-        return path.equals(SERVER_PATH) || path.startsWith(MODELS_PREFIX);
+        return path.equals(SERVER_PATH) || path.equals(MODELS_PATH) || path.startsWith(MODELS_PREFIX);
     }
 
     /** Answers {@code call}; failures come back as error responses in the future. */
@@ -115,6 +117,21 @@ public final class KServeRestService {
                     gen.writeArrayFieldStart("extensions");
                     for (String extension : extensions) {
                         gen.writeString(extension);
+                    }
+                    gen.writeEndArray();
+                    gen.writeEndObject();
+                }
+            }));
+        }
+        if (path.equals(MODELS_PATH)) {
+            requireMethod(request, HttpMethod.GET, path);
+            final List<String> names = resolver.registry().all().stream().map(ServedModel::name).sorted().toList();
+            return done(responses.json(alloc, HttpResponseStatus.OK, out -> {
+                try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
+                    gen.writeStartObject();
+                    gen.writeArrayFieldStart("models");
+                    for (String name : names) {
+                        gen.writeString(name);
                     }
                     gen.writeEndArray();
                     gen.writeEndObject();
