@@ -119,7 +119,7 @@ public final class SyntheticWarmup implements VersionWarmup {
                 continue;
             }
             final Optional<String> unsupported = unsupportedInput(signature)
-                    .or(() -> stateChange.apply(signature).map(op -> "it changes the model's state: " + op));
+                    .or(() -> changesState(signature, stateChange));
             if (unsupported.isPresent()) {
                 leftOut.add(signature.key() + " (" + unsupported.get() + ")");
                 continue;
@@ -134,6 +134,16 @@ public final class SyntheticWarmup implements VersionWarmup {
             }
         }
         return new Plan(List.copyOf(calls), List.copyOf(leftOut));
+    }
+
+    /** Why running {@code signature} would change the model, or why that cannot be told (then it is not run). */
+    private static Optional<String> changesState(final SignatureSpec signature,
+                                                 final Function<SignatureSpec, Optional<String>> stateChange) {
+        try {
+            return stateChange.apply(signature).map(op -> "it changes the model's state: " + op);
+        } catch (RuntimeException e) {
+            return Optional.of("cannot tell whether it changes the model's state: " + e.getMessage());
+        }
     }
 
     /** Why a signature's inputs cannot be made up, if they cannot. */

@@ -103,6 +103,12 @@ class SyntheticWarmupTest {
         assertThat(changing.calls()).isEmpty();
         assertThat(changing.leftOut()).containsExactly("serving_default (it changes the model's state: "
                 + "dense/kernel/Assign (Assign))");
+        final Plan unknown = SyntheticWarmup.plan(mlp.signatures(), List.of(1), signature -> {
+            throw new IllegalStateException("graph walk failed");
+        });
+        assertThat(unknown.calls()).as("what cannot be checked is not run").isEmpty();
+        assertThat(unknown.leftOut()).containsExactly("serving_default (cannot tell whether it changes the model's "
+                + "state: graph walk failed)");
         final LoadedModel model = model("counter");
         assertThat(plan("counter", List.of(1, 64)).calls()).isEmpty();
         assertThat(model.stateChangingOp(model.signature("incr_counter_by").orElseThrow()))
