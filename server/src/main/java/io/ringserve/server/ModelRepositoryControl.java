@@ -11,6 +11,7 @@ import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,7 +110,13 @@ final class ModelRepositoryControl implements ModelRepositoryApi {
             throw ServingException.invalidArgument("'" + model + "' is not a model of the repository: a model is "
                     + "named after its directory");
         }
-        final Path directory = repository.resolve(model);
+        final Path directory;
+        try {
+            directory = repository.resolve(model);
+        } catch (InvalidPathException e) {
+            throw ServingException.invalidArgument("'" + model + "' is not a model of the repository: "
+                    + e.getMessage());
+        }
         if (!Files.isDirectory(directory)) {
             throw ServingException.notFound("No model directory " + model + " in the model repository "
                     + repository);

@@ -51,6 +51,7 @@ class ModelRepositoryIT {
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("No model directory missing in the model repository");
             assertThat(server.post("/v2/repository/models/%2E%2E/load", "").statusCode()).isEqualTo(400);
+            assertThat(server.post("/v2/repository/models/a%00b/load", "").statusCode()).isEqualTo(400);
             assertThat(server.post("/v2/repository/models/hpt/unload", "").body())
                     .isEqualTo("{\"name\":\"hpt\",\"unload\":true}");
             assertThat(server.post("/v1/models/hpt:predict", "{\"instances\": [1.0]}").statusCode()).isEqualTo(404);
