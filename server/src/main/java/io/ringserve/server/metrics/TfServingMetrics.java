@@ -23,24 +23,24 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>As in TF Serving, every request counts in {@code request_count} by its status code's name, and only answered
  * ones in the latencies; {@code API} is {@code Predict}, {@code Classify} or {@code Regress} over gRPC (and in the
  * runtime latency) and the same in lower case over REST, {@code entrypoint} {@code GRPC} or {@code REST},
- * {@code runtime} {@code TF1}. Rendered in
- * TF Serving's exposition (no {@code # HELP}, a histogram's buckets cumulative, a value counting in the first bucket
- * whose limit is above it). Thread-safe; recording never blocks.
+ * {@code runtime} {@code TF1}. Rendered in TF Serving's exposition (no {@code # HELP}, a histogram's buckets
+ * cumulative, a value counting in the first bucket whose limit is above it). Thread-safe; recording never blocks.
  */
 public final class TfServingMetrics implements RuntimeLatency {
     /** TF Serving's latency bucket limits: {@code Buckets::Exponential(10, 1.8, 33)}, then +Inf. */
     static final double[] LATENCY_LIMITS_MICROS = exponential(10, 1.8, 33);
     /** Its batching session's queuing latency limits: {@code Buckets::Exponential(100, 1.2, 52)}, then +Inf. */
     static final double[] QUEUING_LIMITS_MICROS = exponential(100, 1.2, 52);
-    static final String QUEUING_LATENCY = ":tensorflow:serving:batching_session:queuing_latency";
-    /** The thread pool name TF Serving's model server gives its batching sessions: none. */
-    private static final List<String> BATCHING_THREAD_POOL = List.of("");
     static final String REQUEST_COUNT = ":tensorflow:serving:request_count";
     static final String REQUEST_LATENCY = ":tensorflow:serving:request_latency";
     static final String RUNTIME_LATENCY = ":tensorflow:serving:runtime_latency";
+    static final String QUEUING_LATENCY = ":tensorflow:serving:batching_session:queuing_latency";
     static final String LOAD_ATTEMPT_COUNT = ":tensorflow:cc:saved_model:load_attempt_count";
     static final String LOAD_LATENCY = ":tensorflow:cc:saved_model:load_latency";
+    /** The {@code runtime} label of TF Serving's classic session runtime. */
     private static final String RUNTIME = "TF1";
+    /** The thread pool name TF Serving's model server gives its batching sessions: none. */
+    private static final List<String> BATCHING_THREAD_POOL = List.of("");
 
     /** The front end a request came through: the {@code entrypoint} label and the case of the {@code API} label. */
     public enum Entrypoint {
