@@ -303,13 +303,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /** ModelService/HandleReloadConfigRequest: serve exactly {@code models}, on the poller's thread. */
     private CompletableFuture<Void> reloadConfig(final List<ModelServerConfigFile.Model> models) {
-        final VersionPoller poller = versionPoller;
-        final ModelConfigReloader reloader = configReloader;
-        if (poller == null || reloader == null || draining) {
-            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
-                    "The server is starting or shutting down; retry"));
-        }
-        return poller.submit(() -> reloader.apply(models));
+        return changeModels(served -> models);
     }
 
     /**
