@@ -116,7 +116,8 @@ public final class InferenceServer implements AutoCloseable {
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed, tfServingMetrics::batchQueued)
                 : direct;
-        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()), warmup(config, runner),
+        this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
+                warmup(config, runner, tfServingMetrics),
                 (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos));
         this.repositoryApi = config.modelRepositoryApi()
                 .<ModelRepositoryApi>map(repository -> new ModelRepositoryControl(repository, registry,
@@ -132,7 +133,8 @@ public final class InferenceServer implements AutoCloseable {
      * How a version warms up before it serves ({@code --enable_model_warmup}): its recorded requests through
      * {@code runner}, or without them inputs of zeros at the batch sizes it will run at ({@code --synthetic_warmup}).
      */
-    private static VersionWarmup warmup(final ServerConfig config, final ModelRunner runner) {
+    private static VersionWarmup warmup(final ServerConfig config, final ModelRunner runner,
+                                        final TfServingMetrics tfServingMetrics) {
         if (!config.modelWarmup()) {
             return VersionWarmup.NONE;
         }
@@ -142,7 +144,8 @@ public final class InferenceServer implements AutoCloseable {
                         : model -> List.of(1))
                 : VersionWarmup.NONE;
         return new WarmupReplay(config.signatureMethodCheck(), config.modelWarmupIterations(), runner,
-                withoutRequests);
+                withoutRequests, (directory, status, nanos) -> tfServingMetrics.warmupReplayed(directory.toString(),
+                        status, nanos));
     }
 
     /**

@@ -10,7 +10,9 @@ import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictionLog;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.SignatureMethodCheck;
+import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -52,6 +54,19 @@ public final class WarmupReplay implements VersionWarmup {
     private final SignatureMethodCheck methodCheck;
     private final int iterations;
     private final VersionWarmup withoutRequests;
+    private final Outcomes outcomes;
+
+    /**
+     * Told how each replay of a warm-up file ended, as TF Serving's {@code model_warmup_latency} counts it: the
+     * version directory, {@code OK} or the failure ({@code CODE: message}), and how long the replay took.
+     */
+    @FunctionalInterface
+    public interface Outcomes {
+        /** Tells nothing. */
+        Outcomes NONE = (directory, status, nanos) -> { };
+
+        void replayed(Path directory, String status, long nanos);
+    }
 
     /**
      * A replay that checks signatures' method names as the server's requests are checked.
@@ -62,6 +77,12 @@ public final class WarmupReplay implements VersionWarmup {
      */
     public WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations, final ModelRunner runner,
                         final VersionWarmup withoutRequests) {
+        this(methodCheck, iterations, runner, withoutRequests, Outcomes.NONE);
+    }
+
+    /** @param outcomes told how each replay of a warm-up file ended */
+    public WarmupReplay(final SignatureMethodCheck methodCheck, final int iterations, final ModelRunner runner,
+                        final VersionWarmup withoutRequests, final Outcomes outcomes) {
         if (iterations < 1) {
             throw new IllegalArgumentException("num_request_iterations_for_warmup must be >= 1, got " + iterations);
         }
@@ -69,6 +90,7 @@ public final class WarmupReplay implements VersionWarmup {
         this.iterations = iterations;
         this.runner = Objects.requireNonNull(runner, "runner");
         this.withoutRequests = Objects.requireNonNull(withoutRequests, "withoutRequests");
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.examples = new ExampleInference(runner, methodCheck);
     }
 
@@ -79,13 +101,29 @@ public final class WarmupReplay implements VersionWarmup {
             withoutRequests.warmUp(model);
             return;
         }
+        final long start = System.nanoTime();
         try {
             replayFile(model, file);
+            outcomes.replayed(model.directory(), StatusCode.OK.name(), System.nanoTime() - start);
         } catch (RuntimeException e) {
+            outcomes.replayed(model.directory(), statusOf(e), System.nanoTime() - start);
             // The version will not serve: close the batching queues its warm-up opened.
             runner.retire(model);
             throw e;
         }
+    }
+
+    /** A failed replay as TF Serving's status prints: the request's code, else the file's, and the message. */
+    private static String statusOf(final RuntimeException failure) {
+        StatusCode code = failure.getCause() instanceof IOException ? StatusCode.DATA_LOSS
+                : StatusCode.INVALID_ARGUMENT;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ServingException serving) {
+                code = serving.code();
+                break;
+            }
+        }
+        return code.name() + ": " + failure.getMessage();
     }
 
     private void replayFile(final LoadedModel model, final Path file) {

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code :tensorflow:serving:runtime_latency{model_name,API,runtime}} in microseconds with TF Serving's buckets
  * (10 µs × 1.8^i, 33 of them), {@code :tensorflow:serving:batching_session:queuing_latency{thread_pool_name}} (µs,
  * 100 × 1.2^i, 52 buckets; the model server's batching sessions have no thread pool name), and
- * {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} with
+ * {@code :tensorflow:serving:model_warmup_latency{model_path,status}} (µs, for versions with warm-up requests),
+ * {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} and
  * {@code :tensorflow:cc:saved_model:load_latency{model_path}} (microseconds, a counter).
  *
  * <p>As in TF Serving, every request counts in {@code request_count} by its status code's name, and only answered
@@ -37,6 +38,7 @@ public final class TfServingMetrics implements RuntimeLatency {
     static final String QUEUING_LATENCY = ":tensorflow:serving:batching_session:queuing_latency";
     static final String LOAD_ATTEMPT_COUNT = ":tensorflow:cc:saved_model:load_attempt_count";
     static final String LOAD_LATENCY = ":tensorflow:cc:saved_model:load_latency";
+    static final String MODEL_WARMUP_LATENCY = ":tensorflow:serving:model_warmup_latency";
     /** The {@code runtime} label of TF Serving's classic session runtime. */
     private static final String RUNTIME = "TF1";
     /** The thread pool name TF Serving's model server gives its batching sessions: none. */
@@ -73,6 +75,7 @@ public final class TfServingMetrics implements RuntimeLatency {
     private final Map<List<String>, LongAdder> loadAttempts = new ConcurrentHashMap<>();
     private final Map<List<String>, LongAdder> loadLatencies = new ConcurrentHashMap<>();
     private final Histogram queuingLatency = new Histogram(QUEUING_LIMITS_MICROS);
+    private final Map<List<String>, Histogram> warmupLatencies = new ConcurrentHashMap<>();
 
     /** Metrics that record. */
     public TfServingMetrics() {
@@ -133,16 +136,30 @@ public final class TfServingMetrics implements RuntimeLatency {
         }
     }
 
+    /**
+     * A version directory's warm-up requests were replayed in {@code nanos}.
+     *
+     * @param status {@code OK}, or the failure as TF Serving prints a status ({@code CODE: message})
+     */
+    public void warmupReplayed(final String versionDirectory, final String status, final long nanos) {
+        if (recording) {
+            warmupLatencies.computeIfAbsent(List.of(versionDirectory, status), k -> new Histogram())
+                    .add(nanos / 1000);
+        }
+    }
+
     /** TF Serving's exposition of these metrics, one family after another, each line ending in a newline. */
     public String exposition() {
         final StringBuilder out = new StringBuilder();
+        // In the order of TensorFlow's metric names, as TF Serving lists them.
         counter(out, LOAD_ATTEMPT_COUNT, List.of("model_path", "status"), loadAttempts);
         counter(out, LOAD_LATENCY, List.of("model_path"), loadLatencies);
+        histogram(out, QUEUING_LATENCY, List.of("thread_pool_name"), queuingLatency.count() == 0 ? Map.of()
+                : Map.of(BATCHING_THREAD_POOL, queuingLatency));
+        histogram(out, MODEL_WARMUP_LATENCY, List.of("model_path", "status"), warmupLatencies);
         counter(out, REQUEST_COUNT, List.of("model_name", "status"), requestCounts);
         histogram(out, REQUEST_LATENCY, List.of("model_name", "API", "entrypoint"), requestLatencies);
         histogram(out, RUNTIME_LATENCY, List.of("model_name", "API", "runtime"), runtimeLatencies);
-        histogram(out, QUEUING_LATENCY, List.of("thread_pool_name"), queuingLatency.count() == 0 ? Map.of()
-                : Map.of(BATCHING_THREAD_POOL, queuingLatency));
         return out.toString();
     }
 

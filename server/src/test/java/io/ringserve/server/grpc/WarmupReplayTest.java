@@ -139,6 +139,22 @@ class WarmupReplayTest {
     }
 
     @Test
+    void eachReplayShouldTellItsOutcomeAsTfServingPrintsItsStatus() throws IOException {
+        final List<String> outcomes = new ArrayList<>();
+        final WarmupReplay.Outcomes told = (directory, status, nanos) -> outcomes.add(
+                directory.getFileName() + " " + status);
+        load(WarmupFiles.of(predict("x")), new WarmupReplay(SignatureMethodCheck.OFF, 1, runner, VersionWarmup.NONE,
+                told));
+        load(WarmupFiles.of(predict("x"), predict("nope")), new WarmupReplay(SignatureMethodCheck.OFF, 1, runner,
+                VersionWarmup.NONE, told));
+        load(null, new WarmupReplay(SignatureMethodCheck.OFF, 1, runner, VersionWarmup.NONE, told));
+        assertThat(outcomes).as("a version without the file replays nothing").hasSize(2);
+        assertThat(outcomes.get(0)).isEqualTo("00000123 OK");
+        assertThat(outcomes.get(1)).startsWith("00000123 INVALID_ARGUMENT: Warmup request 2 of ")
+                .contains("input size does not match signature");
+    }
+
+    @Test
     void shouldRefuseLogTypesItDoesNotReplay() throws IOException {
         final PredictionLog sessionRun = PredictionLog.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
                 .addField(5, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.EMPTY).build())

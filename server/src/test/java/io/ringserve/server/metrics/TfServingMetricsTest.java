@@ -78,6 +78,16 @@ class TfServingMetricsTest {
     }
 
     @Test
+    void warmupReplaysShouldCountByVersionDirectoryAndStatus() {
+        metrics.warmupReplayed("/models/m/1", "OK", TimeUnit.MILLISECONDS.toNanos(40));
+        metrics.warmupReplayed("/models/m/2", "INVALID_ARGUMENT: bad record", TimeUnit.MILLISECONDS.toNanos(1));
+        assertThat(lines(":tensorflow:serving:model_warmup_latency_count")).containsExactly(
+                ":tensorflow:serving:model_warmup_latency_count{model_path=\"/models/m/1\",status=\"OK\"} 1",
+                ":tensorflow:serving:model_warmup_latency_count{model_path=\"/models/m/2\","
+                        + "status=\"INVALID_ARGUMENT: bad record\"} 1");
+    }
+
+    @Test
     void loadAttemptsShouldCountByVersionDirectoryAndTheirTimeOnlyWhenLoaded() {
         metrics.loadAttempted("/models/m/1", true, TimeUnit.MILLISECONDS.toNanos(250));
         metrics.loadAttempted("/models/m/2", false, TimeUnit.MILLISECONDS.toNanos(3));
@@ -96,10 +106,11 @@ class TfServingMetricsTest {
         assertThat(new TfServingMetrics().exposition().lines().toList()).containsExactly(
                 "# TYPE :tensorflow:cc:saved_model:load_attempt_count counter",
                 "# TYPE :tensorflow:cc:saved_model:load_latency counter",
+                "# TYPE :tensorflow:serving:batching_session:queuing_latency histogram",
+                "# TYPE :tensorflow:serving:model_warmup_latency histogram",
                 "# TYPE :tensorflow:serving:request_count counter",
                 "# TYPE :tensorflow:serving:request_latency histogram",
-                "# TYPE :tensorflow:serving:runtime_latency histogram",
-                "# TYPE :tensorflow:serving:batching_session:queuing_latency histogram");
+                "# TYPE :tensorflow:serving:runtime_latency histogram");
     }
 
     @Test
@@ -119,6 +130,7 @@ class TfServingMetricsTest {
         off.record("m", "Predict", 1_000);
         off.loadAttempted("/models/m/1", true, 1_000);
         off.batchQueued(1_000);
+        off.warmupReplayed("/models/m/1", "OK", 1_000);
         assertThat(off.exposition().lines()).allSatisfy(line -> assertThat(line).startsWith("# TYPE"));
         assertThat(off.runtimeLatency()).isSameAs(RuntimeLatency.NONE);
         assertThat(metrics.runtimeLatency()).isSameAs(metrics);
