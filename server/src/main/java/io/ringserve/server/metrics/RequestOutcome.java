@@ -4,9 +4,11 @@ package io.ringserve.server.metrics;
 public enum RequestOutcome {
     OK, CLIENT_ERROR, SERVER_ERROR, REJECTED, TIMEOUT;
 
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The label value: {@code ok}, {@code client_error}, ... */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
 
     /** 2xx ok; 503 rejected (shed load); 504 timeout; other 4xx client error; other 5xx server error. */

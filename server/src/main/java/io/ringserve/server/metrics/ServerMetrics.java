@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The server-level meters, registered once in the registry given:
@@ -45,8 +46,8 @@ public final class ServerMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger inflight = new AtomicInteger();
-    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
-    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+    /** By model, then protocol: found without building a key per request. */
+    private final Map<String, Map<String, RequestMeters>> requestMeters = new ConcurrentHashMap<>();
     private final Map<String, Timer> computeDurations = new ConcurrentHashMap<>();
 
     public ServerMetrics(final MeterRegistry registry) {
@@ -74,15 +75,42 @@ public final class ServerMetrics {
     public void requestFinished(final String model, final String protocol, final RequestOutcome outcome,
                                 final long nanos) {
         inflight.decrementAndGet();
-        requests.computeIfAbsent(model + '\0' + protocol + '\0' + outcome.label(), k -> Counter.builder(REQUESTS)
-                .tags("model", model, "protocol", protocol, "status", outcome.label())
-                .description("Inference requests answered, by model, protocol and outcome")
-                .register(registry)).increment();
-        durations.computeIfAbsent(model + '\0' + protocol, k -> Timer.builder(REQUEST_DURATION)
-                .tags("model", model, "protocol", protocol)
-                .description("End-to-end latency of inference requests, from accepted to response written")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        final RequestMeters meters = requestMeters.computeIfAbsent(model, m -> new ConcurrentHashMap<>())
+                .computeIfAbsent(protocol, p -> new RequestMeters(model, protocol));
+        meters.answered(outcome).increment();
+        meters.duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The request meters of one model and protocol: a counter per outcome, made on first use, and the latency. */
+    private final class RequestMeters {
+        private final String model;
+        private final String protocol;
+        private final Timer duration;
+        /** By outcome's ordinal; a counter is registered on first use (registering twice gives the same one). */
+        private final AtomicReferenceArray<Counter> answered = new AtomicReferenceArray<>(
+                RequestOutcome.values().length);
+
+        RequestMeters(final String model, final String protocol) {
+            this.model = model;
+            this.protocol = protocol;
+            this.duration = Timer.builder(REQUEST_DURATION)
+                    .tags("model", model, "protocol", protocol)
+                    .description("End-to-end latency of inference requests, from accepted to response written")
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry);
+        }
+
+        Counter answered(final RequestOutcome outcome) {
+            Counter counter = answered.get(outcome.ordinal());
+            if (counter == null) {
+                counter = Counter.builder(REQUESTS)
+                        .tags("model", model, "protocol", protocol, "status", outcome.label())
+                        .description("Inference requests answered, by model, protocol and outcome")
+                        .register(registry);
+                answered.set(outcome.ordinal(), counter);
+            }
+            return counter;
+        }
     }
 
     /** Records one model call of {@code model} taking {@code nanos}. */
