@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.ringserve.models.ModelVersionsOnDisk;
 import io.ringserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.ringserve.proto.inference.RepositoryModelLoadRequest;
 import io.ringserve.proto.inference.RepositoryModelUnloadRequest;
@@ -47,6 +48,14 @@ class ModelRepositoryIT {
             final var noVersion = server.post("/v2/repository/models/empty/load", "");
             assertThat(noVersion.statusCode()).isEqualTo(400);
             assertThat(noVersion.body()).contains("Model empty did not load from");
+            new ModelVersionsOnDisk(repository.resolve("broken")).addBroken(1);
+            final var broken = server.post("/v2/repository/models/broken/load", "");
+            assertThat(broken.statusCode()).isEqualTo(400);
+            assertThat(broken.body()).contains("Model broken did not load from");
+            assertThat(server.post("/v2/repository/index", "").body()).startsWith(
+                    "[{\"name\":\"broken\",\"version\":\"1\",\"state\":\"UNAVAILABLE\",\"reason\":\"");
+            assertThat(server.post("/v2/repository/models/broken/unload", "").statusCode())
+                    .as("a model that did not load can be unloaded").isEqualTo(200);
             final var missing = server.post("/v2/repository/models/missing/load", "");
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("No model directory missing in the model repository");
