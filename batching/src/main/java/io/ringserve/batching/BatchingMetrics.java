@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,19 +35,34 @@ public final class BatchingMetrics {
     private final Counter batches;
     private final Counter rejected;
     private final Counter expired;
-    private final LongConsumer alsoQueued;
-
-    public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags) {
-        this(registry, tags, nanos -> { });
-    }
+    private final Listener listener;
 
     /**
-     * Meters tagged with {@code tags} in {@code registry}; each task's wait is also told to {@code alsoQueued} (in
-     * nanoseconds, on the batch thread: it must not block), for metrics kept outside the registry.
+     * Also told what the meters record, for metrics kept outside the registry. Called on the batch threads: must be
+     * thread-safe and must not block.
      */
-    public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags, final LongConsumer alsoQueued) {
+    public interface Listener {
+        /** Tells nothing. */
+        Listener NONE = new Listener() {
+        };
+
+        /** One task waited {@code nanos} in its queue. */
+        default void queued(final long nanos) {
+        }
+
+        /** A batch of {@code rows} rows was handed to the processor. */
+        default void batchFormed(final int rows) {
+        }
+    }
+
+    public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags) {
+        this(registry, tags, Listener.NONE);
+    }
+
+    /** Meters tagged with {@code tags} in {@code registry}; what they record is also told to {@code listener}. */
+    public BatchingMetrics(final MeterRegistry registry, final Iterable<Tag> tags, final Listener listener) {
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.alsoQueued = Objects.requireNonNull(alsoQueued, "alsoQueued");
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.tags = toList(tags);
         this.batchSize = DistributionSummary.builder(BATCH_SIZE).baseUnit("rows").tags(this.tags)
                 .description("Rows per batch run by the model, padding excluded")
@@ -86,12 +100,13 @@ public final class BatchingMetrics {
     public void batchFormed(final int rows) {
         batches.increment();
         batchSize.record(rows);
+        listener.batchFormed(rows);
     }
 
     /** Records how long one task waited. Called by the scheduler. */
     public void queued(final long nanos) {
         queueDuration.record(nanos, TimeUnit.NANOSECONDS);
-        alsoQueued.accept(nanos);
+        listener.queued(nanos);
     }
 
     /** Counts a task rejected because the queue was full. Called by the scheduler. */

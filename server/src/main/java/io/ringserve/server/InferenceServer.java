@@ -114,7 +114,7 @@ public final class InferenceServer implements AutoCloseable {
                 metrics::computed);
         this.runner = config.batching().enabled()
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
-                        metrics::computed, tfServingMetrics::batchQueued)
+                        metrics::computed, tfServingMetrics)
                 : direct;
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
                 warmup(config, runner, tfServingMetrics),

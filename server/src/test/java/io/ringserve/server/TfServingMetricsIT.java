@@ -74,6 +74,8 @@ class TfServingMetricsIT {
                     + "API=\"Predict\",runtime=\"TF1\"}")).endsWith(" 2");
             assertThat(line(exposition, ":tensorflow:serving:batching_session:queuing_latency_count{"
                     + "thread_pool_name=\"\"}")).as("both answered requests were batched").endsWith(" 2");
+            assertThat(line(exposition, ":tensorflow:serving:batching_session:wrapped_run_count{}"))
+                    .as("one after the other: two batches").endsWith(" 2");
             assertThat(exposition).containsPattern(":tensorflow:cc:saved_model:load_attempt_count\\{model_path=\""
                     + "[^\"]*saved_model_half_plus_two_cpu/00000123\",status=\"success\"} 1\n")
                     .as("Micrometer's families are there too").contains("inference_requests_total{");

@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,7 @@ public final class BatchingModelRunner implements ModelRunner {
     private final MeterRegistry meterRegistry;
     private final Ticker ticker;
     private final ObjLongConsumer<String> computeObserver;
-    private final LongConsumer queueDelayObserver;
+    private final BatchingMetrics.Listener batchingListener;
     private final Map<QueueKey, BatchScheduler<InferenceTask>> schedulers = new ConcurrentHashMap<>();
 
     /**
@@ -55,17 +54,18 @@ public final class BatchingModelRunner implements ModelRunner {
     public BatchingModelRunner(final Function<LoadedModel, BatchingOptions> optionsFor, final ModelRunner fallback,
                                final MeterRegistry meterRegistry, final Ticker ticker,
                                final ObjLongConsumer<String> computeObserver) {
-        this(optionsFor, fallback, meterRegistry, ticker, computeObserver, nanos -> { });
+        this(optionsFor, fallback, meterRegistry, ticker, computeObserver, BatchingMetrics.Listener.NONE);
     }
 
     /**
-     * @param queueDelayObserver told every task's wait in its batching queue, in nanoseconds, on the batch thread
-     *     (TF Serving's batching-session queuing latency)
+     * @param batchingListener also told every queue's waits and batches, on the batch threads (TF Serving's
+     *     batching-session metrics)
      */
     public BatchingModelRunner(final Function<LoadedModel, BatchingOptions> optionsFor, final ModelRunner fallback,
                                final MeterRegistry meterRegistry, final Ticker ticker,
-                               final ObjLongConsumer<String> computeObserver, final LongConsumer queueDelayObserver) {
-        this.queueDelayObserver = Objects.requireNonNull(queueDelayObserver, "queueDelayObserver");
+                               final ObjLongConsumer<String> computeObserver,
+                               final BatchingMetrics.Listener batchingListener) {
+        this.batchingListener = Objects.requireNonNull(batchingListener, "batchingListener");
         this.optionsFor = Objects.requireNonNull(optionsFor, "optionsFor");
         this.fallback = Objects.requireNonNull(fallback, "fallback");
         this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
@@ -132,7 +132,7 @@ public final class BatchingModelRunner implements ModelRunner {
                     .options(options)
                     .metrics(new BatchingMetrics(meterRegistry, Tags.of("model", key.model(),
                             "version", Long.toString(key.version()), "signature", key.signature()),
-                            queueDelayObserver))
+                            batchingListener))
                     .ticker(ticker)
                     .build();
         });

@@ -1,5 +1,6 @@
 package io.ringserve.server.metrics;
 
+import io.ringserve.batching.BatchingMetrics;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.StatusCode;
 import java.util.Comparator;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code :tensorflow:serving:request_latency{model_name,API,entrypoint}} and
  * {@code :tensorflow:serving:runtime_latency{model_name,API,runtime}} in microseconds with TF Serving's buckets
  * (10 µs × 1.8^i, 33 of them), {@code :tensorflow:serving:batching_session:queuing_latency{thread_pool_name}} (µs,
- * 100 × 1.2^i, 52 buckets; the model server's batching sessions have no thread pool name), and
+ * 100 × 1.2^i, 52 buckets; the model server's batching sessions have no thread pool name),
+ * {@code :tensorflow:serving:batching_session:wrapped_run_count} (batches run), and
  * {@code :tensorflow:serving:model_warmup_latency{model_path,status}} (µs, for versions with warm-up requests),
  * {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} and
  * {@code :tensorflow:cc:saved_model:load_latency{model_path}} (microseconds, a counter).
@@ -27,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code runtime} {@code TF1}. Rendered in TF Serving's exposition (no {@code # HELP}, a histogram's buckets
  * cumulative, a value counting in the first bucket whose limit is above it). Thread-safe; recording never blocks.
  */
-public final class TfServingMetrics implements RuntimeLatency {
+public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.Listener {
     /** TF Serving's latency bucket limits: {@code Buckets::Exponential(10, 1.8, 33)}, then +Inf. */
     static final double[] LATENCY_LIMITS_MICROS = exponential(10, 1.8, 33);
     /** Its batching session's queuing latency limits: {@code Buckets::Exponential(100, 1.2, 52)}, then +Inf. */
@@ -36,6 +38,7 @@ public final class TfServingMetrics implements RuntimeLatency {
     static final String REQUEST_LATENCY = ":tensorflow:serving:request_latency";
     static final String RUNTIME_LATENCY = ":tensorflow:serving:runtime_latency";
     static final String QUEUING_LATENCY = ":tensorflow:serving:batching_session:queuing_latency";
+    static final String WRAPPED_RUN_COUNT = ":tensorflow:serving:batching_session:wrapped_run_count";
     static final String LOAD_ATTEMPT_COUNT = ":tensorflow:cc:saved_model:load_attempt_count";
     static final String LOAD_LATENCY = ":tensorflow:cc:saved_model:load_latency";
     static final String MODEL_WARMUP_LATENCY = ":tensorflow:serving:model_warmup_latency";
@@ -75,6 +78,7 @@ public final class TfServingMetrics implements RuntimeLatency {
     private final Map<List<String>, LongAdder> loadAttempts = new ConcurrentHashMap<>();
     private final Map<List<String>, LongAdder> loadLatencies = new ConcurrentHashMap<>();
     private final Histogram queuingLatency = new Histogram(QUEUING_LIMITS_MICROS);
+    private final LongAdder wrappedRuns = new LongAdder();
     private final Map<List<String>, Histogram> warmupLatencies = new ConcurrentHashMap<>();
 
     /** Metrics that record. */
@@ -118,9 +122,18 @@ public final class TfServingMetrics implements RuntimeLatency {
     }
 
     /** A task waited {@code nanos} in its batching queue. */
-    public void batchQueued(final long nanos) {
+    @Override
+    public void queued(final long nanos) {
         if (recording) {
             queuingLatency.add(nanos / 1000);
+        }
+    }
+
+    /** A batch ran: one run of the wrapped session, in TF Serving's words. */
+    @Override
+    public void batchFormed(final int rows) {
+        if (recording) {
+            wrappedRuns.increment();
         }
     }
 
@@ -156,6 +169,8 @@ public final class TfServingMetrics implements RuntimeLatency {
         counter(out, LOAD_LATENCY, List.of("model_path"), loadLatencies);
         histogram(out, QUEUING_LATENCY, List.of("thread_pool_name"), queuingLatency.count() == 0 ? Map.of()
                 : Map.of(BATCHING_THREAD_POOL, queuingLatency));
+        counter(out, WRAPPED_RUN_COUNT, List.of(), wrappedRuns.sum() == 0 ? Map.of()
+                : Map.of(List.of(), wrappedRuns));
         histogram(out, MODEL_WARMUP_LATENCY, List.of("model_path", "status"), warmupLatencies);
         counter(out, REQUEST_COUNT, List.of("model_name", "status"), requestCounts);
         histogram(out, REQUEST_LATENCY, List.of("model_name", "API", "entrypoint"), requestLatencies);

@@ -65,8 +65,8 @@ class TfServingMetricsTest {
 
     @Test
     void batchingQueueWaitsShouldCountUnderTheModelServersNamelessThreadPool() {
-        metrics.batchQueued(TimeUnit.MICROSECONDS.toNanos(99));
-        metrics.batchQueued(TimeUnit.MICROSECONDS.toNanos(150));
+        metrics.queued(TimeUnit.MICROSECONDS.toNanos(99));
+        metrics.queued(TimeUnit.MICROSECONDS.toNanos(150));
         final List<String> buckets = lines(":tensorflow:serving:batching_session:queuing_latency_bucket");
         assertThat(buckets).hasSize(53).startsWith(
                 ":tensorflow:serving:batching_session:queuing_latency_bucket{thread_pool_name=\"\",le=\"100\"} 1",
@@ -75,6 +75,10 @@ class TfServingMetricsTest {
                 ":tensorflow:serving:batching_session:queuing_latency_bucket{thread_pool_name=\"\",le=\"172.8\"} 2");
         assertThat(lines(":tensorflow:serving:batching_session:queuing_latency_sum")).containsExactly(
                 ":tensorflow:serving:batching_session:queuing_latency_sum{thread_pool_name=\"\"} 249");
+        metrics.batchFormed(32);
+        metrics.batchFormed(7);
+        assertThat(lines(":tensorflow:serving:batching_session:wrapped_run_count")).containsExactly(
+                ":tensorflow:serving:batching_session:wrapped_run_count{} 2");
     }
 
     @Test
@@ -107,6 +111,7 @@ class TfServingMetricsTest {
                 "# TYPE :tensorflow:cc:saved_model:load_attempt_count counter",
                 "# TYPE :tensorflow:cc:saved_model:load_latency counter",
                 "# TYPE :tensorflow:serving:batching_session:queuing_latency histogram",
+                "# TYPE :tensorflow:serving:batching_session:wrapped_run_count counter",
                 "# TYPE :tensorflow:serving:model_warmup_latency histogram",
                 "# TYPE :tensorflow:serving:request_count counter",
                 "# TYPE :tensorflow:serving:request_latency histogram",
@@ -129,7 +134,8 @@ class TfServingMetricsTest {
         off.requestFinished("m", Api.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
         off.record("m", "Predict", 1_000);
         off.loadAttempted("/models/m/1", true, 1_000);
-        off.batchQueued(1_000);
+        off.queued(1_000);
+        off.batchFormed(3);
         off.warmupReplayed("/models/m/1", "OK", 1_000);
         assertThat(off.exposition().lines()).allSatisfy(line -> assertThat(line).startsWith("# TYPE"));
         assertThat(off.runtimeLatency()).isSameAs(RuntimeLatency.NONE);
