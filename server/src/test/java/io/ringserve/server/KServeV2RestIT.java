@@ -189,9 +189,21 @@ class KServeV2RestIT {
                 {"inputs": [{"name": "x", "shape": [3, 1], "datatype": "FP32", "parameters": {"binary_data_size": 8}}]}""";
         assertThat(new String(postBinary(wrongShape, floats(1f, 2f), null).body(), StandardCharsets.UTF_8))
                 .contains("input 'x' has 8 bytes of binary data, but shape [3, 1] of FP32 needs 12");
-        final HttpResponse<byte[]> raw = postBinary(one, floats(1f, 2f), "0");
-        assertThat(raw.statusCode()).isEqualTo(400);
-        assertThat(new String(raw.body(), StandardCharsets.UTF_8)).contains("Raw binary requests");
         assertThat(postBinary(one, floats(1f, 2f), "99999999999").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aRawBinaryRequestShouldBeTheOneInputsBytesForOneRowAnsweredInBinary() throws Exception {
+        final HttpResponse<byte[]> raw = postBinary("", floats(4f), "0");
+        assertThat(raw.statusCode()).isEqualTo(200);
+        final int jsonLength = Integer.parseInt(raw.headers().firstValue("inference-header-content-length")
+                .orElseThrow());
+        final JsonNode head = JSON.readTree(Arrays.copyOf(raw.body(), jsonLength));
+        assertThat(head.get("outputs").get(0).get("shape").toString()).isEqualTo("[1,1]");
+        assertThat(Arrays.copyOfRange(raw.body(), jsonLength, raw.body().length)).isEqualTo(floats(4f));
+        final HttpResponse<byte[]> twoRows = postBinary("", floats(1f, 2f), "0");
+        assertThat(twoRows.statusCode()).isEqualTo(400);
+        assertThat(new String(twoRows.body(), StandardCharsets.UTF_8))
+                .contains("The raw input 'x' has 8 bytes, but shape [1, 1] of FP32 needs 4");
     }
 }

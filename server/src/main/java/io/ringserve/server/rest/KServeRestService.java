@@ -23,6 +23,7 @@ import io.ringserve.models.ServedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
 import io.ringserve.server.codec.V2Inputs;
+import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
@@ -235,12 +236,22 @@ public final class KServeRestService {
                                                       final EventExecutor eventLoop, final ByteBufAllocator alloc) {
         final LoadedModel model = resolver.model(route.selector());
         final SignatureSpec signature = ModelResolver.signature(model, "");
-        final Envelope envelope = envelope(request);
-        final JsonNode body = envelope.json();
-        final JsonNode id = body.get("id");
-        final Map<String, HostTensor> inputs = inputs(signature, body.get("inputs"), envelope.binary());
-        final boolean allBinary = body.path("parameters").path("binary_data_output").asBoolean(false);
-        final Map<String, Boolean> outputs = outputs(signature, body.get("outputs"), allBinary);
+        final JsonNode id;
+        final Map<String, HostTensor> inputs;
+        final Map<String, Boolean> outputs;
+        if (isRawBinary(request)) {
+            id = null;
+            inputs = V2RawInput.read(route.model(), signature, request.content().nioBuffer());
+            outputs = new LinkedHashMap<>();
+            signature.outputAliases().forEach(alias -> outputs.put(alias, true));
+        } else {
+            final Envelope envelope = envelope(request);
+            final JsonNode body = envelope.json();
+            id = body.get("id");
+            inputs = inputs(signature, body.get("inputs"), envelope.binary());
+            final boolean allBinary = body.path("parameters").path("binary_data_output").asBoolean(false);
+            outputs = outputs(signature, body.get("outputs"), allBinary);
+        }
         final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs,
                 new ArrayList<>(outputs.keySet()), nanoClock.getAsLong() + timeoutNanos);
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
@@ -295,6 +306,12 @@ public final class KServeRestService {
         return response;
     }
 
+    /** A raw binary request: {@value #HEADER_LENGTH} is 0, the body is the one input's bytes and nothing else. */
+    private static boolean isRawBinary(final FullHttpRequest request) {
+        final String header = request.headers().get(HEADER_LENGTH);
+        return header != null && header.trim().equals("0");
+    }
+
     /** A request body: its JSON, and the binary data that follows it (empty without the extension). */
     private record Envelope(JsonNode json, ByteBuffer binary) {
     }
@@ -313,10 +330,6 @@ public final class KServeRestService {
                 jsonLength = Integer.parseInt(header.trim());
             } catch (NumberFormatException e) {
                 jsonLength = -1;
-            }
-            if (jsonLength == 0) {
-                throw ServingException.invalidArgument("Raw binary requests (" + HEADER_LENGTH + ": 0) are not "
-                        + "served; send a JSON header before the binary data");
             }
             if (jsonLength < 0 || jsonLength > content.readableBytes()) {
                 throw ServingException.invalidArgument(HEADER_LENGTH + " is " + header.trim() + ", but the body "
