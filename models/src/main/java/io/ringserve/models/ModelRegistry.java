@@ -33,8 +33,9 @@ public final class ModelRegistry implements AutoCloseable {
     private final LoadAttempts loadAttempts;
     private final Map<String, ServedModel> models = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, VersionPolicy> policies = new ConcurrentHashMap<>();
-    /** For versions that failed to load: what their directory held then ({@link #contents}), by model/version. */
-    private final Map<String, String> failedContents = new ConcurrentHashMap<>();
+    /** For versions that failed to load: what their directory held then and the attempts since, by model/version. */
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    private final LoadRetries retries;
     /** The last problem found with each model's base path ({@link #problem}), so that it is logged once. */
     private final Map<String, String> pollProblems = new ConcurrentHashMap<>();
 
@@ -49,9 +50,16 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** A registry that also tells {@code loadAttempts} of every attempt to load a version's SavedModel. */
     public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup, final LoadAttempts loadAttempts) {
+        this(loader, warmup, loadAttempts, LoadRetries.NONE);
+    }
+
+    /** A registry that also tries failed versions again as {@code retries} says. */
+    public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup, final LoadAttempts loadAttempts,
+                         final LoadRetries retries) {
         this.loader = Objects.requireNonNull(loader, "loader");
         this.warmup = Objects.requireNonNull(warmup, "warmup");
         this.loadAttempts = Objects.requireNonNull(loadAttempts, "loadAttempts");
+        this.retries = Objects.requireNonNull(retries, "retries");
     }
 
     /**
@@ -89,13 +97,31 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Whether {@code version} failed to load and its directory has not changed since: a directory still being
-     * copied when it was first tried is tried again once its files change, a broken one is not tried every poll.
+     * Whether {@code version} failed to load, its directory has not changed since, and no retry is due: a directory
+     * still being copied when it was first tried is tried again once its files change, a broken one is not tried
+     * every poll, and one whose failure may pass is tried again as {@link LoadRetries} says.
      */
     private boolean failedAsItIs(final ServedModel model, final long version, final Path directory) {
         final boolean failed = model.status(version)
                 .map(status -> status.state() == ModelState.END && status.error().isPresent()).orElse(false);
-        return failed && Objects.equals(failedContents.get(model.name() + '/' + version), contents(directory));
+        final Failure failure = failures.get(model.name() + '/' + version);
+        if (!failed || failure == null || !failure.contents().equals(contents(directory))) {
+            return false;
+        }
+        final boolean retryDue = failure.retries() < retries.max()
+                && retries.clock().getAsLong() - failure.atNanos() >= retries.interval().toNanos();
+        if (retryDue) {
+            LOG.info("Model {} version {}: trying again ({} of {} retries)", model.name(), version,
+                    failure.retries() + 1, retries.max());
+        }
+        return !retryDue;
+    }
+
+    /**
+     * A version's failed load: what its directory held, when it failed, and how many retries of those same files
+     * failed before.
+     */
+    private record Failure(String contents, long atNanos, int retries) {
     }
 
     /** What the files under {@code directory} are now: their paths, sizes and modification times. */
@@ -117,7 +143,8 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     private void load(final ServedModel model, final long version, final Path directory) {
-        failedContents.remove(model.name() + '/' + version);
+        final String key = model.name() + '/' + version;
+        final Failure before = failures.remove(key);
         model.markLoading(version);
         final long start = System.nanoTime();
         try {
@@ -133,7 +160,9 @@ public final class ModelRegistry implements AutoCloseable {
             LOG.info("Loaded model {} version {} from {} in {} ms", model.name(), version, directory,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (ModelLoadException e) {
-            failedContents.put(model.name() + '/' + version, contents(directory));
+            final String contents = contents(directory);
+            final int retried = before != null && before.contents().equals(contents) ? before.retries() + 1 : 0;
+            failures.put(key, new Failure(contents, retries.clock().getAsLong(), retried));
             model.markFailed(version, e.getMessage());
             LOG.error("Model {} version {} failed to load: {}", model.name(), version, e.getMessage());
         }

@@ -21,6 +21,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.ringserve.models.LoadRetries;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.ServedModel;
@@ -118,7 +119,8 @@ public final class InferenceServer implements AutoCloseable {
                 : direct;
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
                 warmup(config, runner, tfServingMetrics),
-                (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos));
+                (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos),
+                new LoadRetries(config.maxLoadRetries(), config.loadRetryInterval(), System::nanoTime));
         this.repositoryApi = config.modelRepositoryApi()
                 .<ModelRepositoryApi>map(repository -> new ModelRepositoryControl(repository, registry,
                         this::changeModels))

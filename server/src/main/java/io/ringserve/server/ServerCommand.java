@@ -217,6 +217,17 @@ public final class ServerCommand {
                     + "before it serves, as TF Serving (default: ${DEFAULT-VALUE}).")
     boolean enableModelWarmup;
 
+    @Option(names = "--max_num_load_retries", paramLabel = "N", defaultValue = "5",
+            description = "Times a version that failed to load is tried again while its files stay as they were, one "
+                    + "poll at least --load_retry_interval_micros after the attempt before (default: "
+                    + "${DEFAULT-VALUE}, as TF Serving); changed files are tried at once.")
+    int maxNumLoadRetries;
+
+    @Option(names = "--load_retry_interval_micros", paramLabel = "US", defaultValue = "60000000",
+            description = "Least time between two attempts to load a version (default: ${DEFAULT-VALUE}, a minute, "
+                    + "as TF Serving).")
+    long loadRetryIntervalMicros;
+
     @Option(names = "--synthetic_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
             defaultValue = "true",
             description = "Warm up a version that has no warm-up requests on inputs of zeros, at each batch size it "
@@ -281,6 +292,7 @@ public final class ServerCommand {
                 .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
                 .modelWarmup(enableModelWarmup)
                 .syntheticWarmup(syntheticWarmup)
+                .loadRetries(maxNumLoadRetries, Duration.ofNanos(Math.multiplyExact(loadRetryIntervalMicros, 1000L)))
                 .modelWarmupIterations(warmupIterations <= 0 ? 1 : warmupIterations)
                 .fileSystemPollWaitSeconds(fileSystemPollWaitSeconds);
         if (modelConfigFile != null) {

@@ -41,6 +41,8 @@ public record ServerConfig(
         boolean modelWarmup,
         int modelWarmupIterations,
         boolean syntheticWarmup,
+        int maxLoadRetries,
+        Duration loadRetryInterval,
         int fileSystemPollWaitSeconds,
         Optional<Path> modelConfigFile,
         int modelConfigFilePollWaitSeconds,
@@ -74,6 +76,12 @@ public record ServerConfig(
         requireRange("max_request_bytes", maxRequestBytes, 1, Integer.MAX_VALUE);
         requireRange("inference_threads", inferenceThreads, 1, 4096);
         requireRange("num_request_iterations_for_warmup", modelWarmupIterations, 1, 1_000_000);
+        requireRange("max_num_load_retries", maxLoadRetries, 0, Integer.MAX_VALUE);
+        Objects.requireNonNull(loadRetryInterval, "loadRetryInterval");
+        if (loadRetryInterval.isNegative()) {
+            throw new IllegalArgumentException("--load_retry_interval_micros must be >= 0, got "
+                    + loadRetryInterval.toNanos() / 1000);
+        }
         requireRange("file_system_poll_wait_seconds", fileSystemPollWaitSeconds, 0, 86400);
         requireRange("model_config_file_poll_wait_seconds", modelConfigFilePollWaitSeconds, 0, 86400);
         requireRange("max_queued_requests", maxQueuedRequests, 1, Integer.MAX_VALUE);
@@ -120,6 +128,8 @@ public record ServerConfig(
         private boolean modelWarmup = true;
         private int modelWarmupIterations = 1;
         private boolean syntheticWarmup = true;
+        private int maxLoadRetries = 5;
+        private Duration loadRetryInterval = Duration.ofMinutes(1);
         private int fileSystemPollWaitSeconds;
         private Optional<Path> modelConfigFile = Optional.empty();
         private int modelConfigFilePollWaitSeconds;
@@ -254,6 +264,17 @@ public record ServerConfig(
         }
 
         /**
+         * How a version that failed to load is tried again while its files stay as they were
+         * ({@code --max_num_load_retries}, {@code --load_retry_interval_micros}): up to {@code max} times, each at
+         * least {@code interval} after the attempt before; TF Serving's 5 and one minute by default.
+         */
+        public Builder loadRetries(final int max, final Duration interval) {
+            this.maxLoadRetries = max;
+            this.loadRetryInterval = interval;
+            return this;
+        }
+
+        /**
          * How often the models' base paths are polled for new versions ({@code --file_system_poll_wait_seconds});
          * 0, the builder's default, reads them once at start. The command line defaults to TF Serving's 1.
          */
@@ -315,7 +336,8 @@ public record ServerConfig(
                     inferenceThreads, maxQueuedRequests, eventLoopThreads, sessionOptions, drainTimeoutMillis,
                     batching, metricsPort, monitoringPath, grpcMaxInboundMessageBytes, grpcSocketPath,
                     grpcChannelArguments, grpcTls, predictOutputEncoding, restCors, signatureMethodCheck,
-                    modelWarmup, modelWarmupIterations, syntheticWarmup, fileSystemPollWaitSeconds, modelConfigFile,
+                    modelWarmup, modelWarmupIterations, syntheticWarmup, maxLoadRetries, loadRetryInterval,
+                    fileSystemPollWaitSeconds, modelConfigFile,
                     modelConfigFilePollWaitSeconds, modelRepositoryApi);
         }
     }

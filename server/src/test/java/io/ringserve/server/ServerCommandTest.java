@@ -229,10 +229,23 @@ class ServerCommandTest {
     }
 
     @Test
+    void failedVersionsShouldBeTriedAgainAsTfServingTriesThem() {
+        final ServerConfig defaults = parse(Map.of(), "--model_base_path=/m");
+        assertThat(defaults.maxLoadRetries()).isEqualTo(5);
+        assertThat(defaults.loadRetryInterval()).isEqualTo(Duration.ofMinutes(1));
+        final ServerConfig given = parse(Map.of(), "--model_base_path=/m", "--max_num_load_retries=0",
+                "--load_retry_interval_micros=1500000");
+        assertThat(given.maxLoadRetries()).isZero();
+        assertThat(given.loadRetryInterval()).isEqualTo(Duration.ofMillis(1500));
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--max_num_load_retries=-1"))
+                .hasMessageContaining("--max_num_load_retries must be in [0, ");
+    }
+
+    @Test
     void shouldAcceptTfServingsTuningFlagsThatHaveNothingToTuneHere() {
         final ServerCommand command = new ServerCommand();
-        new CommandLine(command).parseArgs("--model_base_path=/m", "--num_load_threads=4", "--max_num_load_retries=5",
-                "--load_retry_interval_micros=60000000", "--grpc_max_threads=8", "--flush_filesystem_caches",
+        new CommandLine(command).parseArgs("--model_base_path=/m", "--num_load_threads=4",
+                "--grpc_max_threads=8", "--flush_filesystem_caches",
                 "--allow_version_labels_for_unavailable_models=true", "--num_unload_threads=2",
                 "--force_allow_any_version_labels_for_unavailable_models=false",
                 "--remove_unused_fields_from_bundle_metagraph=true", "--enable_profiler=false",
