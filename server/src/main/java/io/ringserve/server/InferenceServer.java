@@ -313,7 +313,8 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Changes the models served, on the version poller's thread (so one change at a time, between polls): {@code change}
-     * maps the models served now to those to serve; then new versions load and dropped ones close.
+     * maps the models served now to those to serve; then new versions load and dropped ones close. A change to the
+     * same models (a repository load of a model already served) looks for new versions, as a poll does.
      */
     private CompletableFuture<Void> changeModels(final UnaryOperator<List<ModelServerConfigFile.Model>> change) {
         final VersionPoller poller = versionPoller;
@@ -323,10 +324,9 @@ public final class InferenceServer implements AutoCloseable {
                     "The server is starting or shutting down; retry"));
         }
         return poller.submit(() -> {
-            final List<ModelRegistry.Retired> retired = new ArrayList<>(reloader.apply(change.apply(
-                    reloader.current())));
-            retired.addAll(registry.refresh());
-            return retired;
+            final List<ModelServerConfigFile.Model> models = change.apply(reloader.current());
+            // Applying a change refreshes the registry; the same models are refreshed here.
+            return reloader.changes(models) ? reloader.apply(models) : registry.refresh();
         });
     }
 

@@ -67,6 +67,17 @@ final class ModelConfigReloader {
         return apply(models);
     }
 
+    /** Whether serving {@code models} would change what is served now; on the version poller's thread. */
+    boolean changes(final List<ModelServerConfigFile.Model> models) {
+        return !byName(models).equals(current);
+    }
+
+    private static Map<String, ModelServerConfigFile.Model> byName(final List<ModelServerConfigFile.Model> models) {
+        final Map<String, ModelServerConfigFile.Model> byName = new LinkedHashMap<>();
+        models.forEach(model -> byName.put(model.name(), model));
+        return byName;
+    }
+
     /** The models served now, as the last change left them; on the version poller's thread. */
     List<ModelServerConfigFile.Model> current() {
         return List.copyOf(current.values());
@@ -78,8 +89,7 @@ final class ModelConfigReloader {
      * @return the versions taken out of service, which the caller closes once no request holds them
      */
     List<ModelRegistry.Retired> apply(final List<ModelServerConfigFile.Model> models) {
-        final Map<String, ModelServerConfigFile.Model> wanted = new LinkedHashMap<>();
-        models.forEach(model -> wanted.put(model.name(), model));
+        final Map<String, ModelServerConfigFile.Model> wanted = byName(models);
         if (wanted.equals(current)) {
             return List.of();
         }
