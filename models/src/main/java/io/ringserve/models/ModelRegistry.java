@@ -45,15 +45,13 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** A registry that warms each version up with {@code warmup} after loading it and before it serves. */
     public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup) {
-        this(loader, warmup, LoadAttempts.NONE);
+        this(loader, warmup, LoadAttempts.NONE, LoadRetries.NONE);
     }
 
-    /** A registry that also tells {@code loadAttempts} of every attempt to load a version's SavedModel. */
-    public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup, final LoadAttempts loadAttempts) {
-        this(loader, warmup, loadAttempts, LoadRetries.NONE);
-    }
-
-    /** A registry that also tries failed versions again as {@code retries} says. */
+    /**
+     * A registry that also tells {@code loadAttempts} of every attempt to load a version's SavedModel, and tries
+     * failed versions again as {@code retries} says.
+     */
     public ModelRegistry(final SavedModelLoader loader, final VersionWarmup warmup, final LoadAttempts loadAttempts,
                          final LoadRetries retries) {
         this.loader = Objects.requireNonNull(loader, "loader");

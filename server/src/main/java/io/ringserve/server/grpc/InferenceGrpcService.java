@@ -64,13 +64,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final Supplier<Executor> answerExecutor;
     private final ModelRepositoryApi repository;
 
-    /** @param answerExecutor asked on a handler's thread, the executor the answer is sent on */
-    public InferenceGrpcService(final ModelRegistry registry, final ModelRunner runner,
-                                final Supplier<Executor> answerExecutor) {
-        this(registry, runner, answerExecutor, ModelRepositoryApi.DISABLED);
-    }
-
-    /** @param repository RepositoryModelLoad and RepositoryModelUnload, when the server serves the extension */
+    /**
+     * @param answerExecutor asked on a handler's thread, the executor the answer is sent on
+     * @param repository RepositoryModelLoad and RepositoryModelUnload, when the server serves the extension
+     */
     public InferenceGrpcService(final ModelRegistry registry, final ModelRunner runner,
                                 final Supplier<Executor> answerExecutor, final ModelRepositoryApi repository) {
         this.registry = Objects.requireNonNull(registry, "registry");

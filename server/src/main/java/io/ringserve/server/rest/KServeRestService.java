@@ -74,15 +74,8 @@ public final class KServeRestService {
     /**
      * @param models the served model of a name, for its versions
      * @param timeoutMillis the deadline of an inference ({@code --rest_api_timeout_in_ms})
+     * @param modelRepository whether the server serves the model repository extension, listed in {@code /v2}
      */
-    public KServeRestService(final ModelResolver resolver,
-                             final java.util.function.Function<String, Optional<ServedModel>> models,
-                             final ModelRunner runner, final ObjectMapper json, final RestResponses responses,
-                             final long timeoutMillis, final LongSupplier nanoClock) {
-        this(resolver, models, runner, json, responses, timeoutMillis, nanoClock, false);
-    }
-
-    /** @param modelRepository whether the server serves the model repository extension, listed in {@code /v2} */
     public KServeRestService(final ModelResolver resolver,
                              final java.util.function.Function<String, Optional<ServedModel>> models,
                              final ModelRunner runner, final ObjectMapper json, final RestResponses responses,

@@ -62,14 +62,10 @@ public final class TfServingRestService {
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
 
-    /** @param methodCheck whether signatures' method names must match the call */
-    public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
-                                final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
-                                final SignatureMethodCheck methodCheck) {
-        this(resolver, runner, jsonFactory, timeoutMillis, nanoClock, methodCheck, RuntimeLatency.NONE);
-    }
-
-    /** @param runtimeLatency told how long each answered request waited for its model call */
+    /**
+     * @param methodCheck whether signatures' method names must match the call
+     * @param runtimeLatency told how long each answered request waited for its model call
+     */
     public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
                                 final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency) {
