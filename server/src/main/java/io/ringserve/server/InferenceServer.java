@@ -65,7 +65,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -173,11 +172,8 @@ public final class InferenceServer implements AutoCloseable {
                 new DefaultThreadFactory("ringserve-rest"), io);
         final JsonFactory json = JsonFactories.tfServing(config.maxRequestBytes());
         final RestResponses responses = new RestResponses(json);
-        final Set<String> metricsPaths = config.monitoringPath().isEmpty()
-                ? Set.of(MetricsRestService.METRICS_PATH)
-                : Set.of(MetricsRestService.METRICS_PATH, config.monitoringPath());
-        final MetricsRestService metricsService = new MetricsRestService(meterRegistry, metricsPaths,
-                config.monitoringPath(), tfServingMetrics::exposition);
+        final MetricsRestService metricsService = new MetricsRestService(meterRegistry, config.monitoringPath(),
+                tfServingMetrics::exposition);
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
@@ -199,7 +195,7 @@ public final class InferenceServer implements AutoCloseable {
                     metricsService.serves(request.path())
                             ? metricsService.scrape(ctx.alloc(), request.path())
                             : responses.error(ctx.alloc(), ServingException.notFound(
-                                    "This port serves only " + metricsPaths)));
+                                    "This port serves only " + metricsService.paths())));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
                     RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout()), config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());

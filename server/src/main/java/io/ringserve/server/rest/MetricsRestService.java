@@ -27,24 +27,25 @@ public final class MetricsRestService {
     private final String tfServingPath;
     private final Supplier<String> tfServingExposition;
 
-    /** Serves the registry's exposition at {@code paths}. */
-    public MetricsRestService(final PrometheusMeterRegistry registry, final Set<String> paths) {
-        this(registry, paths, "", () -> "");
-    }
-
     /**
-     * @param paths the paths that answer with the exposition
-     * @param tfServingPath TF Serving's monitoring path (one of {@code paths}, or empty): there the exposition is
-     *     followed by TF Serving's own metrics
+     * Serves the exposition at {@value #METRICS_PATH} and, when it is set, at TF Serving's monitoring path.
+     *
+     * @param tfServingPath TF Serving's monitoring path ({@code --monitoring_config_file}), or empty: there the
+     *     exposition is followed by TF Serving's own metrics
      * @param tfServingExposition TF Serving's metrics in its exposition ({@link
      *     io.ringserve.server.metrics.TfServingMetrics#exposition})
      */
-    public MetricsRestService(final PrometheusMeterRegistry registry, final Set<String> paths,
-                              final String tfServingPath, final Supplier<String> tfServingExposition) {
+    public MetricsRestService(final PrometheusMeterRegistry registry, final String tfServingPath,
+                              final Supplier<String> tfServingExposition) {
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.paths = Set.copyOf(paths);
         this.tfServingPath = Objects.requireNonNull(tfServingPath, "tfServingPath");
+        this.paths = tfServingPath.isEmpty() ? Set.of(METRICS_PATH) : Set.of(METRICS_PATH, tfServingPath);
         this.tfServingExposition = Objects.requireNonNull(tfServingExposition, "tfServingExposition");
+    }
+
+    /** The paths that answer with the exposition. */
+    public Set<String> paths() {
+        return paths;
     }
 
     /** True when {@code path} is one of the exposition's paths. */
@@ -54,7 +55,7 @@ public final class MetricsRestService {
 
     /** The exposition for {@code path}, one of the paths {@link #serves}. */
     public FullHttpResponse scrape(final ByteBufAllocator alloc, final String path) {
-        final String exposition = !tfServingPath.isEmpty() && tfServingPath.equals(path)
+        final String exposition = tfServingPath.equals(path)
                 ? registry.scrape() + tfServingExposition.get() : registry.scrape();
         final byte[] text = exposition.getBytes(StandardCharsets.UTF_8);
         final ByteBuf body = alloc.buffer(text.length).writeBytes(text);
