@@ -33,6 +33,7 @@ import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.SignatureMethodCheck;
+import io.ringserve.server.inference.TfServingApi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -105,7 +106,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final List<String> outputs = outputs(signature, request.getOutputFilterList());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             final long deadline = deadlineNanos();
-            complete(runtimeLatency.timed(model.name(), "Predict",
+            complete(runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
                     () -> runner.run(model, signature, inputs, outputs, deadline)), observer, tensors -> {
                 final PredictResponse.Builder response = PredictResponse.newBuilder().setModelSpec(answered);
                 tensors.forEach((alias, tensor) -> response.putOutputs(alias, outputEncoding.encode(tensor)));

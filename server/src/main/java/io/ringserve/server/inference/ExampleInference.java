@@ -54,7 +54,7 @@ public final class ExampleInference {
         this(runner, methodCheck, RuntimeLatency.NONE);
     }
 
-    /** @param runtimeLatency told how long each model call took, as {@code Classify} or {@code Regress} */
+    /** @param runtimeLatency told how long each model call took */
     public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck,
                             final RuntimeLatency runtimeLatency) {
         this.runner = Objects.requireNonNull(runner, "runner");
@@ -81,7 +81,7 @@ public final class ExampleInference {
         if (hasScores) {
             outputs.add("scores");
         }
-        return runtimeLatency.timed(model.name(), "Classify", () -> runner.run(model, signature,
+        return runtimeLatency.timed(model.name(), TfServingApi.CLASSIFY, () -> runner.run(model, signature,
                         Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos))
                 .thenApply(tensors -> classes(tensors.get("classes"), tensors.get("scores"), examples.size()));
     }
@@ -95,7 +95,7 @@ public final class ExampleInference {
             throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"
                     + signature.key() + "' has " + signature.outputs().keySet());
         }
-        return runtimeLatency.timed(model.name(), "Regress", () -> runner.run(model, signature,
+        return runtimeLatency.timed(model.name(), TfServingApi.REGRESS, () -> runner.run(model, signature,
                         Map.of(input.alias(), tensor(examples)), List.of("outputs"), deadlineNanos))
                 .thenApply(tensors -> values(tensors.get("outputs"), examples.size()));
     }

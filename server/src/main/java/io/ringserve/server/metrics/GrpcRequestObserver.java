@@ -13,11 +13,14 @@ import io.ringserve.proto.serving.MultiInferenceRequest;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.RegressionRequest;
 import io.ringserve.server.inference.StatusCode;
+import io.ringserve.server.inference.TfServingApi;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Counts gRPC inference calls (TF Serving's Predict, Classify, Regress and MultiInference, KServe V2's ModelInfer)
@@ -29,15 +32,15 @@ import java.util.function.Predicate;
 public final class GrpcRequestObserver implements ServerInterceptor {
     private static final String PROTOCOL = "grpc";
     private static final String UNKNOWN_MODEL = "unknown";
-    private static final Set<String> INFERENCE_METHODS = Set.of(
-            "tensorflow.serving.PredictionService/Predict", "tensorflow.serving.PredictionService/Classify",
-            "tensorflow.serving.PredictionService/Regress", "tensorflow.serving.PredictionService/MultiInference",
-            "inference.GRPCInferenceService/ModelInfer");
     /** The calls TF Serving counts in its own metrics, by method. */
-    private static final Map<String, TfServingMetrics.Api> TF_SERVING_APIS = Map.of(
-            "tensorflow.serving.PredictionService/Predict", TfServingMetrics.Api.PREDICT,
-            "tensorflow.serving.PredictionService/Classify", TfServingMetrics.Api.CLASSIFY,
-            "tensorflow.serving.PredictionService/Regress", TfServingMetrics.Api.REGRESS);
+    private static final Map<String, TfServingApi> TF_SERVING_APIS = Map.of(
+            "tensorflow.serving.PredictionService/Predict", TfServingApi.PREDICT,
+            "tensorflow.serving.PredictionService/Classify", TfServingApi.CLASSIFY,
+            "tensorflow.serving.PredictionService/Regress", TfServingApi.REGRESS);
+    /** The inference calls: TF Serving's above, its MultiInference, and KServe V2's ModelInfer. */
+    private static final Set<String> INFERENCE_METHODS = Stream.concat(TF_SERVING_APIS.keySet().stream(), Stream.of(
+            "tensorflow.serving.PredictionService/MultiInference", "inference.GRPCInferenceService/ModelInfer"))
+            .collect(Collectors.toUnmodifiableSet());
 
     private final ServerMetrics metrics;
     private final TfServingMetrics tfServingMetrics;
@@ -107,12 +110,12 @@ public final class GrpcRequestObserver implements ServerInterceptor {
     /** One call: counted as finished once, by whichever of close and cancel comes first. */
     private final class Observation {
         private final long start;
-        private final TfServingMetrics.Api tfServingApi;
+        private final TfServingApi tfServingApi;
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile String model = UNKNOWN_MODEL;
 
         /** @param tfServingApi the TF Serving API of the call, or null when TF Serving does not count it */
-        Observation(final long start, final TfServingMetrics.Api tfServingApi) {
+        Observation(final long start, final TfServingApi tfServingApi) {
             this.start = start;
             this.tfServingApi = tfServingApi;
         }

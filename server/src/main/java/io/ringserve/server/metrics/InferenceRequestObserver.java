@@ -2,6 +2,7 @@ package io.ringserve.server.metrics;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.inference.StatusCode;
+import io.ringserve.server.inference.TfServingApi;
 import io.ringserve.server.rest.RequestObserver;
 import io.ringserve.server.rest.RestRequest;
 import java.util.Objects;
@@ -54,15 +55,15 @@ public final class InferenceRequestObserver implements RequestObserver {
     }
 
     /** The TF Serving API a {@code /v1} inference request called; none for status, metadata and V2 requests. */
-    private static Optional<TfServingMetrics.Api> tfServingApi(final RestRequest request) {
+    private static Optional<TfServingApi> tfServingApi(final RestRequest request) {
         if (!request.isTfServing()) {
             return Optional.empty();
         }
         try {
             return switch (request.tfServingRoute().kind()) {
-                case PREDICT -> Optional.of(TfServingMetrics.Api.PREDICT);
-                case CLASSIFY -> Optional.of(TfServingMetrics.Api.CLASSIFY);
-                case REGRESS -> Optional.of(TfServingMetrics.Api.REGRESS);
+                case PREDICT -> Optional.of(TfServingApi.PREDICT);
+                case CLASSIFY -> Optional.of(TfServingApi.CLASSIFY);
+                case REGRESS -> Optional.of(TfServingApi.REGRESS);
                 case STATUS, METADATA -> Optional.empty();
             };
         } catch (RuntimeException malformed) {

@@ -3,6 +3,7 @@ package io.ringserve.server.metrics;
 import io.ringserve.batching.BatchingMetrics;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.StatusCode;
+import io.ringserve.server.inference.TfServingApi;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -52,22 +53,6 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
         GRPC, REST
     }
 
-    /** The TF Serving API a request called; the {@code API} label. */
-    public enum Api {
-        PREDICT("Predict"), CLASSIFY("Classify"), REGRESS("Regress");
-
-        private final String grpcName;
-
-        Api(final String grpcName) {
-            this.grpcName = grpcName;
-        }
-
-        /** {@code Predict} over gRPC and in the runtime latency, {@code predict} over REST. */
-        String label(final Entrypoint entrypoint) {
-            return entrypoint == Entrypoint.GRPC ? grpcName : grpcName.toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /** Records nothing: for a server whose monitoring path is off, which would never show these metrics. */
     public static final TfServingMetrics NOT_EXPORTED = new TfServingMetrics(false);
 
@@ -96,29 +81,25 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
     }
 
     /** A request to {@code model} finished with {@code code} after {@code nanos}. */
-    public void requestFinished(final String model, final Api api, final Entrypoint entrypoint,
+    public void requestFinished(final String model, final TfServingApi api, final Entrypoint entrypoint,
                                 final StatusCode code, final long nanos) {
         if (!recording) {
             return;
         }
         requestCounts.computeIfAbsent(List.of(model, code.name()), k -> new LongAdder()).increment();
         if (code == StatusCode.OK) {
-            requestLatencies.computeIfAbsent(List.of(model, api.label(entrypoint), entrypoint.name()),
+            requestLatencies.computeIfAbsent(List.of(model, apiLabel(api, entrypoint), entrypoint.name()),
                     k -> new Histogram()).add(nanos / 1000);
         }
     }
 
-    /**
-     * An answered request of {@code model} waited {@code nanos} for its model call (batching queue included).
-     *
-     * @param api {@code Predict}, {@code Classify} or {@code Regress}
-     */
+    /** An answered request of {@code model} waited {@code nanos} for its model call (batching queue included). */
     @Override
-    public void record(final String model, final String api, final long nanos) {
+    public void record(final String model, final TfServingApi api, final long nanos) {
         if (!recording) {
             return;
         }
-        runtimeLatencies.computeIfAbsent(List.of(model, api, RUNTIME), k -> new Histogram()).add(nanos / 1000);
+        runtimeLatencies.computeIfAbsent(List.of(model, api.label(), RUNTIME), k -> new Histogram()).add(nanos / 1000);
     }
 
     /** A task waited {@code nanos} in its batching queue. */
@@ -159,6 +140,11 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
             warmupLatencies.computeIfAbsent(List.of(versionDirectory, status), k -> new Histogram())
                     .add(nanos / 1000);
         }
+    }
+
+    /** {@code Predict} over gRPC, {@code predict} over REST, as TF Serving labels its request latency. */
+    private static String apiLabel(final TfServingApi api, final Entrypoint entrypoint) {
+        return entrypoint == Entrypoint.GRPC ? api.label() : api.label().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** TF Serving's exposition of these metrics, one family after another, each line ending in a newline. */

@@ -21,6 +21,7 @@ import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
+import io.ringserve.server.inference.TfServingApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
@@ -187,7 +188,7 @@ public final class TfServingRestService {
         final List<String> outputs = signature.outputAliases();
         final long requestTimeoutNanos = timeoutNanos(request);
         final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
-        final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(), "Predict",
+        final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
                 () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
         return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, tensors -> {
             encoder.validate(tensors, predict.rowFormat());

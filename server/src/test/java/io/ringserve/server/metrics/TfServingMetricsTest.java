@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.StatusCode;
-import io.ringserve.server.metrics.TfServingMetrics.Api;
+import io.ringserve.server.inference.TfServingApi;
 import io.ringserve.server.metrics.TfServingMetrics.Entrypoint;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +20,9 @@ class TfServingMetricsTest {
 
     @Test
     void everyRequestShouldCountByItsStatusCodesName() {
-        metrics.requestFinished("m", Api.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
-        metrics.requestFinished("m", Api.PREDICT, Entrypoint.REST, StatusCode.OK, 1_000);
-        metrics.requestFinished("m", Api.CLASSIFY, Entrypoint.REST, StatusCode.INVALID_ARGUMENT, 1_000);
+        metrics.requestFinished("m", TfServingApi.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
+        metrics.requestFinished("m", TfServingApi.PREDICT, Entrypoint.REST, StatusCode.OK, 1_000);
+        metrics.requestFinished("m", TfServingApi.CLASSIFY, Entrypoint.REST, StatusCode.INVALID_ARGUMENT, 1_000);
         assertThat(lines(":tensorflow:serving:request_count")).containsExactly(
                 ":tensorflow:serving:request_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"} 1",
                 ":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 2");
@@ -32,10 +32,10 @@ class TfServingMetricsTest {
 
     @Test
     void onlyAnsweredRequestsShouldCountInTheLatencyInMicrosecondsWithTfServingsBuckets() {
-        metrics.requestFinished("m", Api.PREDICT, Entrypoint.REST, StatusCode.OK, TimeUnit.MICROSECONDS.toNanos(18));
-        metrics.requestFinished("m", Api.PREDICT, Entrypoint.REST, StatusCode.OK, TimeUnit.MICROSECONDS.toNanos(20));
-        metrics.requestFinished("m", Api.PREDICT, Entrypoint.REST, StatusCode.OK, TimeUnit.SECONDS.toNanos(7200));
-        metrics.requestFinished("m", Api.PREDICT, Entrypoint.REST, StatusCode.UNAVAILABLE, 5_000);
+        metrics.requestFinished("m", TfServingApi.PREDICT, Entrypoint.REST, StatusCode.OK, TimeUnit.MICROSECONDS.toNanos(18));
+        metrics.requestFinished("m", TfServingApi.PREDICT, Entrypoint.REST, StatusCode.OK, TimeUnit.MICROSECONDS.toNanos(20));
+        metrics.requestFinished("m", TfServingApi.PREDICT, Entrypoint.REST, StatusCode.OK, TimeUnit.SECONDS.toNanos(7200));
+        metrics.requestFinished("m", TfServingApi.PREDICT, Entrypoint.REST, StatusCode.UNAVAILABLE, 5_000);
         final List<String> buckets = lines(":tensorflow:serving:request_latency_bucket");
         assertThat(buckets).hasSize(34).startsWith(
                 ":tensorflow:serving:request_latency_bucket{model_name=\"m\",API=\"predict\",entrypoint=\"REST\","
@@ -55,8 +55,8 @@ class TfServingMetricsTest {
 
     @Test
     void theApiLabelShouldBeCapitalisedOverGrpcAndInTheRuntimeLatency() {
-        metrics.requestFinished("m", Api.REGRESS, Entrypoint.GRPC, StatusCode.OK, 1_000);
-        metrics.record("m", "Regress", 2_000);
+        metrics.requestFinished("m", TfServingApi.REGRESS, Entrypoint.GRPC, StatusCode.OK, 1_000);
+        metrics.record("m", TfServingApi.REGRESS, 2_000);
         assertThat(lines(":tensorflow:serving:request_latency_count")).containsExactly(
                 ":tensorflow:serving:request_latency_count{model_name=\"m\",API=\"Regress\",entrypoint=\"GRPC\"} 1");
         assertThat(lines(":tensorflow:serving:runtime_latency_sum")).containsExactly(
@@ -131,8 +131,8 @@ class TfServingMetricsTest {
     @Test
     void metricsThatAreNotExportedShouldRecordNothing() {
         final TfServingMetrics off = TfServingMetrics.NOT_EXPORTED;
-        off.requestFinished("m", Api.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
-        off.record("m", "Predict", 1_000);
+        off.requestFinished("m", TfServingApi.PREDICT, Entrypoint.GRPC, StatusCode.OK, 1_000);
+        off.record("m", TfServingApi.PREDICT, 1_000);
         off.loadAttempted("/models/m/1", true, 1_000);
         off.queued(1_000);
         off.batchFormed(3);
