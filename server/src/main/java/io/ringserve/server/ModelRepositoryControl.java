@@ -125,11 +125,23 @@ final class ModelRepositoryControl implements ModelRepositoryApi {
     }
 
     private List<String> modelDirectories() {
-        try (Stream<Path> children = Files.list(repository)) {
-            return children.filter(Files::isDirectory).map(dir -> dir.getFileName().toString())
-                    .filter(name -> !name.startsWith(".")).sorted().toList();
+        try {
+            return modelDirectories(repository).stream().map(dir -> dir.getFileName().toString()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the model repository " + repository, e);
+        }
+    }
+
+    /**
+     * The model directories of {@code repository}, in name order: its subdirectories but hidden ones ({@code .}
+     * first), each a model named after it.
+     */
+    static List<Path> modelDirectories(final Path repository) throws IOException {
+        try (Stream<Path> children = Files.list(repository)) {
+            return children.filter(Files::isDirectory)
+                    .filter(dir -> !dir.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.TensorFlow;
@@ -422,10 +421,8 @@ public final class ServerCommand {
         if (!Files.isDirectory(repository)) {
             throw new IllegalArgumentException("--model_repository is not a directory: " + repository);
         }
-        try (Stream<Path> children = Files.list(repository)) {
-            final List<ModelConfig> models = children.filter(Files::isDirectory)
-                    .filter(dir -> !dir.getFileName().toString().startsWith("."))
-                    .sorted()
+        try {
+            final List<ModelConfig> models = ModelRepositoryControl.modelDirectories(repository).stream()
                     .map(dir -> new ModelConfig(dir.getFileName().toString(), dir))
                     .toList();
             if (models.isEmpty() && !allowEmpty) {
