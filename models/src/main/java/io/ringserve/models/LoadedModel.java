@@ -129,10 +129,7 @@ public final class LoadedModel implements AutoCloseable {
                                              final List<String> outputAliases, final Duration timeout) {
         session.readLock().lock();
         try {
-            if (closed) {
-                throw new ModelExecutionException(ModelExecutionException.Kind.INTERNAL,
-                        "version " + version + " of model " + name + " was unloaded");
-            }
+            requireOpen();
             final Session.Runner runner = bundle.session().runner();
             if (!timeout.isZero() && !timeout.isNegative()) {
                 runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(Math.max(1, timeout.toMillis())).build());
@@ -169,14 +166,19 @@ public final class LoadedModel implements AutoCloseable {
     public Optional<String> stateChangingOp(final SignatureSpec signature) {
         session.readLock().lock();
         try {
-            if (closed) {
-                throw new ModelExecutionException(ModelExecutionException.Kind.INTERNAL,
-                        "version " + version + " of model " + name + " was unloaded");
-            }
+            requireOpen();
             return StateChangingOps.find(bundle.graph(), signature.outputs().values().stream()
                     .map(TensorSpec::tensorName).filter(tensor -> !tensor.isEmpty()).toList());
         } finally {
             session.readLock().unlock();
+        }
+    }
+
+    /** Under the session's read lock: fails once {@link #close} has run. */
+    private void requireOpen() {
+        if (closed) {
+            throw new ModelExecutionException(ModelExecutionException.Kind.INTERNAL,
+                    "version " + version + " of model " + name + " was unloaded");
         }
     }
 
