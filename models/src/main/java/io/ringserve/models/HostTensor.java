@@ -40,7 +40,7 @@ public final class HostTensor {
         if (dtype == DType.STRING) {
             throw new IllegalArgumentException("string tensors hold byte[] elements; use ofStrings");
         }
-        final long expected = numElements(shape) * dtype.byteSize();
+        final long expected = byteSize(dtype, shape);
         if (data.remaining() != expected) {
             throw new IllegalArgumentException(
                     "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + expected + " bytes, got "
@@ -78,6 +78,14 @@ public final class HostTensor {
         return of(DType.INT64, shape, buffer);
     }
 
+    /**
+     * The most elements a host tensor of {@code dtype} holds: its data lives in one Java array or buffer, so at most
+     * {@link Integer#MAX_VALUE} elements, and for fixed-width types at most that many bytes.
+     */
+    public static long maxElements(final DType dtype) {
+        return dtype == DType.STRING ? Integer.MAX_VALUE : Integer.MAX_VALUE / dtype.byteSize();
+    }
+
     /** A little-endian heap buffer of {@code bytes} bytes. */
     public static ByteBuffer allocate(final long bytes) {
         if (bytes > Integer.MAX_VALUE) {
@@ -86,16 +94,43 @@ public final class HostTensor {
         return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The product of the dimensions; 1 for a scalar (empty shape). */
+    /**
+     * The product of the dimensions; 1 for a scalar (empty shape).
+     *
+     * @throws IllegalArgumentException if a dimension is negative, or the product does not fit in a {@code long}
+     */
     public static long numElements(final long[] shape) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape)
+                        + " has more elements than a tensor can hold", e);
+            }
         }
         return n;
+    }
+
+    /**
+     * The bytes a fixed-width tensor of {@code dtype} and {@code shape} holds.
+     *
+     * @throws IllegalArgumentException if the type is STRING (no fixed width), or the count does not fit in a
+     *     {@code long}
+     */
+    public static long byteSize(final DType dtype, final long[] shape) {
+        if (dtype == DType.STRING) {
+            throw new IllegalArgumentException("string tensors have no fixed byte size");
+        }
+        try {
+            return Math.multiplyExact(numElements(shape), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype
+                    + " has more bytes than a tensor can hold", e);
+        }
     }
 
     public DType dtype() {

@@ -224,7 +224,8 @@ public final class InferenceServer implements AutoCloseable {
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
-                    this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi).start();
+                    this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi,
+                    config.grpcMaxInboundMessageBytesInEffect()).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }
@@ -252,11 +253,10 @@ public final class InferenceServer implements AutoCloseable {
                 // batch threads. The server owns the groups and closes them after gRPC has stopped.
                 .bossEventLoopGroup(bossGroup)
                 .workerEventLoopGroup(workerGroup)
-                .maxInboundMessageSize(config.grpcMaxInboundMessageBytes())
+                .maxInboundMessageSize(config.grpcMaxInboundMessageBytesInEffect())
                 // Handlers never block (they decode and schedule), so they run on the transport's threads.
                 .directExecutor()
                 .intercept(new GrpcRequestObserver(metrics, tfServingMetrics, name -> registry.get(name).isPresent()));
-        // After the flags above: grpc.max_receive_message_length, when given, wins over the flag.
         config.grpcChannelArguments().applyTo(builder);
         return builder;
     }

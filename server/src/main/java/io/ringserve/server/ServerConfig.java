@@ -3,6 +3,7 @@ package io.ringserve.server;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
+import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.grpc.PredictOutputEncoding;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import java.nio.file.Path;
@@ -92,6 +93,16 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * The largest gRPC message the server takes: {@code grpc.max_receive_message_length} from
+     * {@code --grpc_channel_arguments} when given, else {@code --grpc_max_inbound_message_bytes}.
+     */
+    public int grpcMaxInboundMessageBytesInEffect() {
+        final Long argument = grpcChannelArguments.settings()
+                .get(GrpcChannelArguments.Setting.MAX_RECEIVE_MESSAGE_LENGTH);
+        return argument == null ? grpcMaxInboundMessageBytes : (int) Math.min(argument, Integer.MAX_VALUE);
+    }
+
     private static void requireRange(final String flag, final long value, final long min, final long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException("--" + flag + " must be in [" + min + ", " + max + "], got " + value);
@@ -119,7 +130,7 @@ public record ServerConfig(
         private BatchingConfig batching = BatchingConfig.DISABLED;
         private int metricsPort = -1;
         private String monitoringPath = "";
-        private int grpcMaxInboundMessageBytes = 256 << 20;
+        private int grpcMaxInboundMessageBytes = GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         private String grpcSocketPath = "";
         private GrpcChannelArguments grpcChannelArguments = GrpcChannelArguments.NONE;
         private Optional<SslConfig> grpcTls = Optional.empty();

@@ -103,6 +103,9 @@ class KServeV2RestIT {
             duplicate output  | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "y"}, {"name": "y"}]} | 400 | output 'y' already exists in request
             binary data short | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]} | 400 | is Inference-Header-Content-Length missing?
             negative shape    | {"inputs": [{"name": "x", "shape": [-1, 1], "datatype": "FP32", "data": [1]}]}                | 400 | not a non-negative integer
+            shape past a long | {"inputs": [{"name": "x", "shape": [99999999999999999999, 1], "datatype": "FP32", "data": [1]}]} | 400 | shape holds 99999999999999999999, not a non-negative integer
+            elements overflow | {"inputs": [{"name": "x", "shape": [99999999999, 99999999999], "datatype": "FP32", "data": [1]}]} | 400 | input 'x': shape [99999999999, 99999999999] holds more elements than a tensor can
+            too many elements | {"inputs": [{"name": "x", "shape": [1073741824, 1], "datatype": "FP32", "data": [1]}]}        | 400 | shape [1073741824, 1] holds 1073741824 elements; a FP32 input holds at most 536870911
             not json          | {"inputs": [                                                                                   | 400 | The request body is not JSON
             """)
     void shouldRefuseBadInferRequestsNamingTheMistake(final String mistake, final String body, final int status,
@@ -190,6 +193,14 @@ class KServeV2RestIT {
         assertThat(new String(postBinary(wrongShape, floats(1f, 2f), null).body(), StandardCharsets.UTF_8))
                 .contains("input 'x' has 8 bytes of binary data, but shape [3, 1] of FP32 needs 12");
         assertThat(postBinary(one, floats(1f, 2f), "99999999999").statusCode()).isEqualTo(400);
+        // 2^62 floats are 2^64 bytes, which wraps to 0 in a long: refused, never handed to TensorFlow.
+        final String wraps = """
+                {"inputs": [{"name": "x", "shape": [4611686018427387904], "datatype": "FP32",
+                  "parameters": {"binary_data_size": 0}}]}""";
+        final HttpResponse<byte[]> wrapped = postBinary(wraps, new byte[0], null);
+        assertThat(wrapped.statusCode()).isEqualTo(400);
+        assertThat(new String(wrapped.body(), StandardCharsets.UTF_8)).contains("shape [4611686018427387904] holds "
+                + "4611686018427387904 elements; a FP32 input holds at most 536870911");
     }
 
     @Test

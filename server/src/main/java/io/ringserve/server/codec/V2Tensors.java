@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,13 +34,13 @@ public final class V2Tensors {
             throw ServingException.invalidArgument("input '" + name + "': " + datatype
                     + " has no JSON form; send it with the binary tensor data extension (binary_data_size)");
         }
-        final long[] shape = shape(name, input.get("shape"));
+        final long[] shape = shape(name, input.get("shape"), expected);
         final List<JsonNode> values = new ArrayList<>();
         flatten(name, input.get("data"), values);
         final long elements = HostTensor.numElements(shape);
         if (values.size() != elements) {
             throw ServingException.invalidArgument("input '" + name + "' has " + values.size()
-                    + " elements in data, but shape " + java.util.Arrays.toString(shape) + " needs " + elements);
+                    + " elements in data, but shape " + Arrays.toString(shape) + " needs " + elements);
         }
         if (expected == DType.STRING) {
             final byte[][] strings = new byte[values.size()][];
@@ -68,7 +69,7 @@ public final class V2Tensors {
     public static HostTensor readBinary(final String name, final JsonNode input, final DType expected,
                                         final ByteBuffer bytes) {
         requireDatatype(name, input, expected);
-        return fromBinary(name, expected, shape(name, input.get("shape")), bytes);
+        return fromBinary(name, expected, shape(name, input.get("shape"), expected), bytes);
     }
 
     /**
@@ -82,6 +83,12 @@ public final class V2Tensors {
         final long elements = HostTensor.numElements(shape);
         final ByteBuffer data = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
         if (expected == DType.STRING) {
+            // Every element takes at least its 4-byte length: a shape the bytes cannot fill allocates nothing.
+            if (elements > data.remaining() / 4) {
+                throw ServingException.invalidArgument("input '" + name + "': shape " + Arrays.toString(shape)
+                        + " needs " + elements + " BYTES elements of at least 4 bytes each; binary data has "
+                        + data.remaining() + " bytes");
+            }
             final byte[][] strings = new byte[Math.toIntExact(elements)][];
             for (int i = 0; i < strings.length; i++) {
                 if (data.remaining() < 4) {
@@ -105,7 +112,7 @@ public final class V2Tensors {
         final long needed = elements * expected.byteSize();
         if (data.remaining() != needed) {
             throw ServingException.invalidArgument("input '" + name + "' has " + data.remaining()
-                    + " bytes of binary data, but shape " + java.util.Arrays.toString(shape) + " of "
+                    + " bytes of binary data, but shape " + Arrays.toString(shape) + " of "
                     + expected.v2Datatype() + " needs " + needed);
         }
         final ByteBuffer copy = HostTensor.allocate(needed).put(data);
@@ -151,16 +158,29 @@ public final class V2Tensors {
     }
 
     /**
-     * Checks that every dimension of input {@code name}'s shape is non-negative.
+     * Checks that every dimension of input {@code name}'s shape is non-negative and that a tensor of {@code dtype}
+     * with that shape fits in a host tensor ({@link HostTensor#maxElements}), before anything is allocated for it.
      *
-     * @throws ServingException INVALID_ARGUMENT naming the first that is not
+     * @throws ServingException INVALID_ARGUMENT naming the input and the first problem
      */
-    public static long[] requireShape(final String name, final long[] dims) {
+    public static long[] requireShape(final String name, final long[] dims, final DType dtype) {
         for (long dim : dims) {
             if (dim < 0) {
                 throw ServingException.invalidArgument("input '" + name + "': shape holds " + dim
                         + ", not a non-negative integer");
             }
+        }
+        final long elements;
+        try {
+            elements = HostTensor.numElements(dims);
+        } catch (IllegalArgumentException e) {
+            throw ServingException.invalidArgument("input '" + name + "': shape " + Arrays.toString(dims)
+                    + " holds more elements than a tensor can");
+        }
+        if (elements > HostTensor.maxElements(dtype)) {
+            throw ServingException.invalidArgument("input '" + name + "': shape " + Arrays.toString(dims)
+                    + " holds " + elements + " elements; a " + dtype.v2Datatype() + " input holds at most "
+                    + HostTensor.maxElements(dtype));
         }
         return dims;
     }
@@ -211,20 +231,20 @@ public final class V2Tensors {
         return value.textValue();
     }
 
-    private static long[] shape(final String name, final JsonNode shape) {
+    private static long[] shape(final String name, final JsonNode shape, final DType dtype) {
         if (shape == null || !shape.isArray()) {
             throw ServingException.invalidArgument("input '" + name + "' needs a 'shape' array");
         }
         final long[] dims = new long[shape.size()];
         for (int i = 0; i < dims.length; i++) {
             final JsonNode dim = shape.get(i);
-            if (!dim.isIntegralNumber()) {
+            if (!dim.isIntegralNumber() || !dim.canConvertToLong()) {
                 throw ServingException.invalidArgument("input '" + name + "': shape holds " + dim
                         + ", not a non-negative integer");
             }
             dims[i] = dim.longValue();
         }
-        return requireShape(name, dims);
+        return requireShape(name, dims, dtype);
     }
 
     private static void flatten(final String name, final JsonNode data, final List<JsonNode> out) {

@@ -35,13 +35,17 @@ public final class GrpcServer implements AutoCloseable {
     static final List<String> HEALTH_NAMES = List.of("", "tensorflow.serving.PredictionService",
             "tensorflow.serving.ModelService", "PredictionService", "ModelService", "inference.GRPCInferenceService");
 
+    /** The largest message a listener takes unless configured otherwise ({@code --grpc_max_inbound_message_bytes}). */
+    public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 256 << 20;
+
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<Server> servers;
 
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
         this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
-                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE, ModelRepositoryApi.DISABLED);
+                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE, ModelRepositoryApi.DISABLED,
+                DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
     }
 
     /**
@@ -54,18 +58,20 @@ public final class GrpcServer implements AutoCloseable {
      * @param configReload what ModelService/HandleReloadConfigRequest does
      * @param runtimeLatency told how long each answered Predict, Classify and Regress call waited for its model
      * @param repository KServe V2's RepositoryModelLoad and RepositoryModelUnload
+     * @param maxInboundMessageBytes the largest message the listeners take, which also bounds what TensorFlow's fill
+     *     rule may add to a Predict input (see {@link PredictionGrpcService})
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
                       final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck,
                       final ConfigReload configReload, final RuntimeLatency runtimeLatency,
-                      final ModelRepositoryApi repository) {
+                      final ModelRepositoryApi repository, final int maxInboundMessageBytes) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
-                answerExecutor, outputEncoding, methodCheck, runtimeLatency);
+                answerExecutor, outputEncoding, methodCheck, runtimeLatency, maxInboundMessageBytes);
         final ModelGrpcService models = new ModelGrpcService(resolver, configReload);
         final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor,
                 repository);

@@ -207,7 +207,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             final DType dtype = V2Inputs.type(spec);
             V2Tensors.requireDatatype(spec.alias(), input.getDatatype(), dtype);
             final long[] shape = V2Tensors.requireShape(spec.alias(),
-                    input.getShapeList().stream().mapToLong(Long::longValue).toArray());
+                    input.getShapeList().stream().mapToLong(Long::longValue).toArray(), dtype);
             if (raw && input.hasContents()) {
                 throw ServingException.invalidArgument("input '" + spec.alias() + "' sets contents while the "
                         + "request uses raw_input_contents");

@@ -70,6 +70,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final PredictOutputEncoding outputEncoding;
     private final SignatureMethodCheck methodCheck;
     private final RuntimeLatency runtimeLatency;
+    private final long maxFilledTensorBytes;
 
     /**
      * @param nanoClock the clock deadlines are on; {@link System#nanoTime()} in production
@@ -80,11 +81,14 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      * @param methodCheck whether signatures' method names must match the call
      *     ({@code --enable_signature_method_name_check})
      * @param runtimeLatency told how long each answered call waited for its model call
+     * @param maxFilledTensorBytes the most bytes TensorFlow's fill rule may add to an input sent with fewer values
+     *     than its shape holds (see {@link TensorProtoCodec#toHost}): the largest message the server accepts
      */
     public PredictionGrpcService(final ModelResolver resolver, final ModelRunner runner, final LongSupplier nanoClock,
                                  final Supplier<Executor> answerExecutor,
                                  final PredictOutputEncoding outputEncoding,
-                                 final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency) {
+                                 final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency,
+                                 final long maxFilledTensorBytes) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
@@ -92,6 +96,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         this.outputEncoding = Objects.requireNonNull(outputEncoding, "outputEncoding");
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
         this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
+        this.maxFilledTensorBytes = maxFilledTensorBytes;
         this.examples = new ExampleInference(runner, methodCheck, runtimeLatency);
     }
 
@@ -102,7 +107,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
             final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
             methodCheck.forPredict(signature);
-            final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap());
+            final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap(), maxFilledTensorBytes);
             final List<String> outputs = outputs(signature, request.getOutputFilterList());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             final long deadline = deadlineNanos();
@@ -242,7 +247,8 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      *
      * @throws ServingException INVALID_ARGUMENT in TF Serving's words
      */
-    static Map<String, HostTensor> inputs(final SignatureSpec signature, final Map<String, TensorProto> sent) {
+    static Map<String, HostTensor> inputs(final SignatureSpec signature, final Map<String, TensorProto> sent,
+                                           final long maxFilledBytes) {
         if (!sent.keySet().equals(signature.inputs().keySet())) {
             final Set<String> extra = new TreeSet<>(sent.keySet());
             extra.removeAll(signature.inputs().keySet());
@@ -264,7 +270,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
                         + (expected == null ? spec.dtypeName() : expected.typeName()) + " but "
                         + (given == null ? proto.getDtype().name() : given.typeName()) + " is provided");
             }
-            inputs.put(spec.alias(), TensorProtoCodec.toHost(spec.alias(), proto));
+            inputs.put(spec.alias(), TensorProtoCodec.toHost(spec.alias(), proto, maxFilledBytes));
         }
         return inputs;
     }

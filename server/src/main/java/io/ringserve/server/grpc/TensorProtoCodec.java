@@ -24,17 +24,24 @@ public final class TensorProtoCodec {
     /**
      * The tensor {@code proto} describes, for input {@code alias}.
      *
-     * @throws ServingException INVALID_ARGUMENT naming the input when the proto is malformed or of a type
-     *     ringserve cannot feed
+     * @param maxFilledBytes the most bytes TensorFlow's fill rule may add to a tensor sent with fewer values than its
+     *     shape holds, so that a small message cannot make the server allocate gigabytes: the largest message the
+     *     server accepts, which is what the same tensor written out in full could carry
+     * @throws ServingException INVALID_ARGUMENT naming the input when the proto is malformed, of a type ringserve
+     *     cannot feed, or would fill past {@code maxFilledBytes}
      */
-    public static HostTensor toHost(final String alias, final TensorProto proto) {
+    public static HostTensor toHost(final String alias, final TensorProto proto, final long maxFilledBytes) {
         final DType dtype = DType.fromProtoNumber(proto.getDtypeValue()).filter(DType::isRunnable)
                 .orElseThrow(() -> ServingException.invalidArgument("Input '" + alias + "' has dtype "
                         + proto.getDtype() + ", which ringserve cannot feed to a model"));
-        final long[] shape = shape(alias, proto.getTensorShape());
+        final long[] shape = shape(alias, proto.getTensorShape(), dtype);
         final long n = HostTensor.numElements(shape);
         if (dtype == DType.STRING) {
-            return HostTensor.ofStrings(shape, strings(alias, proto.getStringValList(), n));
+            final List<ByteString> values = proto.getStringValList();
+            final long lastLength = values.isEmpty() ? 0 : values.get(values.size() - 1).size();
+            // A filled-in element costs a reference to the shared last value, counted as 8 bytes, and its length.
+            requireFillFits(alias, shape, n, values.size(), 8 + lastLength, maxFilledBytes);
+            return HostTensor.ofStrings(shape, strings(values, n));
         }
         final ByteString content = proto.getTensorContent();
         if (!content.isEmpty()) {
@@ -45,6 +52,7 @@ public final class TensorProtoCodec {
             }
             return HostTensor.of(dtype, shape, ByteBuffer.wrap(content.toByteArray()));
         }
+        requireFillFits(alias, shape, n, typedValueCount(dtype, proto), dtype.byteSize(), maxFilledBytes);
         final ByteBuffer data = HostTensor.allocate(n * dtype.byteSize());
         final int elements = Math.toIntExact(n);
         switch (dtype) {
@@ -182,7 +190,7 @@ public final class TensorProtoCodec {
         return builder.build();
     }
 
-    private static long[] shape(final String alias, final TensorShapeProto proto) {
+    private static long[] shape(final String alias, final TensorShapeProto proto, final DType dtype) {
         if (proto.getUnknownRank()) {
             throw ServingException.invalidArgument("Input '" + alias + "' has an unknown rank; a tensor to feed "
                     + "needs a full shape");
@@ -195,19 +203,58 @@ public final class TensorProtoCodec {
                         + shape[i] + " in its shape");
             }
         }
+        final long elements;
         try {
-            HostTensor.numElements(shape);
-        } catch (ArithmeticException e) {
-            throw ServingException.invalidArgument("Input '" + alias + "' has too many elements");
+            elements = HostTensor.numElements(shape);
+        } catch (IllegalArgumentException e) {
+            throw ServingException.invalidArgument("Input '" + alias + "' has too many elements: shape "
+                    + Arrays.toString(shape));
+        }
+        if (elements > HostTensor.maxElements(dtype)) {
+            throw ServingException.invalidArgument("Input '" + alias + "' has too many elements: shape "
+                    + Arrays.toString(shape) + " holds " + elements + "; a " + dtype.typeName() + " tensor holds at most "
+                    + HostTensor.maxElements(dtype));
         }
         return shape;
     }
 
-    private static byte[][] strings(final String alias, final List<ByteString> values, final long n) {
+    /** How many values {@code proto} carries in the typed field of {@code dtype}, one of the runnable types. */
+    private static int typedValueCount(final DType dtype, final TensorProto proto) {
+        return switch (dtype) {
+            case FLOAT -> proto.getFloatValCount();
+            case DOUBLE -> proto.getDoubleValCount();
+            case INT32, UINT8, UINT16 -> proto.getIntValCount();
+            case INT64 -> proto.getInt64ValCount();
+            case BOOL -> proto.getBoolValCount();
+            case HALF, BFLOAT16 -> proto.getHalfValCount();
+            default -> 0;
+        };
+    }
+
+    /**
+     * Refuses a tensor that TensorFlow's fill rule would grow past {@code maxFilledBytes}: {@code given} values for
+     * {@code n} elements, each filled-in one {@code elementBytes}.
+     */
+    private static void requireFillFits(final String alias, final long[] shape, final long n, final long given,
+                                        final long elementBytes, final long maxFilledBytes) {
+        if (given >= n) {
+            return;
+        }
+        final long filledBytes = (n - given) * elementBytes;
+        if (filledBytes > maxFilledBytes) {
+            throw ServingException.invalidArgument("Input '" + alias + "' has " + given + " values for shape "
+                    + Arrays.toString(shape) + ": filling in the other " + (n - given) + " as TensorFlow does would "
+                    + "take " + filledBytes + " bytes, more than the " + maxFilledBytes + " a request may carry; "
+                    + "send the values");
+        }
+    }
+
+    /** {@code n} strings: {@code values}, then the last of them repeated (none: empty strings), shared, not copied. */
+    private static byte[][] strings(final List<ByteString> values, final long n) {
         final byte[][] out = new byte[Math.toIntExact(n)][];
+        final byte[] fill = values.isEmpty() ? new byte[0] : values.get(values.size() - 1).toByteArray();
         for (int i = 0; i < out.length; i++) {
-            out[i] = values.isEmpty() ? new byte[0]
-                    : values.get(Math.min(i, values.size() - 1)).toByteArray();
+            out[i] = i < values.size() - 1 ? values.get(i).toByteArray() : fill;
         }
         return out;
     }

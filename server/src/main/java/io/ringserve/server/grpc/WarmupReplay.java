@@ -170,7 +170,9 @@ public final class WarmupReplay implements VersionWarmup {
                 final SignatureSpec signature = ModelSpecs.signature(model,
                         request.getModelSpec().getSignatureName());
                 methodCheck.forPredict(signature);
-                runner.run(model, signature, PredictionGrpcService.inputs(signature, request.getInputsMap()),
+                runner.run(model, signature, PredictionGrpcService.inputs(signature, request.getInputsMap(),
+                                // The version's own file, as TF Serving replays it: no fill limit.
+                                Long.MAX_VALUE),
                         PredictionGrpcService.outputs(signature, request.getOutputFilterList()), deadline).join();
             }
             case CLASSIFY_LOG -> {

@@ -162,6 +162,12 @@ class PredictionGrpcServiceTest {
         "unknown output|INVALID_ARGUMENT|output tensor alias not found in signature: nope Outputs expected to be in the set {y}.",
         "duplicate output|INVALID_ARGUMENT|duplicate output tensor alias: y",
         "bad content|INVALID_ARGUMENT|tensor_content has 3 bytes",
+        "elements past a long|INVALID_ARGUMENT|Input 'x' has too many elements: shape [4294967296, 4294967296]",
+        "elements past a tensor|INVALID_ARGUMENT|Input 'x' has too many elements: shape [4294967296] holds 4294967296",
+        "bytes past a tensor|INVALID_ARGUMENT|shape [2147483647] holds 2147483647; a float tensor holds at most 536870911",
+        "fill past the limit|INVALID_ARGUMENT|Input 'x' has 1 values for shape [100000000]: filling in the other "
+            + "99999999 as TensorFlow does would take 399999996 bytes, more than the 268435456 a request may carry",
+        "empty fill past the limit|INVALID_ARGUMENT|Input 'x' has 0 values for shape [100000000]",
     })
     void shouldAnswerTfServingsErrors(final String mistake, final Status.Code code, final String message) {
         final PredictRequest good = PredictRequest.newBuilder().setModelSpec(spec())
@@ -183,6 +189,16 @@ class PredictionGrpcServiceTest {
             case "duplicate output" -> good.toBuilder().addOutputFilter("y").addOutputFilter("y").build();
             case "bad content" -> good.toBuilder().putInputs("x", floats(new long[] {1, 1}).toBuilder()
                     .setTensorContent(ByteString.copyFrom(new byte[3])).build()).build();
+            case "elements past a long" -> good.toBuilder().putInputs("x", floats(new long[] {1L << 32, 1L << 32}, 1f))
+                    .build();
+            case "elements past a tensor" -> good.toBuilder().putInputs("x", floats(new long[] {1L << 32}, 1f)).build();
+            case "bytes past a tensor" -> good.toBuilder().putInputs("x", floats(new long[] {Integer.MAX_VALUE}, 1f))
+                    .build();
+            // TensorFlow's fill rule would turn a message of a few bytes into 400 MB: refused, nothing allocated.
+            case "fill past the limit" -> good.toBuilder().putInputs("x", floats(new long[] {100_000_000}, 1f))
+                    .build();
+            case "empty fill past the limit" -> good.toBuilder().putInputs("x", floats(new long[] {100_000_000}))
+                    .build();
             default -> throw new IllegalArgumentException(mistake);
         };
         assertThatThrownBy(() -> predictions.predict(request)).isInstanceOfSatisfying(StatusRuntimeException.class,
