@@ -661,7 +661,7 @@ class JsonPredictRequestDecoderTest {
      * numbers fast path first), and requires the same answer or the same error from both: every case of this class
      * also checks that the fast path never changes what a body means.
      */
-    private static PredictRequest decode(final String json, final Function<String, SignatureSpec> signatures) {
+    static PredictRequest decode(final String json, final Function<String, SignatureSpec> signatures) {
         final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         final PredictRequest viaStream;
         try {
