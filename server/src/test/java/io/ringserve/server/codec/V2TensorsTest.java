@@ -3,6 +3,7 @@ package io.ringserve.server.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
 import io.ringserve.server.inference.ServingException;
@@ -10,6 +11,10 @@ import io.ringserve.server.inference.StatusCode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Shapes a V2 request declares are checked against the data it carries before anything is allocated for them. */
@@ -51,5 +56,47 @@ class V2TensorsTest {
                 .hasMessage("input 'x': shape [3000000000] holds 3000000000 elements; a BYTES input holds at most "
                         + "2147483647");
         assertThat(V2Tensors.requireShape("x", new long[] {0, 1L << 40}, DType.FLOAT)).containsExactly(0, 1L << 40);
+    }
+
+    /** Values put in place of a number of a valid input: each valid JSON, many of them wrong for the input. */
+    private static final String[] VALUES = {"1e999", "-1e999", "-0", "[1]", "\"x\"", "true", "null", "256", "-1",
+        "9223372036854775808", "99999999999999999999", "1.5", "[]", "{}", "2147483648", "1e-400", "[[1, 2], [3]]",
+        "4294967296", "-129", "0"};
+
+    @Test
+    void shouldReadOrRefuseEveryMangledInputWithInvalidArgument() throws Exception {
+        final ObjectMapper json = new ObjectMapper();
+        final String[][] valid = {
+            {"FLOAT", "{\"name\": \"x\", \"shape\": [2, 2], \"datatype\": \"FP32\", \"data\": [1, 2.5, 3, 4]}"},
+            {"INT32", "{\"name\": \"x\", \"shape\": [3], \"datatype\": \"INT32\", \"data\": [[1], [2], [3]]}"},
+            {"UINT8", "{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"UINT8\", \"data\": [0, 255]}"},
+            {"INT64", "{\"name\": \"x\", \"shape\": [2], \"datatype\": \"INT64\", \"data\": [1, -2]}"},
+            {"BOOL", "{\"name\": \"x\", \"shape\": [2], \"datatype\": \"BOOL\", \"data\": [true, false]}"},
+            {"STRING", "{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"BYTES\", \"data\": [\"a\"]}"}};
+        final Pattern number = Pattern.compile("(?<![\\w.])-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+        final Random random = new Random(20261130);
+        int refused = 0;
+        for (int i = 0; i < 4000; i++) {
+            final String[] input = valid[random.nextInt(valid.length)];
+            String text = input[1];
+            for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
+                final List<MatchResult> numbers = number.matcher(text).results().toList();
+                if (numbers.isEmpty()) {
+                    break;
+                }
+                final MatchResult at = numbers.get(random.nextInt(numbers.size()));
+                text = text.substring(0, at.start()) + VALUES[random.nextInt(VALUES.length)]
+                        + text.substring(at.end());
+            }
+            try {
+                V2Tensors.read("x", json.readTree(text), DType.valueOf(input[0]));
+            } catch (ServingException e) {
+                assertThat(e.code()).as("the code for %s", text).isEqualTo(StatusCode.INVALID_ARGUMENT);
+                refused++;
+            } catch (RuntimeException e) {
+                throw new AssertionError("input " + text + ": " + e, e);
+            }
+        }
+        assertThat(refused).isBetween(2000, 3800);
     }
 }
