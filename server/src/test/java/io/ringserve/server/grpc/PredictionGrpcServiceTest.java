@@ -49,6 +49,7 @@ import io.ringserve.server.inference.ModelResolver;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -206,6 +207,55 @@ class PredictionGrpcServiceTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(code);
                     assertThat(e.getStatus().getDescription()).contains(message);
                 });
+        assertThat(predictions.predict(good).getOutputsOrThrow("y").getFloatValList()).containsExactly(2.5f);
+    }
+
+    /**
+     * Seeded random inputs (any dtype, any dimensions, values in any typed field, tensor_content of any length):
+     * each is answered, or refused with INVALID_ARGUMENT, and the server goes on answering. An INTERNAL or UNKNOWN
+     * here is a client-triggered bug.
+     */
+    @Test
+    void shouldAnswerOrRefuseEveryRandomInputWithInvalidArgument() {
+        final Random random = new Random(20261130);
+        final long[] dims = {0, 1, 2, 3, 5, 1L << 20, 1L << 31, 1L << 33, Long.MAX_VALUE};
+        final DataType[] types = {DataType.DT_FLOAT, DataType.DT_FLOAT, DataType.DT_DOUBLE, DataType.DT_INT32,
+            DataType.DT_STRING, DataType.DT_HALF, DataType.DT_INVALID, DataType.DT_COMPLEX64, DataType.DT_RESOURCE};
+        int answered = 0;
+        for (int i = 0; i < 400; i++) {
+            final TensorProto.Builder x = TensorProto.newBuilder().setDtype(types[random.nextInt(types.length)]);
+            final TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                    .setUnknownRank(random.nextInt(20) == 0);
+            for (int rank = random.nextInt(4); rank > 0; rank--) {
+                shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(random.nextInt(10) == 0
+                        ? -1 - random.nextInt(3) : dims[random.nextInt(dims.length)]));
+            }
+            x.setTensorShape(shape);
+            for (int values = random.nextInt(6); values > 0; values--) {
+                switch (random.nextInt(5)) {
+                    case 0 -> x.addFloatVal(random.nextFloat());
+                    case 1 -> x.addDoubleVal(random.nextDouble());
+                    case 2 -> x.addIntVal(random.nextInt());
+                    case 3 -> x.addStringVal(ByteString.copyFromUtf8("v" + values));
+                    default -> x.addHalfVal(random.nextInt(1 << 16));
+                }
+            }
+            if (random.nextInt(4) == 0) {
+                x.setTensorContent(ByteString.copyFrom(new byte[random.nextInt(4) * 4 + random.nextInt(2)]));
+            }
+            final PredictRequest request = PredictRequest.newBuilder().setModelSpec(spec()).putInputs("x", x.build())
+                    .build();
+            try {
+                predictions.predict(request);
+                answered++;
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).as("%s: %s", request.getInputsOrThrow("x"), e.getStatus())
+                        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+            }
+        }
+        assertThat(answered).as("the generator makes answerable inputs too").isBetween(10, 390);
+        final PredictRequest good = PredictRequest.newBuilder().setModelSpec(spec())
+                .putInputs("x", floats(new long[] {1, 1}, 1f)).build();
         assertThat(predictions.predict(good).getOutputsOrThrow("y").getFloatValList()).containsExactly(2.5f);
     }
 
