@@ -27,6 +27,7 @@ import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelResolver;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +87,60 @@ class InferenceGrpcServiceTest {
         assertThat(metadata.getInputs(0).getDatatype()).isEqualTo("FP32");
         assertThat(metadata.getInputs(0).getShapeList()).containsExactly(-1L, 1L);
         assertThat(metadata.getOutputs(0).getName()).isEqualTo("y");
+    }
+
+    /**
+     * Seeded random inputs (datatypes right and wrong, dimensions negative or past int and long, contents in any
+     * field, raw contents of any length): each is answered, or refused with INVALID_ARGUMENT, and the server goes on
+     * answering. An INTERNAL or UNKNOWN here is a client-triggered bug.
+     */
+    @Test
+    void shouldAnswerOrRefuseEveryRandomInputWithInvalidArgument() {
+        final Random random = new Random(20261130);
+        final long[] dims = {1, 1, 1, 2, 2, 3, 0, 1L << 20, 1L << 31, 1L << 33, 1L << 62, Long.MAX_VALUE, -1};
+        final String[] datatypes = {"FP32", "FP32", "FP32", "FP32", "FP32", "FP64", "BYTES", "FP16", "INT8", "fp32", ""};
+        int answered = 0;
+        for (int i = 0; i < 400; i++) {
+            final ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder()
+                    .setName(random.nextInt(20) == 0 ? "z" : "x")
+                    .setDatatype(datatypes[random.nextInt(datatypes.length)]);
+            for (int rank = random.nextInt(4); rank > 0; rank--) {
+                input.addShape(dims[random.nextInt(dims.length)]);
+            }
+            final boolean raw = random.nextInt(3) == 0;
+            // Half the time as many values as a small shape holds, so that many requests are answerable.
+            final long elements = input.getShapeList().stream().reduce(1L, (a, b) -> a * b);
+            final int count = random.nextBoolean() && elements >= 0 && elements <= 16 ? (int) elements
+                    : random.nextInt(6);
+            if (!raw) {
+                final InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                for (int values = count; values > 0; values--) {
+                    switch (random.nextInt(5)) {
+                        case 0, 4 -> contents.addFp32Contents(random.nextFloat());
+                        case 1 -> contents.addFp64Contents(random.nextDouble());
+                        case 2 -> contents.addIntContents(random.nextInt());
+                        default -> contents.addBytesContents(ByteString.copyFromUtf8("v"));
+                    }
+                }
+                input.setContents(contents);
+            }
+            final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName("half_plus_two")
+                    .addInputs(input);
+            if (raw) {
+                request.addRawInputContents(ByteString.copyFrom(new byte[count * 4 + random.nextInt(2)]));
+            }
+            try {
+                v2.modelInfer(request.build());
+                answered++;
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).as("%s: %s", request.getInputs(0), e.getStatus())
+                        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+            }
+        }
+        assertThat(answered).as("the generator makes answerable inputs too").isBetween(10, 390);
+        assertThat(v2.modelInfer(ModelInferRequest.newBuilder().setModelName("half_plus_two").addInputs(x(1, 1)
+                .setContents(InferTensorContents.newBuilder().addFp32Contents(1f))).build())
+                .getOutputs(0).getContents().getFp32ContentsList()).containsExactly(2.5f);
     }
 
     @Test
