@@ -253,7 +253,6 @@ public final class InferenceServer implements AutoCloseable {
                 // batch threads. The server owns the groups and closes them after gRPC has stopped.
                 .bossEventLoopGroup(bossGroup)
                 .workerEventLoopGroup(workerGroup)
-                .maxInboundMessageSize(config.grpcMaxInboundMessageBytesInEffect())
                 // Handlers never block (they decode and schedule), so they run on the transport's threads.
                 .directExecutor()
                 .intercept(new GrpcRequestObserver(metrics, tfServingMetrics, name -> registry.get(name).isPresent()));

@@ -136,6 +136,17 @@ class ServerCommandTest {
     }
 
     @Test
+    void shouldTakeTheGrpcMessageLimitFromTheChannelArgumentsOverTheFlag() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").grpcMaxInboundMessageBytesInEffect())
+                .isEqualTo(256 << 20);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--grpc_max_inbound_message_bytes=1000")
+                .grpcMaxInboundMessageBytesInEffect()).isEqualTo(1000);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--grpc_max_inbound_message_bytes=1000",
+                "--grpc_channel_arguments=grpc.max_receive_message_length=5000000000")
+                .grpcMaxInboundMessageBytesInEffect()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
     void shouldServeTheModelsOfAModelConfigFileInsteadOfModelNameAndBasePath(@TempDir final Path dir)
             throws IOException {
         final Path file = Files.writeString(dir.resolve("models.config"), """

@@ -58,8 +58,8 @@ public final class GrpcServer implements AutoCloseable {
      * @param configReload what ModelService/HandleReloadConfigRequest does
      * @param runtimeLatency told how long each answered Predict, Classify and Regress call waited for its model
      * @param repository KServe V2's RepositoryModelLoad and RepositoryModelUnload
-     * @param maxInboundMessageBytes the largest message the listeners take, which also bounds what TensorFlow's fill
-     *     rule may add to a Predict input (see {@link PredictionGrpcService})
+     * @param maxInboundMessageBytes the largest message each listener takes, which also bounds what TensorFlow's fill
+     *     rule may add to a Predict input (see {@link PredictionGrpcService}); set on every builder
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
@@ -77,6 +77,7 @@ public final class GrpcServer implements AutoCloseable {
                 repository);
         this.servers = builders.stream()
                 .map(builder -> builder
+                        .maxInboundMessageSize(maxInboundMessageBytes)
                         // gzip and deflate requests, as TF Serving's C++ server takes them; answers go uncompressed.
                         .decompressorRegistry(DeflateCodec.decompressors())
                         .addService(prediction)
