@@ -149,7 +149,7 @@ public final class JsonExamplesDecoder {
                 }
                 case VALUE_NUMBER_FLOAT -> {
                     kind("float");
-                    floats.addValue((float) parser.getDoubleValue());
+                    floats.addValue((float) JsonDoubles.read(parser));
                 }
                 case VALUE_NUMBER_INT -> {
                     kind("int64");

@@ -267,7 +267,7 @@ final class JsonTensorReader {
         }
         final double fast = DecimalFastPath.parse(parser.getTextCharacters(), parser.getTextOffset(),
                 parser.getTextLength());
-        return Double.isNaN(fast) ? parser.getDoubleValue() : fast;
+        return Double.isNaN(fast) ? JsonDoubles.read(parser) : fast;
     }
 
     private long integer(final JsonParser parser, final JsonToken token, final long min, final long max)

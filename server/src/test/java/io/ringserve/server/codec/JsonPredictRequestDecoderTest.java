@@ -269,6 +269,23 @@ class JsonPredictRequestDecoderTest {
         assertThat(d.doubleAt(1)).isEqualTo(Double.NEGATIVE_INFINITY);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"1e999", "-1.5E+400", "179769313486231570000000000000000000000000000000000000000000000000000"
+            + "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            + "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            + "0000000000000000000000000000000000000000000000000000000000000000000000.0"})
+    void shouldRefuseNumbersTooLargeForADoubleAsTfServingsParserDoes(final String number) {
+        for (SignatureSpec signature : List.of(FLOAT_X, signature(input("x", DType.DOUBLE)))) {
+            assertThatThrownBy(() -> decode("{\"instances\": [1, " + number + "]}", signature))
+                    .isInstanceOfSatisfying(ServingException.class,
+                            e -> assertThat(e.code()).isEqualTo(StatusCode.INVALID_ARGUMENT))
+                    .hasMessage("JSON Parse error: Number too big to be stored in double: " + number);
+        }
+        // Within a double but past a float, a float input reads infinity: TF Serving casts the double.
+        assertThat(decode("{\"instances\": [1e39]}", FLOAT_X).inputs().get("x").floatAt(0))
+                .isEqualTo(Float.POSITIVE_INFINITY);
+    }
+
     @Test
     void shouldGrowTheBufferForLargeInputs() {
         final int count = 5000;
