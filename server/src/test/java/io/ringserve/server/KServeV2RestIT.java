@@ -102,6 +102,8 @@ class KServeV2RestIT {
             unknown output    | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "q"}]} | 400 | Unknown output 'q'
             duplicate output  | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "y"}, {"name": "y"}]} | 400 | output 'y' already exists in request
             binary data short | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]} | 400 | is Inference-Header-Content-Length missing?
+            negative size     | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": -1}}]} | 400 | input 'x': binary_data_size -1 is not a byte count (a non-negative integer)
+            fractional size   | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "parameters": {"binary_data_size": 1.5}}]} | 400 | input 'x': binary_data_size 1.5 is not a byte count
             negative shape    | {"inputs": [{"name": "x", "shape": [-1, 1], "datatype": "FP32", "data": [1]}]}                | 400 | not a non-negative integer
             shape past a long | {"inputs": [{"name": "x", "shape": [99999999999999999999, 1], "datatype": "FP32", "data": [1]}]} | 400 | shape holds 99999999999999999999, not a non-negative integer
             elements overflow | {"inputs": [{"name": "x", "shape": [99999999999, 99999999999], "datatype": "FP32", "data": [1]}]} | 400 | input 'x': shape [99999999999, 99999999999] holds more elements than a tensor can
@@ -192,7 +194,10 @@ class KServeV2RestIT {
                 {"inputs": [{"name": "x", "shape": [3, 1], "datatype": "FP32", "parameters": {"binary_data_size": 8}}]}""";
         assertThat(new String(postBinary(wrongShape, floats(1f, 2f), null).body(), StandardCharsets.UTF_8))
                 .contains("input 'x' has 8 bytes of binary data, but shape [3, 1] of FP32 needs 12");
-        assertThat(postBinary(one, floats(1f, 2f), "99999999999").statusCode()).isEqualTo(400);
+        final HttpResponse<byte[]> badLength = postBinary(one, floats(1f, 2f), "99999999999");
+        assertThat(badLength.statusCode()).isEqualTo(400);
+        assertThat(new String(badLength.body(), StandardCharsets.UTF_8)).contains("Inference-Header-Content-Length is "
+                + "99999999999; it must be the JSON header's length in bytes, from 0 to the body's");
         // 2^62 floats are 2^64 bytes, which wraps to 0 in a long: refused, never handed to TensorFlow.
         final String wraps = """
                 {"inputs": [{"name": "x", "shape": [4611686018427387904], "datatype": "FP32",

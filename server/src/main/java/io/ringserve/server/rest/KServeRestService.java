@@ -325,8 +325,8 @@ public final class KServeRestService {
                 jsonLength = -1;
             }
             if (jsonLength < 0 || jsonLength > content.readableBytes()) {
-                throw ServingException.invalidArgument(HEADER_LENGTH + " is " + header.trim() + ", but the body "
-                        + "has " + content.readableBytes() + " bytes");
+                throw ServingException.invalidArgument(HEADER_LENGTH + " is " + header.trim() + "; it must be the "
+                        + "JSON header's length in bytes, from 0 to the body's " + content.readableBytes());
             }
         }
         final JsonNode body;
@@ -363,8 +363,11 @@ public final class KServeRestService {
             if (binarySize == null) {
                 tensor = V2Tensors.read(spec.alias(), input, V2Inputs.type(spec));
             } else {
-                if (!binarySize.canConvertToLong() || binarySize.longValue() < 0
-                        || binarySize.longValue() > binary.remaining()) {
+                if (!binarySize.isIntegralNumber() || !binarySize.canConvertToLong() || binarySize.longValue() < 0) {
+                    throw ServingException.invalidArgument("input '" + spec.alias() + "': binary_data_size "
+                            + binarySize + " is not a byte count (a non-negative integer)");
+                }
+                if (binarySize.longValue() > binary.remaining()) {
                     throw ServingException.invalidArgument("input '" + spec.alias() + "': binary_data_size "
                             + binarySize + ", but " + binary.remaining() + " bytes of binary data are left"
                             + (binary.capacity() == 0 ? " (is " + HEADER_LENGTH + " missing?)" : ""));
