@@ -16,6 +16,12 @@ import org.tensorflow.Tensor;
  * tensor (padding to the batch's padded size with copies of the first row), runs the signature once, and hands each
  * task its rows of every output.
  *
+ * <p>When a batch of several tasks fails because of what it was fed (TensorFlow's INVALID_ARGUMENT, OUT_OF_RANGE or
+ * FAILED_PRECONDITION: an id past an embedding table, a check that refuses a value), each task runs again alone, so
+ * that only the tasks at fault fail and the others are answered as they would have been without batching; TF Serving
+ * fails the whole batch. The cost, one more model call per task, is paid only by batches that failed. Any other
+ * failure fails the batch's tasks.
+ *
  * <p>Thread-safe: several batch threads may run batches at once. A model whose outputs do not keep dimension 0 (a
  * reduction over the batch) cannot be batched: such a batch fails with {@link ModelExecutionException}, naming the
  * output, and the scheduler fails its tasks.
@@ -34,21 +40,53 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
     @Override
     public void process(final Batch<InferenceTask> batch) {
         final List<TaskSlice<InferenceTask>> slices = batch.slices();
-        final Map<String, Tensor> feeds = new LinkedHashMap<>();
         final Map<String, HostTensor> outputs;
+        try {
+            outputs = run(slices, batch.paddedSize());
+        } catch (ModelExecutionException e) {
+            if (slices.size() < 2 || e.kind() != ModelExecutionException.Kind.INVALID_ARGUMENT) {
+                throw e;
+            }
+            // One task's values can fail the whole batch (an id past an embedding table, a NaN a check refuses):
+            // each task runs again alone, so that only the one at fault fails.
+            slices.forEach(this::processAlone);
+            return;
+        }
+        answer(slices, outputs);
+    }
+
+    /** Runs one slice as a batch of its own, and answers or fails its task. */
+    private void processAlone(final TaskSlice<InferenceTask> slice) {
+        if (slice.task().isCancelled()) {
+            return;
+        }
+        try {
+            answer(List.of(slice), run(List.of(slice), slice.rows()));
+        } catch (RuntimeException e) {
+            slice.task().fail(e);
+        }
+    }
+
+    /** Concatenates the slices' rows of every input (padded to {@code paddedRows}) and runs the signature once. */
+    private Map<String, HostTensor> run(final List<TaskSlice<InferenceTask>> slices, final int paddedRows) {
+        final Map<String, Tensor> feeds = new LinkedHashMap<>();
         try {
             for (String alias : signature.inputs().keySet()) {
                 if (!slices.get(0).task().inputs().containsKey(alias)) {
                     throw new ModelExecutionException(ModelExecutionException.Kind.INVALID_ARGUMENT,
                             "input '" + alias + "' of signature '" + signature.key() + "' is missing");
                 }
-                feeds.put(alias, TensorInterop.concatRows(alias, slices, batch.paddedSize()));
+                feeds.put(alias, TensorInterop.concatRows(alias, slices, paddedRows));
             }
-            outputs = model.runFeeds(signature, feeds, outputAliases);
+            final Map<String, HostTensor> outputs = model.runFeeds(signature, feeds, outputAliases);
+            requireBatchDimension(outputs, paddedRows);
+            return outputs;
         } finally {
             feeds.values().forEach(Tensor::close);
         }
-        requireBatchDimension(outputs, batch.paddedSize());
+    }
+
+    private static void answer(final List<TaskSlice<InferenceTask>> slices, final Map<String, HostTensor> outputs) {
         int row = 0;
         for (TaskSlice<InferenceTask> slice : slices) {
             slice.task().answer(outputs, row, slice.offset(), slice.rows());

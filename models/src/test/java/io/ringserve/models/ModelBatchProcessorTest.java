@@ -1,6 +1,7 @@
 package io.ringserve.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.batching.Batch;
 import io.ringserve.batching.TaskSlice;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,7 @@ class ModelBatchProcessorTest {
         registry.add("mlp", repository.resolve("mlp"));
         registry.add("multi_io", repository.resolve("multi_io"));
         registry.add("matrix", TestData.tfServing("batching_matrix_half_plus_two"));
+        registry.add("lookup", TestModels.writeLookup(repository.resolve("lookup")));
         registry.loadAll();
     }
 
@@ -77,6 +80,41 @@ class ModelBatchProcessorTest {
                 assertThat(batched.floatAt(i)).isCloseTo(single.floatAt(i), org.assertj.core.data.Offset.offset(1e-5f));
             }
         }
+    }
+
+    private static InferenceTask lookup(final long... ids) {
+        return new InferenceTask(Map.of("ids", HostTensor.ofLongs(new long[] {ids.length}, ids)), Long.MAX_VALUE);
+    }
+
+    @Test
+    void shouldFailOnlyTheTaskWhoseValuesFailTheBatch() throws Exception {
+        final LoadedModel lookup = model("lookup");
+        final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+        final InferenceTask good = lookup(1, 2);
+        final InferenceTask bad = lookup(3, 12);
+        final InferenceTask goodToo = lookup(9);
+        processor.process(new Batch<>(List.of(new TaskSlice<>(good, 0, 2), new TaskSlice<>(bad, 0, 2),
+                new TaskSlice<>(goodToo, 0, 1)), 8));
+        assertThat(result(good).get("vectors").shape()).containsExactly(2, 2);
+        assertThat(result(good).get("vectors").floatAt(2)).isEqualTo(2f);
+        assertThat(result(goodToo).get("vectors").floatAt(1)).isEqualTo(-9f);
+        assertThat(bad.result()).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(ModelExecutionException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ModelExecutionException.Kind.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("12 is not in [0, 10)");
+                });
+    }
+
+    @Test
+    void shouldLeaveTheFailureOfAOneTaskBatchToTheScheduler() {
+        final LoadedModel lookup = model("lookup");
+        final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+        final InferenceTask bad = lookup(-1);
+        // Alone in its batch: the failure is the batch's, which the scheduler hands to its tasks.
+        assertThatThrownBy(() -> processor.process(new Batch<>(List.of(new TaskSlice<>(bad, 0, 1)), 1)))
+                .isInstanceOf(ModelExecutionException.class).hasMessageContaining("-1 is not in [0, 10)");
     }
 
     @Test

@@ -1,0 +1,47 @@
+package io.ringserve.models;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** SavedModels built for tests, where neither the demo models nor TF Serving's testdata have the behaviour. */
+public final class TestModels {
+    private TestModels() {
+    }
+
+    /**
+     * Writes version 1 of an embedding lookup under {@code base}: {@code vectors = table[ids]} with input {@code ids}
+     * (int64 [-1]) over a 10-row table whose row i is {@code [i, -i]}. An id outside [0, 10) fails the run with
+     * TensorFlow's INVALID_ARGUMENT, as embedding lookups do: a failure that comes from one request's values.
+     */
+    public static Path writeLookup(final Path base) {
+        try (Graph graph = new Graph(); Session session = new Session(graph)) {
+            final Ops tf = Ops.create(graph);
+            final Placeholder<TInt64> ids = tf.withName("ids").placeholder(TInt64.class,
+                    Placeholder.shape(Shape.of(-1)));
+            final float[][] rows = new float[10][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = new float[] {i, -i};
+            }
+            final Operand<TFloat32> vectors = tf.withName("vectors").gather(tf.constant(rows), ids, tf.constant(0));
+            SavedModelBundle.exporter(base.resolve("1").toString()).withSession(session)
+                    .withSignature(Signature.builder().key(SignatureSpec.DEFAULT_KEY)
+                            .methodName("tensorflow/serving/predict").input("ids", ids).output("vectors", vectors)
+                            .build())
+                    .export();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the lookup model under " + base, e);
+        }
+        return base;
+    }
+}
