@@ -3,6 +3,7 @@ package io.ringserve.loadtest;
 import io.ringserve.batching.BatchScheduler;
 import io.ringserve.batching.BatchSchedulers;
 import io.ringserve.batching.BatchingOptions;
+import io.ringserve.batching.Ticker;
 import io.ringserve.batching.TaskExpiredException;
 import io.ringserve.batching.TaskRejectedException;
 import io.ringserve.models.HostTensor;
@@ -58,7 +59,7 @@ public final class InProcessBatcherLoad implements AutoCloseable {
         }
         this.row = Map.copyOf(row);
         this.rowsPerRequest = Math.toIntExact(row.values().iterator().next().dim(0));
-        this.scheduler = BatchSchedulers.builder(new ModelBatchProcessor(model, signature))
+        this.scheduler = BatchSchedulers.builder(new ModelBatchProcessor(model, signature, Ticker.system()))
                 .name("batcher-load-" + model.name())
                 .options(Objects.requireNonNull(options, "options"))
                 .build();

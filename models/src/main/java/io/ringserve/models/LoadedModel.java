@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Result;
@@ -94,7 +95,7 @@ public final class LoadedModel implements AutoCloseable {
     /**
      * Runs {@code signature} once, as {@link #run(SignatureSpec, Map, List)} does, and has TensorFlow cancel the call
      * when it runs longer than {@code timeout} (its {@code RunOptions.timeout_in_ms}; zero for no limit): then it
-     * fails with a {@link ModelExecutionException} of kind INTERNAL, and the version stays usable.
+     * fails with a {@link ModelExecutionException} of kind DEADLINE_EXCEEDED, and the version stays usable.
      */
     public Map<String, HostTensor> run(final SignatureSpec signature, final Map<String, HostTensor> inputs,
                                        final List<String> outputAliases, final Duration timeout) {
@@ -116,23 +117,21 @@ public final class LoadedModel implements AutoCloseable {
 
     /**
      * Runs {@code signature} on tensors already in TensorFlow's memory, one per input alias; the caller keeps
-     * ownership of them. Blocks for the duration of the call.
+     * ownership of them. Blocks for the duration of the call, which TensorFlow cancels past {@code timeout} (zero: no
+     * limit).
      *
      * @throws ModelExecutionException as {@link #run} does
      */
     Map<String, HostTensor> runFeeds(final SignatureSpec signature, final Map<String, Tensor> feeds,
-                                     final List<String> outputAliases) {
-        return runFeeds(signature, feeds, outputAliases, Duration.ZERO);
-    }
-
-    private Map<String, HostTensor> runFeeds(final SignatureSpec signature, final Map<String, Tensor> feeds,
-                                             final List<String> outputAliases, final Duration timeout) {
+                                     final List<String> outputAliases, final Duration timeout) {
+        final long timeoutMillis = timeout.isZero() || timeout.isNegative() ? 0 : Math.max(1, timeout.toMillis());
+        final long start = System.nanoTime();
         session.readLock().lock();
         try {
             requireOpen();
             final Session.Runner runner = bundle.session().runner();
-            if (!timeout.isZero() && !timeout.isNegative()) {
-                runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(Math.max(1, timeout.toMillis())).build());
+            if (timeoutMillis > 0) {
+                runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(timeoutMillis).build());
             }
             for (TensorSpec input : signature.inputs().values()) {
                 runner.feed(input.tensorName(), feeds.get(input.alias()));
@@ -150,7 +149,8 @@ public final class LoadedModel implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             // TensorFlow's exceptions extend the JDK's (TFInvalidArgumentException is an IllegalArgumentException).
-            throw translate(e);
+            throw translate(e, timeoutMillis > 0
+                    && System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         } finally {
             session.readLock().unlock();
         }
@@ -210,11 +210,17 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    private static ModelExecutionException translate(final RuntimeException e) {
+    /**
+     * The kind of a failed call. TensorFlow Java has no exception class of its own for DEADLINE_EXCEEDED: a call that
+     * failed otherwise than by its inputs once its timeout had passed is taken to be TensorFlow's cancellation.
+     */
+    private static ModelExecutionException translate(final RuntimeException e, final boolean pastTimeout) {
         final ModelExecutionException.Kind kind;
         if (e instanceof TFInvalidArgumentException || e instanceof TFOutOfRangeException
                 || e instanceof TFFailedPreconditionException) {
             kind = ModelExecutionException.Kind.INVALID_ARGUMENT;
+        } else if (pastTimeout && !(e instanceof TFUnimplementedException)) {
+            kind = ModelExecutionException.Kind.DEADLINE_EXCEEDED;
         } else if (e instanceof TFUnimplementedException) {
             kind = ModelExecutionException.Kind.UNIMPLEMENTED;
         } else {

@@ -3,6 +3,7 @@ package io.ringserve.models;
 import io.ringserve.batching.Batch;
 import io.ringserve.batching.BatchProcessor;
 import io.ringserve.batching.TaskSlice;
+import io.ringserve.batching.Ticker;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,9 @@ import org.tensorflow.Tensor;
  * fails the whole batch. The cost, one more model call per task, is paid only by batches that failed. Any other
  * failure fails the batch's tasks.
  *
+ * <p>A batch's model call is cancelled by TensorFlow once the last deadline of its tasks has passed
+ * ({@link RunTimeouts}), as TF Serving's batching session does: its tasks then fail with DEADLINE_EXCEEDED.
+ *
  * <p>Thread-safe: several batch threads may run batches at once. A model whose outputs do not keep dimension 0 (a
  * reduction over the batch) cannot be batched: such a batch fails with {@link ModelExecutionException}, naming the
  * output, and the scheduler fails its tasks.
@@ -30,11 +34,16 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
     private final LoadedModel model;
     private final SignatureSpec signature;
     private final List<String> outputAliases;
+    private final Ticker ticker;
 
-    public ModelBatchProcessor(final LoadedModel model, final SignatureSpec signature) {
+    /**
+     * @param ticker the clock the tasks' deadlines are on (the scheduler's)
+     */
+    public ModelBatchProcessor(final LoadedModel model, final SignatureSpec signature, final Ticker ticker) {
         this.model = Objects.requireNonNull(model, "model");
         this.signature = Objects.requireNonNull(signature, "signature");
         this.outputAliases = signature.outputAliases();
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
 
     @Override
@@ -78,12 +87,25 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
                 }
                 feeds.put(alias, TensorInterop.concatRows(alias, slices, paddedRows));
             }
-            final Map<String, HostTensor> outputs = model.runFeeds(signature, feeds, outputAliases);
+            final Map<String, HostTensor> outputs = model.runFeeds(signature, feeds, outputAliases,
+                    RunTimeouts.until(latestDeadline(slices), ticker.nanoTime()));
             requireBatchDimension(outputs, paddedRows);
             return outputs;
         } finally {
             feeds.values().forEach(Tensor::close);
         }
+    }
+
+    /** The deadline of the task that is wanted longest: the call is worth finishing until then. */
+    private static long latestDeadline(final List<TaskSlice<InferenceTask>> slices) {
+        long latest = slices.get(0).task().deadlineNanos();
+        for (TaskSlice<InferenceTask> slice : slices) {
+            // Compared as differences: nanoTime-style clocks may wrap.
+            if (slice.task().deadlineNanos() - latest > 0) {
+                latest = slice.task().deadlineNanos();
+            }
+        }
+        return latest;
     }
 
     private static void answer(final List<TaskSlice<InferenceTask>> slices, final Map<String, HostTensor> outputs) {

@@ -11,6 +11,8 @@ public final class ModelExecutionException extends RuntimeException {
     public enum Kind {
         /** The inputs were not acceptable to the graph (TF_INVALID_ARGUMENT, TF_OUT_OF_RANGE, ...). */
         INVALID_ARGUMENT,
+        /** TensorFlow cancelled the call at its timeout (TF_DEADLINE_EXCEEDED). */
+        DEADLINE_EXCEEDED,
         /** The type or operation is not supported. */
         UNIMPLEMENTED,
         /** Anything else: a failure inside TensorFlow or ringserve. */

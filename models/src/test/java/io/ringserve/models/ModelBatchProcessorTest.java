@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.batching.Batch;
 import io.ringserve.batching.TaskSlice;
+import io.ringserve.batching.Ticker;
 import io.ringserve.models.demo.DemoModelGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class ModelBatchProcessorTest {
     void shouldGiveEachTaskItsOwnRowsOfAPaddedBatch() throws Exception {
         final LoadedModel mlp = model("mlp");
         final ModelBatchProcessor processor = new ModelBatchProcessor(mlp,
-                mlp.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+                mlp.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
         final InferenceTask a = new InferenceTask(Map.of("x", randomRows(1, 784, 1)), Long.MAX_VALUE);
         final InferenceTask b = new InferenceTask(Map.of("x", randomRows(3, 784, 2)), Long.MAX_VALUE);
         final InferenceTask c = new InferenceTask(Map.of("x", randomRows(2, 784, 3)), Long.MAX_VALUE);
@@ -90,7 +91,7 @@ class ModelBatchProcessorTest {
     void shouldFailOnlyTheTaskWhoseValuesFailTheBatch() throws Exception {
         final LoadedModel lookup = model("lookup");
         final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
-                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
         final InferenceTask good = lookup(1, 2);
         final InferenceTask bad = lookup(3, 12);
         final InferenceTask goodToo = lookup(9);
@@ -110,7 +111,7 @@ class ModelBatchProcessorTest {
     void shouldLeaveTheFailureOfAOneTaskBatchToTheScheduler() {
         final LoadedModel lookup = model("lookup");
         final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
-                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
         final InferenceTask bad = lookup(-1);
         // Alone in its batch: the failure is the batch's, which the scheduler hands to its tasks.
         assertThatThrownBy(() -> processor.process(new Batch<>(List.of(new TaskSlice<>(bad, 0, 1)), 1)))
@@ -121,7 +122,7 @@ class ModelBatchProcessorTest {
     void shouldAssembleATaskSplitAcrossBatches() throws Exception {
         final LoadedModel matrix = model("matrix");
         final ModelBatchProcessor processor = new ModelBatchProcessor(matrix,
-                matrix.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+                matrix.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
         final String input = matrix.signature(SignatureSpec.DEFAULT_KEY).orElseThrow().inputs().keySet()
                 .iterator().next();
         final float[] values = new float[3 * 9];
@@ -144,7 +145,7 @@ class ModelBatchProcessorTest {
     void shouldBatchStringAndIntegerInputsAndOutputs() throws Exception {
         final LoadedModel multi = model("multi_io");
         final ModelBatchProcessor processor = new ModelBatchProcessor(multi,
-                multi.signature(SignatureSpec.DEFAULT_KEY).orElseThrow());
+                multi.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
         final InferenceTask a = task(new float[] {1, 1, 1, 1}, new long[] {10}, "a");
         final InferenceTask b = task(new float[] {-1, 0, 0, 0, 2, 2, 2, 2}, new long[] {20, 30}, "bb", "ccc");
         processor.process(new Batch<>(List.of(new TaskSlice<>(a, 0, 1), new TaskSlice<>(b, 0, 2)), 4));

@@ -3,6 +3,7 @@ package io.ringserve.models;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -11,6 +12,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.io.FifoQueue;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -41,6 +43,30 @@ public final class TestModels {
                     .export();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the lookup model under " + base, e);
+        }
+        return base;
+    }
+
+    /**
+     * Writes version 1 of a model whose every run blocks until TensorFlow cancels it: {@code y = x + dequeue()} from
+     * a queue nothing fills, with input {@code x} (float [-1, 1]).
+     */
+    public static Path writeBlocking(final Path base) {
+        try (Graph graph = new Graph(); Session session = new Session(graph)) {
+            final Ops tf = Ops.create(graph);
+            final Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, 1)));
+            final FifoQueue queue = tf.io.fifoQueue(List.of(TFloat32.class));
+            @SuppressWarnings("unchecked")
+            final Operand<TFloat32> next = (Operand<TFloat32>) tf.io.queueDequeue(queue, List.of(TFloat32.class))
+                    .components().get(0);
+            final Operand<TFloat32> y = tf.withName("y").math.add(x, next);
+            SavedModelBundle.exporter(base.resolve("1").toString()).withSession(session)
+                    .withSignature(Signature.builder().key(SignatureSpec.DEFAULT_KEY).input("x", x).output("y", y)
+                            .build())
+                    .export();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the blocking model under " + base, e);
         }
         return base;
     }

@@ -118,7 +118,7 @@ public final class BatchingModelRunner implements ModelRunner {
             final BatchingOptions options = optionsFor.apply(model);
             LOG.info("Batching {} version {} signature {} with {}", key.model(), key.version(), key.signature(),
                     options);
-            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature);
+            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, ticker);
             return BatchSchedulers.<InferenceTask>builder(batch -> {
                 final long start = System.nanoTime();
                 try {

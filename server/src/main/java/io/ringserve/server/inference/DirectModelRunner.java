@@ -2,6 +2,7 @@ package io.ringserve.server.inference;
 
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
+import io.ringserve.models.RunTimeouts;
 import io.ringserve.models.SignatureSpec;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.ObjLongConsumer;
 
-/** Runs every request alone, one {@code Session.run} each, on the {@link InferenceExecutor}: batching off. */
+/**
+ * Runs every request alone, one {@code Session.run} each, on the {@link InferenceExecutor}: batching off. A call
+ * still running when its request's deadline passes is cancelled by TensorFlow ({@link RunTimeouts}).
+ */
 public final class DirectModelRunner implements ModelRunner {
     private final InferenceExecutor executor;
     private final ObjLongConsumer<String> computeObserver;
@@ -34,7 +38,9 @@ public final class DirectModelRunner implements ModelRunner {
             answer = executor.submit(() -> {
                 final long start = System.nanoTime();
                 try {
-                    return model.run(signature, inputs, outputs);
+                    // TensorFlow cancels the call once the request's deadline has passed, as TF Serving has it.
+                    return model.run(signature, inputs, outputs,
+                            RunTimeouts.until(deadlineNanos, executor.nanoTime()));
                 } finally {
                     computeObserver.accept(model.name(), System.nanoTime() - start);
                 }

@@ -84,9 +84,15 @@ public final class InferenceExecutor implements AutoCloseable {
     static StatusCode statusOf(final ModelExecutionException.Kind kind) {
         return switch (kind) {
             case INVALID_ARGUMENT -> StatusCode.INVALID_ARGUMENT;
+            case DEADLINE_EXCEEDED -> StatusCode.DEADLINE_EXCEEDED;
             case UNIMPLEMENTED -> StatusCode.UNIMPLEMENTED;
             case INTERNAL -> StatusCode.INTERNAL;
         };
+    }
+
+    /** Now, on the clock deadlines are measured on. */
+    public long nanoTime() {
+        return nanoClock.getAsLong();
     }
 
     /** Requests waiting for a worker now. */
