@@ -36,11 +36,13 @@ import io.ringserve.proto.serving.Regression;
 import io.ringserve.proto.serving.RegressionRequest;
 import io.ringserve.proto.serving.RegressionResponse;
 import io.ringserve.proto.serving.SignatureDefMap;
+import io.ringserve.proto.tensorflow.BytesList;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.Example;
 import io.ringserve.proto.tensorflow.Feature;
 import io.ringserve.proto.tensorflow.Features;
 import io.ringserve.proto.tensorflow.FloatList;
+import io.ringserve.proto.tensorflow.Int64List;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
 import io.ringserve.server.inference.DirectModelRunner;
@@ -378,6 +380,69 @@ class PredictionGrpcServiceTest {
                 .isEqualTo(3.5f);
         assertThat(response.getResults(1).getRegressionResult().getRegressions(0).getValue()).isEqualTo(4.5f);
         assertThat(response.getResults(1).getModelSpec().getSignatureName()).isEqualTo("regress_x_to_y2");
+    }
+
+    /**
+     * Seeded random Classify and Regress calls (examples with x of any kind and count, other features, contexts,
+     * signatures that take examples or not): each is answered, or refused with INVALID_ARGUMENT or FAILED_PRECONDITION
+     * (a signature that is not there), never INTERNAL.
+     */
+    @Test
+    void shouldAnswerOrRefuseEveryRandomExampleCallWithTheRightCode() {
+        final Random random = new Random(20261130);
+        final String[] signatures = {"classify_x_to_y", "classify_x_to_y", "regress_x_to_y", "regress_x_to_y",
+            "regress_x_to_y2", "regress_x2_to_y3", "serving_default", "nope", ""};
+        final String[] features = {"x", "x", "x", "x", "x", "x2", "y", ""};
+        int answered = 0;
+        for (int i = 0; i < 300; i++) {
+            final ExampleListWithContext.Builder list = ExampleListWithContext.newBuilder();
+            for (int n = random.nextInt(4); n > 0; n--) {
+                list.addExamples(randomExample(random, features));
+            }
+            if (random.nextInt(3) == 0) {
+                list.setContext(randomExample(random, features));
+            }
+            final Input input = random.nextBoolean()
+                    ? Input.newBuilder().setExampleListWithContext(list).build()
+                    : Input.newBuilder().setExampleList(ExampleList.newBuilder().addAllExamples(list.getExamplesList()))
+                            .build();
+            final ModelSpec spec = spec().toBuilder().setSignatureName(signatures[random.nextInt(signatures.length)])
+                    .build();
+            try {
+                // Mostly the call the signature's name suggests, sometimes the other.
+                if (spec.getSignatureName().startsWith("classify") != (random.nextInt(5) == 0)) {
+                    predictions.classify(ClassificationRequest.newBuilder().setModelSpec(spec).setInput(input).build());
+                } else {
+                    predictions.regress(RegressionRequest.newBuilder().setModelSpec(spec).setInput(input).build());
+                }
+                answered++;
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).as("%s %s: %s", spec.getSignatureName(), input, e.getStatus())
+                        .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.FAILED_PRECONDITION);
+            }
+        }
+        assertThat(answered).as("the generator makes answerable calls too").isBetween(10, 290);
+    }
+
+    private static Example randomExample(final Random random, final String[] names) {
+        final Features.Builder features = Features.newBuilder();
+        for (int n = 1 + random.nextInt(2); n > 0; n--) {
+            final Feature.Builder feature = Feature.newBuilder();
+            final int count = random.nextInt(4) == 0 ? random.nextInt(3) : 1;
+            switch (random.nextInt(6)) {
+                case 0, 1, 2, 3 -> {
+                    final FloatList.Builder floats = FloatList.newBuilder();
+                    for (int k = 0; k < count; k++) {
+                        floats.addValue(random.nextFloat() * 10);
+                    }
+                    feature.setFloatList(floats);
+                }
+                case 4 -> feature.setInt64List(Int64List.newBuilder().addValue(random.nextLong()));
+                default -> feature.setBytesList(BytesList.newBuilder().addValue(ByteString.copyFromUtf8("b")));
+            }
+            features.putFeature(names[random.nextInt(names.length)], feature.build());
+        }
+        return Example.newBuilder().setFeatures(features).build();
     }
 
     @Test
