@@ -24,12 +24,18 @@ class RunTimeoutTest {
     @TempDir
     Path dir;
 
+    /** A registry serving the blocking model as {@code blocking}; the caller closes it. */
+    private ModelRegistry loadBlocking() {
+        final ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
+        registry.add("blocking", TestModels.writeBlocking(dir.resolve("blocking")));
+        registry.loadAll();
+        return registry;
+    }
+
     @Test
     @Timeout(60) // without the run timeout the call would block for ever
     void aCallPastItsTimeoutShouldBeCancelledAndTheVersionStayUsable() {
-        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
-            registry.add("blocking", TestModels.writeBlocking(dir.resolve("blocking")));
-            registry.loadAll();
+        try (ModelRegistry registry = loadBlocking()) {
             final LoadedModel model = registry.get("blocking").flatMap(ServedModel::latest).orElseThrow();
             final SignatureSpec signature = model.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
             final Map<String, HostTensor> zeros = SyntheticWarmup.zeros(signature, 1);
@@ -47,9 +53,7 @@ class RunTimeoutTest {
     @Test
     @Timeout(60) // without the batch's run timeout the batch thread would block for ever
     void aBatchShouldBeCancelledOnceTheLastDeadlineOfItsTasksHasPassed() {
-        try (ModelRegistry registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS))) {
-            registry.add("blocking", TestModels.writeBlocking(dir.resolve("blocking")));
-            registry.loadAll();
+        try (ModelRegistry registry = loadBlocking()) {
             final LoadedModel model = registry.get("blocking").flatMap(ServedModel::latest).orElseThrow();
             final SignatureSpec signature = model.signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
             final long now = System.nanoTime();
