@@ -59,7 +59,7 @@ public final class InProcessBatcherLoad implements AutoCloseable {
         }
         this.row = Map.copyOf(row);
         this.rowsPerRequest = Math.toIntExact(row.values().iterator().next().dim(0));
-        this.scheduler = BatchSchedulers.builder(new ModelBatchProcessor(model, signature, Ticker.system()))
+        this.scheduler = BatchSchedulers.builder(new ModelBatchProcessor(model, signature, Ticker.system(), () -> { }))
                 .name("batcher-load-" + model.name())
                 .options(Objects.requireNonNull(options, "options"))
                 .build();

@@ -35,15 +35,20 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
     private final SignatureSpec signature;
     private final List<String> outputAliases;
     private final Ticker ticker;
+    private final Runnable rerunAlone;
 
     /**
      * @param ticker the clock the tasks' deadlines are on (the scheduler's)
+     * @param rerunAlone told, on the batch thread, each time a failed batch's tasks run again one by one (a counter);
+     *     must not block
      */
-    public ModelBatchProcessor(final LoadedModel model, final SignatureSpec signature, final Ticker ticker) {
+    public ModelBatchProcessor(final LoadedModel model, final SignatureSpec signature, final Ticker ticker,
+                               final Runnable rerunAlone) {
         this.model = Objects.requireNonNull(model, "model");
         this.signature = Objects.requireNonNull(signature, "signature");
         this.outputAliases = signature.outputAliases();
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.rerunAlone = Objects.requireNonNull(rerunAlone, "rerunAlone");
     }
 
     @Override
@@ -58,6 +63,7 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
             }
             // One task's values can fail the whole batch (an id past an embedding table, a NaN a check refuses):
             // each task runs again alone, so that only the one at fault fails.
+            rerunAlone.run();
             slices.forEach(this::processAlone);
             return;
         }

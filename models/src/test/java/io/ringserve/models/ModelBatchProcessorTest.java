@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class ModelBatchProcessorTest {
     void shouldGiveEachTaskItsOwnRowsOfAPaddedBatch() throws Exception {
         final LoadedModel mlp = model("mlp");
         final ModelBatchProcessor processor = new ModelBatchProcessor(mlp,
-                mlp.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
+                mlp.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system(), () -> { });
         final InferenceTask a = new InferenceTask(Map.of("x", randomRows(1, 784, 1)), Long.MAX_VALUE);
         final InferenceTask b = new InferenceTask(Map.of("x", randomRows(3, 784, 2)), Long.MAX_VALUE);
         final InferenceTask c = new InferenceTask(Map.of("x", randomRows(2, 784, 3)), Long.MAX_VALUE);
@@ -90,8 +91,9 @@ class ModelBatchProcessorTest {
     @Test
     void shouldFailOnlyTheTaskWhoseValuesFailTheBatch() throws Exception {
         final LoadedModel lookup = model("lookup");
+        final AtomicInteger reruns = new AtomicInteger();
         final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
-                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system(), reruns::incrementAndGet);
         final InferenceTask good = lookup(1, 2);
         final InferenceTask bad = lookup(3, 12);
         final InferenceTask goodToo = lookup(9);
@@ -105,13 +107,14 @@ class ModelBatchProcessorTest {
                     assertThat(e.kind()).isEqualTo(ModelExecutionException.Kind.INVALID_ARGUMENT);
                     assertThat(e.getMessage()).contains("12 is not in [0, 10)");
                 });
+        assertThat(reruns).hasValue(1);
     }
 
     @Test
     void shouldLeaveTheFailureOfAOneTaskBatchToTheScheduler() {
         final LoadedModel lookup = model("lookup");
         final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
-                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system(), () -> { });
         final InferenceTask bad = lookup(-1);
         // Alone in its batch: the failure is the batch's, which the scheduler hands to its tasks.
         assertThatThrownBy(() -> processor.process(new Batch<>(List.of(new TaskSlice<>(bad, 0, 1)), 1)))
@@ -122,7 +125,7 @@ class ModelBatchProcessorTest {
     void shouldAssembleATaskSplitAcrossBatches() throws Exception {
         final LoadedModel matrix = model("matrix");
         final ModelBatchProcessor processor = new ModelBatchProcessor(matrix,
-                matrix.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
+                matrix.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system(), () -> { });
         final String input = matrix.signature(SignatureSpec.DEFAULT_KEY).orElseThrow().inputs().keySet()
                 .iterator().next();
         final float[] values = new float[3 * 9];
@@ -145,7 +148,7 @@ class ModelBatchProcessorTest {
     void shouldBatchStringAndIntegerInputsAndOutputs() throws Exception {
         final LoadedModel multi = model("multi_io");
         final ModelBatchProcessor processor = new ModelBatchProcessor(multi,
-                multi.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system());
+                multi.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system(), () -> { });
         final InferenceTask a = task(new float[] {1, 1, 1, 1}, new long[] {10}, "a");
         final InferenceTask b = task(new float[] {-1, 0, 0, 0, 2, 2, 2, 2}, new long[] {20, 30}, "bb", "ccc");
         processor.process(new Batch<>(List.of(new TaskSlice<>(a, 0, 1), new TaskSlice<>(b, 0, 2)), 4));

@@ -61,7 +61,8 @@ class RunTimeoutTest {
                     now + TimeUnit.MILLISECONDS.toNanos(50));
             final InferenceTask later = new InferenceTask(SyntheticWarmup.zeros(signature, 1),
                     now + TimeUnit.MILLISECONDS.toNanos(300));
-            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, Ticker.system());
+            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, Ticker.system(),
+                    () -> { });
             assertThatThrownBy(() -> processor.process(new Batch<>(List.of(new TaskSlice<>(soon, 0, 1),
                     new TaskSlice<>(later, 0, 1)), 2)))
                     .isInstanceOfSatisfying(ModelExecutionException.class, e -> assertThat(e.kind())

@@ -56,7 +56,9 @@ class BatchFailureIsolationIT {
         assertThat(outOfRange.body()).contains("12 is not in [0, 10)");
         assertThat(server.get("/metrics").body()).as("the three ran as one batch first")
                 .contains("inference_batches_total{model=\"lookup\",signature=\"serving_default\",version=\"1\"} 1.0")
-                .contains("inference_batch_size_rows_max{model=\"lookup\",signature=\"serving_default\",version=\"1\"} 3.0");
+                .contains("inference_batch_size_rows_max{model=\"lookup\",signature=\"serving_default\",version=\"1\"} 3.0")
+                .as("and ran again one by one")
+                .contains("inference_batch_reruns_total{model=\"lookup\",signature=\"serving_default\",version=\"1\"} 1.0");
     }
 
     private static HttpResponse<String> predict(final String ids) {

@@ -1,5 +1,6 @@
 package io.ringserve.server.inference;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.ringserve.batching.BatchScheduler;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * (a scalar input, inputs disagreeing on dimension 0) run alone on the {@code fallback} runner. Thread-safe.
  */
 public final class BatchingModelRunner implements ModelRunner {
+    /** Batches whose requests ran again one by one after the batch failed on its inputs ({@link ModelBatchProcessor}). */
+    public static final String BATCH_RERUNS = "inference.batch.reruns";
     private static final Logger LOG = LoggerFactory.getLogger(BatchingModelRunner.class);
 
     private final Function<LoadedModel, BatchingOptions> optionsFor;
@@ -118,7 +121,13 @@ public final class BatchingModelRunner implements ModelRunner {
             final BatchingOptions options = optionsFor.apply(model);
             LOG.info("Batching {} version {} signature {} with {}", key.model(), key.version(), key.signature(),
                     options);
-            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, ticker);
+            final Tags tags = Tags.of("model", key.model(), "version", Long.toString(key.version()),
+                    "signature", key.signature());
+            final Counter reruns = Counter.builder(BATCH_RERUNS).tags(tags)
+                    .description("Batches that failed on what they were fed and whose requests then ran one by one")
+                    .register(meterRegistry);
+            final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, ticker,
+                    reruns::increment);
             return BatchSchedulers.<InferenceTask>builder(batch -> {
                 final long start = System.nanoTime();
                 try {
@@ -130,9 +139,7 @@ public final class BatchingModelRunner implements ModelRunner {
             })
                     .name(key.model() + "-" + key.version() + "-" + key.signature())
                     .options(options)
-                    .metrics(new BatchingMetrics(meterRegistry, Tags.of("model", key.model(),
-                            "version", Long.toString(key.version()), "signature", key.signature()),
-                            batchingListener))
+                    .metrics(new BatchingMetrics(meterRegistry, tags, batchingListener))
                     .ticker(ticker)
                     .build();
         });
