@@ -18,10 +18,11 @@ import org.tensorflow.Tensor;
  * task its rows of every output.
  *
  * <p>When a batch of several tasks fails because of what it was fed (TensorFlow's INVALID_ARGUMENT, OUT_OF_RANGE or
- * FAILED_PRECONDITION: an id past an embedding table, a check that refuses a value), each task runs again alone, so
- * that only the tasks at fault fail and the others are answered as they would have been without batching; TF Serving
- * fails the whole batch. The cost, one more model call per task, is paid only by batches that failed. Any other
- * failure fails the batch's tasks.
+ * FAILED_PRECONDITION: an id past an embedding table, a check that refuses a value), it runs again in halves, and
+ * halves of those, until the tasks at fault are alone: only they fail, and the others are answered as they would have
+ * been without batching; TF Serving fails the whole batch. The cost, about 2 log2(n) smaller model calls for one task
+ * at fault among n (a request per batch cannot make every batch cost n calls), is paid only by batches that failed.
+ * Any other failure fails the batch's tasks.
  *
  * <p>A batch's model call is cancelled by TensorFlow once the last deadline of its tasks has passed
  * ({@link RunTimeouts}), as TF Serving's batching session does: its tasks then fail with DEADLINE_EXCEEDED.
@@ -35,20 +36,20 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
     private final SignatureSpec signature;
     private final List<String> outputAliases;
     private final Ticker ticker;
-    private final Runnable rerunAlone;
+    private final Runnable rerunInParts;
 
     /**
      * @param ticker the clock the tasks' deadlines are on (the scheduler's)
-     * @param rerunAlone told, on the batch thread, each time a failed batch's tasks run again one by one (a counter);
-     *     must not block
+     * @param rerunInParts told, on the batch thread, each time a batch that failed on its inputs runs again in parts (a
+     *     counter); must not block
      */
     public ModelBatchProcessor(final LoadedModel model, final SignatureSpec signature, final Ticker ticker,
-                               final Runnable rerunAlone) {
+                               final Runnable rerunInParts) {
         this.model = Objects.requireNonNull(model, "model");
         this.signature = Objects.requireNonNull(signature, "signature");
         this.outputAliases = signature.outputAliases();
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.rerunAlone = Objects.requireNonNull(rerunAlone, "rerunAlone");
+        this.rerunInParts = Objects.requireNonNull(rerunInParts, "rerunInParts");
     }
 
     @Override
@@ -58,28 +59,68 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
         try {
             outputs = run(slices, batch.paddedSize());
         } catch (ModelExecutionException e) {
-            if (slices.size() < 2 || e.kind() != ModelExecutionException.Kind.INVALID_ARGUMENT) {
+            if (slices.size() < 2 || !failedOnInputs(e)) {
                 throw e;
             }
             // One task's values can fail the whole batch (an id past an embedding table, a NaN a check refuses):
-            // each task runs again alone, so that only the one at fault fails.
-            rerunAlone.run();
-            slices.forEach(this::processAlone);
+            // the batch runs again in halves until the tasks at fault are alone, and only they fail.
+            rerunInParts.run();
+            bisect(slices);
             return;
         }
         answer(slices, outputs);
     }
 
-    /** Runs one slice as a batch of its own, and answers or fails its task. */
-    private void processAlone(final TaskSlice<InferenceTask> slice) {
-        if (slice.task().isCancelled()) {
+    /**
+     * Runs each half of {@code slices} as a batch of its own: a half that succeeds is answered, a half of one task
+     * that fails fails it, and a larger half that fails on its inputs is split again. One task at fault among n costs
+     * about 2 log2(n) smaller runs, not n runs of one.
+     */
+    private void bisect(final List<TaskSlice<InferenceTask>> slices) {
+        final List<TaskSlice<InferenceTask>> wanted = slices.stream().filter(s -> !s.task().isCancelled()).toList();
+        if (wanted.isEmpty()) {
             return;
         }
-        try {
-            answer(List.of(slice), run(List.of(slice), slice.rows()));
-        } catch (RuntimeException e) {
-            slice.task().fail(e);
+        if (wanted.size() == 1) {
+            runOrFail(wanted);
+            return;
         }
+        final int middle = wanted.size() / 2;
+        for (List<TaskSlice<InferenceTask>> half : List.of(wanted.subList(0, middle),
+                wanted.subList(middle, wanted.size()))) {
+            try {
+                answer(half, run(half, rows(half)));
+            } catch (ModelExecutionException e) {
+                if (failedOnInputs(e)) {
+                    bisect(half);
+                } else {
+                    half.forEach(slice -> slice.task().fail(e));
+                }
+            } catch (RuntimeException e) {
+                half.forEach(slice -> slice.task().fail(e));
+            }
+        }
+    }
+
+    /** Runs {@code slices} as one batch and answers them, or fails every one of their tasks. */
+    private void runOrFail(final List<TaskSlice<InferenceTask>> slices) {
+        try {
+            answer(slices, run(slices, rows(slices)));
+        } catch (RuntimeException e) {
+            slices.forEach(slice -> slice.task().fail(e));
+        }
+    }
+
+    private static boolean failedOnInputs(final ModelExecutionException e) {
+        return e.kind() == ModelExecutionException.Kind.INVALID_ARGUMENT;
+    }
+
+    private static int rows(final List<TaskSlice<InferenceTask>> slices) {
+        int rows = 0;
+        for (TaskSlice<InferenceTask> slice : slices) {
+            rows += slice.rows();
+        }
+        return rows;
     }
 
     /** Concatenates the slices' rows of every input (padded to {@code paddedRows}) and runs the signature once. */

@@ -9,6 +9,7 @@ import io.ringserve.batching.Ticker;
 import io.ringserve.models.demo.DemoModelGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -108,6 +109,32 @@ class ModelBatchProcessorTest {
                     assertThat(e.getMessage()).contains("12 is not in [0, 10)");
                 });
         assertThat(reruns).hasValue(1);
+    }
+
+    @Test
+    void shouldFindEveryTaskAtFaultByHalvingTheBatch() throws Exception {
+        final LoadedModel lookup = model("lookup");
+        final ModelBatchProcessor processor = new ModelBatchProcessor(lookup,
+                lookup.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Ticker.system(), () -> { });
+        final List<InferenceTask> tasks = List.of(lookup(0), lookup(11), lookup(2), lookup(3, 4), lookup(5),
+                lookup(6), lookup(7), lookup(8, -3));
+        final InferenceTask cancelled = lookup(9);
+        cancelled.result().cancel(false);
+        final List<TaskSlice<InferenceTask>> slices = new ArrayList<>();
+        for (InferenceTask task : tasks) {
+            slices.add(new TaskSlice<>(task, 0, task.size()));
+        }
+        slices.add(new TaskSlice<>(cancelled, 0, 1));
+        processor.process(new Batch<>(slices, 11));
+        for (int i : new int[] {0, 2, 3, 4, 5, 6}) {
+            final long firstId = tasks.get(i).inputs().get("ids").longAt(0);
+            assertThat(result(tasks.get(i)).get("vectors").floatAt(0)).as("task %d", i).isEqualTo((float) firstId);
+        }
+        for (int i : new int[] {1, 7}) {
+            assertThat(tasks.get(i).result()).as("task %d", i).failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableOfType(ExecutionException.class).havingCause()
+                    .isInstanceOf(ModelExecutionException.class).withMessageContaining("is not in [0, 10)");
+        }
     }
 
     @Test

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * (a scalar input, inputs disagreeing on dimension 0) run alone on the {@code fallback} runner. Thread-safe.
  */
 public final class BatchingModelRunner implements ModelRunner {
-    /** Batches whose requests ran again one by one after the batch failed on its inputs ({@link ModelBatchProcessor}). */
+    /** Batches that ran again in parts after failing on their inputs ({@link ModelBatchProcessor}). */
     public static final String BATCH_RERUNS = "inference.batch.reruns";
     private static final Logger LOG = LoggerFactory.getLogger(BatchingModelRunner.class);
 
@@ -124,7 +124,8 @@ public final class BatchingModelRunner implements ModelRunner {
             final Tags tags = Tags.of("model", key.model(), "version", Long.toString(key.version()),
                     "signature", key.signature());
             final Counter reruns = Counter.builder(BATCH_RERUNS).tags(tags)
-                    .description("Batches that failed on what they were fed and whose requests then ran one by one")
+                    .description("Batches that failed on what they were fed and ran again in halves until the "
+                            + "requests at fault were alone")
                     .register(meterRegistry);
             final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, ticker,
                     reruns::increment);
