@@ -2,6 +2,8 @@ package io.ringserve.server.inference;
 
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A request could not be served. Carries the status code every front end maps to its wire status and a message
@@ -9,6 +11,8 @@ import java.util.concurrent.CompletionException;
  * Serving has words for it.
  */
 public final class ServingException extends RuntimeException {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingException.class);
+
     private static final long serialVersionUID = 1L;
 
     private final StatusCode code;
@@ -33,8 +37,12 @@ public final class ServingException extends RuntimeException {
      */
     public static ServingException of(final Throwable failure) {
         final Throwable cause = unwrap(failure);
-        return cause instanceof ServingException serving ? serving
-                : new ServingException(StatusCode.INTERNAL, "Internal error: " + cause, cause);
+        if (cause instanceof ServingException serving) {
+            return serving;
+        }
+        // Not a failure the server meant to answer: a bug, logged with its stack so that it can be found.
+        LOG.warn("Answering INTERNAL for an unexpected failure", cause);
+        return new ServingException(StatusCode.INTERNAL, "Internal error: " + cause, cause);
     }
 
     /** {@code failure} without the {@link CompletionException}s that futures wrap around it. */
