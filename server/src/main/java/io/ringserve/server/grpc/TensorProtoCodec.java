@@ -39,7 +39,8 @@ public final class TensorProtoCodec {
         if (dtype == DType.STRING) {
             final List<ByteString> values = proto.getStringValList();
             final long lastLength = values.isEmpty() ? 0 : values.get(values.size() - 1).size();
-            // A filled-in element costs a reference to the shared last value, counted as 8 bytes, and its length.
+            // A filled-in element costs a reference to the shared last value (8 bytes) here, and a copy of its bytes
+            // in the TensorFlow string tensor it becomes.
             requireFillFits(alias, shape, n, values.size(), 8 + lastLength, maxFilledBytes);
             return HostTensor.ofStrings(shape, strings(values, n));
         }
