@@ -19,6 +19,8 @@ import java.util.Objects;
  *       equal {@code maxBatchSize} (or {@code maxExecutionBatchSize} with splitting).</li>
  *   <li>{@code enableLargeBatchSplitting} (false) and {@code maxExecutionBatchSize} (= maxBatchSize): tasks up to
  *       {@code maxBatchSize} rows are accepted and cut into slices of at most {@code maxExecutionBatchSize} rows.</li>
+ *   <li>{@code padVariableLengthInputs} (false): requests whose inputs differ in dimensions past the first may share a
+ *       batch, each input padded up to the batch's largest with its own first element, as TF Serving pads.</li>
  * </ul>
  */
 public final class BatchingOptions {
@@ -30,6 +32,7 @@ public final class BatchingOptions {
     private final boolean enableLargeBatchSplitting;
     private final int maxExecutionBatchSize;
     private final ClosePolicy closePolicy;
+    private final boolean padVariableLengthInputs;
 
     private BatchingOptions(final Builder b) {
         this.maxBatchSize = b.maxBatchSize;
@@ -40,6 +43,7 @@ public final class BatchingOptions {
         this.enableLargeBatchSplitting = b.enableLargeBatchSplitting;
         this.maxExecutionBatchSize = b.maxExecutionBatchSize == 0 ? b.maxBatchSize : b.maxExecutionBatchSize;
         this.closePolicy = b.closePolicy;
+        this.padVariableLengthInputs = b.padVariableLengthInputs;
         validate();
     }
 
@@ -52,6 +56,9 @@ public final class BatchingOptions {
                 "max_execution_batch_size must be in [1, max_batch_size], got " + maxExecutionBatchSize);
         require(enableLargeBatchSplitting || maxExecutionBatchSize == maxBatchSize,
                 "max_execution_batch_size needs enable_large_batch_splitting");
+        require(!(padVariableLengthInputs && enableLargeBatchSplitting), "pad_variable_length_inputs cannot be "
+                + "combined with enable_large_batch_splitting: the parts of a split request could be padded to "
+                + "different widths");
         require((long) maxEnqueuedBatches * maxBatchSize <= (1 << 30),
                 "max_enqueued_batches * max_batch_size must be <= 2^30");
         if (!allowedBatchSizes.isEmpty()) {
@@ -109,6 +116,11 @@ public final class BatchingOptions {
         return closePolicy;
     }
 
+    /** Whether requests whose inputs differ past dimension 0 share batches, padded ({@code pad_variable_length_inputs}). */
+    public boolean padVariableLengthInputs() {
+        return padVariableLengthInputs;
+    }
+
     /** Rows the queue holds at most. */
     public int queueCapacityRows() {
         return maxEnqueuedBatches * maxBatchSize;
@@ -130,7 +142,8 @@ public final class BatchingOptions {
                 + batchTimeout.toNanos() / 1000 + ", max_enqueued_batches=" + maxEnqueuedBatches
                 + ", num_batch_threads=" + numBatchThreads + ", allowed_batch_sizes=" + allowedBatchSizes
                 + ", enable_large_batch_splitting=" + enableLargeBatchSplitting + ", max_execution_batch_size="
-                + maxExecutionBatchSize + ", close_policy=" + closePolicy + "}";
+                + maxExecutionBatchSize + ", pad_variable_length_inputs=" + padVariableLengthInputs
+                + ", close_policy=" + closePolicy + "}";
     }
 
     /** Builds {@link BatchingOptions}; {@link #build()} checks the combination. Not thread-safe. */
@@ -143,6 +156,7 @@ public final class BatchingOptions {
         private boolean enableLargeBatchSplitting;
         private int maxExecutionBatchSize;
         private ClosePolicy closePolicy = ClosePolicy.ADAPTIVE;
+        private boolean padVariableLengthInputs;
 
         private Builder() {
         }
@@ -185,6 +199,11 @@ public final class BatchingOptions {
 
         public Builder closePolicy(final ClosePolicy value) {
             this.closePolicy = Objects.requireNonNull(value, "closePolicy");
+            return this;
+        }
+
+        public Builder padVariableLengthInputs(final boolean value) {
+            this.padVariableLengthInputs = value;
             return this;
         }
 

@@ -43,5 +43,8 @@ class BatchingOptionsTest {
                 .hasMessageContaining("num_batch_threads");
         assertThatThrownBy(() -> BatchingOptions.builder().maxEnqueuedBatches(0).build())
                 .hasMessageContaining("max_enqueued_batches");
+        assertThatThrownBy(() -> BatchingOptions.builder().padVariableLengthInputs(true)
+                .enableLargeBatchSplitting(true).build())
+                .hasMessageContaining("pad_variable_length_inputs").hasMessageContaining("enable_large_batch_splitting");
     }
 }

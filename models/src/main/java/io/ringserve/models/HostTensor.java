@@ -188,6 +188,115 @@ public final class HostTensor {
     }
 
     /**
+     * Rows {@code [from, from + rows)} of this tensor grown to the dimensions {@code padded} past the first (each at
+     * least this tensor's), as TF Serving pads variable-length inputs: every element that is not this tensor's takes
+     * the value of this tensor's first element (zero, or an empty string, when it has none). A new tensor; this one is
+     * unchanged.
+     *
+     * @throws IllegalArgumentException if {@code padded} has another rank or a dimension smaller than this tensor's
+     */
+    public HostTensor padRows(final int from, final int rows, final long[] padded) {
+        if (shape.length == 1 && padded.length == 0) {
+            return sliceRows(from, rows);
+        }
+        if (shape.length == 0 || padded.length != shape.length - 1) {
+            throw new IllegalArgumentException("cannot pad shape " + Arrays.toString(shape) + " to inner dimensions "
+                    + Arrays.toString(padded));
+        }
+        final long[] target = new long[shape.length];
+        target[0] = rows;
+        for (int k = 1; k < shape.length; k++) {
+            if (padded[k - 1] < shape[k]) {
+                throw new IllegalArgumentException("cannot pad shape " + Arrays.toString(shape)
+                        + " down to inner dimensions " + Arrays.toString(padded));
+            }
+            target[k] = padded[k - 1];
+        }
+        final int total = Math.toIntExact(numElements(target));
+        final boolean hasFirst = numElements(shape) > 0;
+        // Runs of the last dimension: the source's, placed at their offset in the padded layout.
+        final int run = Math.toIntExact(shape[shape.length - 1]);
+        final int[] sourceOffsets = runOffsets(shape, from, rows);
+        final int[] targetOffsets = runOffsets(target, 0, rows, shape);
+        if (dtype == DType.STRING) {
+            final byte[][] values = new byte[total][];
+            Arrays.fill(values, hasFirst ? strings[0] : new byte[0]);
+            for (int r = 0; r < sourceOffsets.length; r++) {
+                System.arraycopy(strings, sourceOffsets[r], values, targetOffsets[r], run);
+            }
+            return new HostTensor(dtype, target, null, values);
+        }
+        final int width = dtype.byteSize();
+        final byte[] bytes = new byte[total * width];
+        if (hasFirst) {
+            for (int b = 0; b < width; b++) {
+                final byte value = data.get(b);
+                if (value != 0) {
+                    for (int i = b; i < bytes.length; i += width) {
+                        bytes[i] = value;
+                    }
+                }
+            }
+        }
+        final ByteBuffer source = data.duplicate();
+        for (int r = 0; r < sourceOffsets.length; r++) {
+            source.position(sourceOffsets[r] * width);
+            source.get(bytes, targetOffsets[r] * width, run * width);
+        }
+        return new HostTensor(dtype, target, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), null);
+    }
+
+    /**
+     * The element offsets, in a tensor of {@code layout}, of every run of the last dimension in rows
+     * {@code [from, from + rows)}, row-major.
+     */
+    private static int[] runOffsets(final long[] layout, final int from, final int rows) {
+        return runOffsets(layout, from, rows, layout);
+    }
+
+    /**
+     * The element offsets, in a tensor of {@code layout}, of the runs of a tensor of {@code runs} (whose dimensions
+     * past the first are at most {@code layout}'s) in rows {@code [from, from + rows)}, row-major: where each of the
+     * smaller tensor's runs of the last dimension starts in the larger layout.
+     */
+    private static int[] runOffsets(final long[] layout, final int from, final int rows, final long[] runs) {
+        final int rank = layout.length;
+        final long[] strides = new long[rank];
+        strides[rank - 1] = 1;
+        for (int k = rank - 2; k >= 0; k--) {
+            strides[k] = strides[k + 1] * layout[k + 1];
+        }
+        int count = rows;
+        for (int k = 1; k < rank - 1; k++) {
+            count = Math.multiplyExact(count, Math.toIntExact(runs[k]));
+        }
+        final int[] offsets = new int[count];
+        final long[] index = new long[rank - 1];
+        index[0] = from;
+        for (int r = 0; r < count; r++) {
+            long offset = 0;
+            for (int k = 0; k < rank - 1; k++) {
+                offset += index[k] * strides[k];
+            }
+            offsets[r] = Math.toIntExact(offset);
+            // The next index over the dimensions before the last, as an odometer bounded by the runs' shape.
+            for (int k = rank - 2; k >= 1; k--) {
+                if (++index[k] < runs[k]) {
+                    break;
+                }
+                index[k] = 0;
+                if (k == 1) {
+                    index[0]++;
+                }
+            }
+            if (rank == 2) {
+                index[0]++;
+            }
+        }
+        return offsets;
+    }
+
+    /**
      * Copies the bytes of rows {@code [fromRow, fromRow + rows)} of a fixed-width tensor to {@code sink} as
      * (array, offset, length) ranges, without an intermediate copy for heap-backed tensors.
      */

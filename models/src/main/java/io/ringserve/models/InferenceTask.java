@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every input has dimension 0 equal to {@link #size()} ({@link #isBatchable} says whether a set of inputs
  * qualifies). Tasks are compatible (may share a batch) when their inputs agree in type and in every dimension past
- * the first. Outputs arrive from one or more batches (more when the task was split); the future completes once
+ * the first, or, for paddable tasks, in type and rank. Outputs arrive from one or more batches (more when the task was split); the future completes once
  * every row has come back. Thread-safe: slices of one task may be answered from different batch threads.
  */
 public final class InferenceTask implements BatchTask {
@@ -30,11 +30,24 @@ public final class InferenceTask implements BatchTask {
     private final AtomicInteger rowsAnswered = new AtomicInteger();
 
     /**
+     * A task that shares batches only with tasks whose inputs have its shapes past dimension 0.
+     *
      * @param inputs the request's tensors by alias; see {@link #isBatchable}
      * @param deadlineNanos when the result stops being wanted, on the scheduler's ticker
      * @throws IllegalArgumentException if the inputs are not batchable
      */
     public InferenceTask(final Map<String, HostTensor> inputs, final long deadlineNanos) {
+        this(inputs, deadlineNanos, false);
+    }
+
+    /**
+     * @param inputs the request's tensors by alias; see {@link #isBatchable}
+     * @param deadlineNanos when the result stops being wanted, on the scheduler's ticker
+     * @param paddable whether the task may share batches with tasks whose inputs differ from its own past dimension 0
+     *     (same types and ranks), each padded to the batch's largest ({@code pad_variable_length_inputs})
+     * @throws IllegalArgumentException if the inputs are not batchable
+     */
+    public InferenceTask(final Map<String, HostTensor> inputs, final long deadlineNanos, final boolean paddable) {
         Objects.requireNonNull(inputs, "inputs");
         if (!isBatchable(inputs)) {
             throw new IllegalArgumentException("inputs are not batchable: " + inputs);
@@ -47,7 +60,7 @@ public final class InferenceTask implements BatchTask {
             final long[] shape = tensor.shape();
             key.add(alias);
             key.add(tensor.dtype());
-            key.add(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
+            key.add(paddable ? "rank " + shape.length : Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
         });
         this.compatibilityKey = List.copyOf(key);
     }

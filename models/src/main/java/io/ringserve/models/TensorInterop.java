@@ -2,6 +2,8 @@ package io.ringserve.models;
 
 import io.ringserve.batching.TaskSlice;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -81,15 +83,23 @@ final class TensorInterop {
     /**
      * One TensorFlow tensor holding input {@code alias} of every slice, concatenated along dimension 0 and padded to
      * {@code paddedRows} with copies of the first row: one copy of each row, straight into TensorFlow's memory. The
-     * caller owns and must close the tensor. All slices' inputs share type and inner shape (their tasks are
-     * compatible).
+     * caller owns and must close the tensor. All slices' inputs share type and rank; when their dimensions past the
+     * first differ (tasks batched with {@code pad_variable_length_inputs}), each is first padded to the largest
+     * ({@link HostTensor#padRows}).
      */
     static Tensor concatRows(final String alias, final List<TaskSlice<InferenceTask>> slices, final int paddedRows) {
-        final HostTensor first = slices.get(0).task().inputs().get(alias);
+        final List<Rows> rows = new ArrayList<>(slices.size());
+        final long[] inner = widestInnerShape(alias, slices);
+        for (TaskSlice<InferenceTask> slice : slices) {
+            final HostTensor input = slice.task().inputs().get(alias);
+            rows.add(inner == null ? new Rows(input, slice.offset(), slice.rows())
+                    : new Rows(input.padRows(slice.offset(), slice.rows(), inner), 0, slice.rows()));
+        }
+        final HostTensor first = rows.get(0).tensor();
         final long[] shape = first.shape();
         shape[0] = paddedRows;
         if (first.dtype() == DType.STRING) {
-            return concatStrings(alias, slices, shape);
+            return concatStrings(rows, shape);
         }
         final Tensor tensor = Tensor.of(tfType(first.dtype()), Shape.of(shape));
         try {
@@ -99,13 +109,13 @@ final class TensorInterop {
                 target.offset(position[0]).write(array, offset, length);
                 position[0] += length;
             };
-            int rows = 0;
-            for (TaskSlice<InferenceTask> slice : slices) {
-                slice.task().inputs().get(alias).copyRows(slice.offset(), slice.rows(), append);
-                rows += slice.rows();
+            int done = 0;
+            for (Rows part : rows) {
+                part.tensor().copyRows(part.from(), part.count(), append);
+                done += part.count();
             }
-            for (; rows < paddedRows; rows++) {
-                first.copyRows(slices.get(0).offset(), 1, append);
+            for (; done < paddedRows; done++) {
+                first.copyRows(rows.get(0).from(), 1, append);
             }
             return tensor;
         } catch (RuntimeException e) {
@@ -114,20 +124,40 @@ final class TensorInterop {
         }
     }
 
-    private static Tensor concatStrings(final String alias, final List<TaskSlice<InferenceTask>> slices,
-                                        final long[] shape) {
+    /** Rows {@code [from, from + count)} of a tensor. */
+    private record Rows(HostTensor tensor, int from, int count) {
+    }
+
+    /**
+     * The largest of every dimension past the first among the slices' inputs {@code alias}, or null when they all have
+     * the same shape past the first (the common case: nothing to pad).
+     */
+    private static long[] widestInnerShape(final String alias, final List<TaskSlice<InferenceTask>> slices) {
+        final long[] first = slices.get(0).task().inputs().get(alias).shape();
+        final long[] widest = Arrays.copyOfRange(first, 1, first.length);
+        boolean differ = false;
+        for (TaskSlice<InferenceTask> slice : slices) {
+            final HostTensor input = slice.task().inputs().get(alias);
+            for (int k = 1; k < first.length; k++) {
+                differ |= input.dim(k) != first[k];
+                widest[k - 1] = Math.max(widest[k - 1], input.dim(k));
+            }
+        }
+        return differ ? widest : null;
+    }
+
+    private static Tensor concatStrings(final List<Rows> rows, final long[] shape) {
         final int total = Math.toIntExact(HostTensor.numElements(shape));
         final int rowElements = shape[0] == 0 ? 0 : (int) (total / shape[0]);
         final byte[][] values = new byte[total][];
         int next = 0;
-        for (TaskSlice<InferenceTask> slice : slices) {
-            final HostTensor input = slice.task().inputs().get(alias);
-            for (int i = slice.offset() * rowElements; i < (slice.offset() + slice.rows()) * rowElements; i++) {
-                values[next++] = input.stringAt(i);
+        for (Rows part : rows) {
+            for (int i = part.from() * rowElements; i < (part.from() + part.count()) * rowElements; i++) {
+                values[next++] = part.tensor().stringAt(i);
             }
         }
-        final int firstRow = slices.get(0).offset() * rowElements;
-        final HostTensor first = slices.get(0).task().inputs().get(alias);
+        final int firstRow = rows.get(0).from() * rowElements;
+        final HostTensor first = rows.get(0).tensor();
         while (next < total) {
             values[next] = first.stringAt(firstRow + next % rowElements);
             next++;

@@ -42,4 +42,43 @@ class HostTensorTest {
         assertThat(HostTensor.maxElements(DType.FLOAT)).isEqualTo(Integer.MAX_VALUE / 4);
         assertThat(HostTensor.maxElements(DType.UINT8)).isEqualTo(Integer.MAX_VALUE);
     }
+
+    @Test
+    void shouldPadRowsWithTheTensorsFirstElement() {
+        // [[1, 2], [3, 4], [5, 6]], rows 1 and 2 grown to 3 columns.
+        final HostTensor x = HostTensor.ofFloats(new long[] {3, 2}, 1, 2, 3, 4, 5, 6);
+        final HostTensor padded = x.padRows(1, 2, new long[] {3});
+        assertThat(padded.shape()).containsExactly(2, 3);
+        final float[] values = new float[6];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = padded.floatAt(i);
+        }
+        assertThat(values).containsExactly(3, 4, 1, 5, 6, 1);
+    }
+
+    @Test
+    void shouldPadEveryInnerDimensionOfRankThree() {
+        // One row of 2 x 2 longs, grown to 3 x 3: each source run lands at its row of the larger layout.
+        final HostTensor x = HostTensor.ofLongs(new long[] {1, 2, 2}, 7, 8, 9, 10);
+        final HostTensor padded = x.padRows(0, 1, new long[] {3, 3});
+        assertThat(padded.shape()).containsExactly(1, 3, 3);
+        final long[] values = new long[9];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = padded.longAt(i);
+        }
+        assertThat(values).containsExactly(7, 8, 7, 9, 10, 7, 7, 7, 7);
+    }
+
+    @Test
+    void shouldPadStringsAndTensorsWithoutElements() {
+        final HostTensor s = HostTensor.ofStrings(new long[] {2, 1}, new byte[][] {"a".getBytes(), "b".getBytes()});
+        final HostTensor padded = s.padRows(0, 2, new long[] {2});
+        assertThat(new String(padded.stringAt(0))).isEqualTo("a");
+        assertThat(new String(padded.stringAt(1))).isEqualTo("a");
+        assertThat(new String(padded.stringAt(2))).isEqualTo("b");
+        assertThat(new String(padded.stringAt(3))).isEqualTo("a");
+        final HostTensor empty = HostTensor.ofFloats(new long[] {1, 0});
+        assertThat(empty.padRows(0, 1, new long[] {2}).floatAt(1)).isZero();
+        assertThatThrownBy(() -> s.padRows(0, 1, new long[] {0})).isInstanceOf(IllegalArgumentException.class);
+    }
 }

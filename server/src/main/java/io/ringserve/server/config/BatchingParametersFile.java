@@ -24,14 +24,15 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Wrapped fields take {@code { value: N }}; {@code allowed_batch_sizes} repeats or takes a {@code [..]} list.
- * Fields that TF Serving knows but ringserve does not need ({@code thread_pool_name},
- * {@code pad_variable_length_inputs}: ringserve never mixes inner shapes in one batch) are accepted and logged.
+ * {@code pad_variable_length_inputs} lets requests that differ past dimension 0 share batches, padded as TF Serving pads
+ * them. Fields that TF Serving knows but ringserve does not need ({@code thread_pool_name},
+ * {@code batch_padding_policy}, {@code num_batch_threads_per_model}) are accepted and logged.
  * Unknown field names are errors, as in TF Serving.
  */
 public final class BatchingParametersFile {
     private static final Logger LOG = LoggerFactory.getLogger(BatchingParametersFile.class);
-    private static final Set<String> IGNORED = Set.of("thread_pool_name", "pad_variable_length_inputs",
-            "batch_padding_policy", "num_batch_threads_per_model");
+    private static final Set<String> IGNORED = Set.of("thread_pool_name", "batch_padding_policy",
+            "num_batch_threads_per_model");
 
     private BatchingParametersFile() {
     }
@@ -56,6 +57,8 @@ public final class BatchingParametersFile {
                 case "enable_large_batch_splitting" -> options.enableLargeBatchSplitting(
                         Boolean.parseBoolean(wrapped(message, field)));
                 case "max_execution_batch_size" -> options.maxExecutionBatchSize(intValue(message, field));
+                case "pad_variable_length_inputs" -> options.padVariableLengthInputs(
+                        Boolean.parseBoolean(wrapped(message, field)));
                 default -> {
                     if (!IGNORED.contains(field)) {
                         throw new TextFormatException("unknown field '" + field + "' in BatchingParameters");

@@ -45,7 +45,7 @@ public final class BatchingModelRunner implements ModelRunner {
     private final Ticker ticker;
     private final ObjLongConsumer<String> computeObserver;
     private final BatchingMetrics.Listener batchingListener;
-    private final Map<QueueKey, BatchScheduler<InferenceTask>> schedulers = new ConcurrentHashMap<>();
+    private final Map<QueueKey, Queue> schedulers = new ConcurrentHashMap<>();
 
     /**
      * @param optionsFor the batching options of a model version (the parameters file, or the model's own)
@@ -85,7 +85,8 @@ public final class BatchingModelRunner implements ModelRunner {
         }
         final Map<String, HostTensor> fed = new LinkedHashMap<>();
         signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
-        final InferenceTask task = new InferenceTask(fed, deadlineNanos);
+        final Queue queue = queue(model, signature);
+        final InferenceTask task = new InferenceTask(fed, deadlineNanos, queue.padVariableLengthInputs());
         final CompletableFuture<Map<String, HostTensor>> answer = new CompletableFuture<>();
         // The version stays open until the answer is settled (ModelRegistry#refresh retires versions).
         model.acquire();
@@ -104,7 +105,7 @@ public final class BatchingModelRunner implements ModelRunner {
             }
         });
         try {
-            scheduler(model, signature).schedule(task);
+            queue.scheduler().schedule(task);
         } catch (TaskRejectedException e) {
             answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, e.getMessage()));
         } catch (TaskTooLargeException e) {
@@ -116,7 +117,7 @@ public final class BatchingModelRunner implements ModelRunner {
         return answer;
     }
 
-    private BatchScheduler<InferenceTask> scheduler(final LoadedModel model, final SignatureSpec signature) {
+    private Queue queue(final LoadedModel model, final SignatureSpec signature) {
         return schedulers.computeIfAbsent(new QueueKey(model.name(), model.version(), signature.key()), key -> {
             final BatchingOptions options = optionsFor.apply(model);
             LOG.info("Batching {} version {} signature {} with {}", key.model(), key.version(), key.signature(),
@@ -129,7 +130,7 @@ public final class BatchingModelRunner implements ModelRunner {
                     .register(meterRegistry);
             final ModelBatchProcessor processor = new ModelBatchProcessor(model, signature, ticker,
                     reruns::increment);
-            return BatchSchedulers.<InferenceTask>builder(batch -> {
+            final BatchScheduler<InferenceTask> scheduler = BatchSchedulers.<InferenceTask>builder(batch -> {
                 final long start = System.nanoTime();
                 try {
                     // The batch's answers reach their event loops together, one wake-up each (AnswerHandoff).
@@ -143,6 +144,7 @@ public final class BatchingModelRunner implements ModelRunner {
                     .metrics(new BatchingMetrics(meterRegistry, tags, batchingListener))
                     .ticker(ticker)
                     .build();
+            return new Queue(scheduler, options.padVariableLengthInputs());
         });
     }
 
@@ -175,7 +177,7 @@ public final class BatchingModelRunner implements ModelRunner {
                 return false;
             }
             try {
-                entry.getValue().close(Duration.ofSeconds(1));
+                entry.getValue().scheduler().close(Duration.ofSeconds(1));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -186,12 +188,16 @@ public final class BatchingModelRunner implements ModelRunner {
     @Override
     public boolean shutdown(final Duration drain) throws InterruptedException {
         boolean drained = true;
-        for (BatchScheduler<InferenceTask> scheduler : schedulers.values()) {
-            drained &= scheduler.close(drain);
+        for (Queue queue : schedulers.values()) {
+            drained &= queue.scheduler().close(drain);
         }
         return fallback.shutdown(drain) && drained;
     }
 
     private record QueueKey(String model, long version, String signature) {
+    }
+
+    /** One batching queue, and whether its tasks are padded to share batches ({@code pad_variable_length_inputs}). */
+    private record Queue(BatchScheduler<InferenceTask> scheduler, boolean padVariableLengthInputs) {
     }
 }

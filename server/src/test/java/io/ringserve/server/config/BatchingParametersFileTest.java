@@ -37,6 +37,11 @@ class BatchingParametersFileTest {
         assertThat(options.numBatchThreads()).isEqualTo(4);
         assertThat(options.allowedBatchSizes()).containsExactly(8, 32, 64);
         assertThat(options.closePolicy()).isEqualTo(ClosePolicy.ADAPTIVE);
+        assertThat(options.padVariableLengthInputs()).isFalse();
+        assertThat(BatchingParametersFile.parse("pad_variable_length_inputs: true", ClosePolicy.ADAPTIVE)
+                .padVariableLengthInputs()).isTrue();
+        assertThat(BatchingParametersFile.parse("pad_variable_length_inputs { value: true }", ClosePolicy.ADAPTIVE)
+                .padVariableLengthInputs()).isTrue();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ringserve.batching.BatchingOptions;
+import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ModelRegistry;
@@ -69,6 +70,35 @@ class BatchingModelRunnerTest {
         assertThat(y.floatAt(1)).isEqualTo(4.5f);
         assertThat(meters.get("inference.batches").tag("model", "half_plus_two").tag("version", "123")
                 .tag("signature", "serving_default").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldPadRequestsOfDifferentLengthsIntoOneBatchWhenAsked() throws Exception {
+        // Batches close when two rows are in: the two requests below share one, 3 and 1 wide.
+        final BatchingModelRunner padding = new BatchingModelRunner(
+                m -> BatchingOptions.builder().maxBatchSize(2).numBatchThreads(1).padVariableLengthInputs(true)
+                        .closePolicy(ClosePolicy.TIMEOUT).batchTimeout(Duration.ofHours(1)).build(),
+                new DirectModelRunner(new InferenceExecutor(1, 16, now::get), (model, nanos) -> { }), meters,
+                now::get, (model, nanos) -> { });
+        try {
+            final CompletableFuture<Map<String, HostTensor>> wide = padding.run(model, signature,
+                    Map.of("x", HostTensor.ofFloats(new long[] {1, 3}, 1f, 2f, 3f)), List.of("y"), Long.MAX_VALUE);
+            final CompletableFuture<Map<String, HostTensor>> narrow = padding.run(model, signature,
+                    Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 4f)), List.of("y"), Long.MAX_VALUE);
+            final HostTensor wideY = wide.get(10, TimeUnit.SECONDS).get("y");
+            assertThat(wideY.shape()).containsExactly(1, 3);
+            assertThat(new float[] {wideY.floatAt(0), wideY.floatAt(1), wideY.floatAt(2)})
+                    .containsExactly(2.5f, 3f, 3.5f);
+            // Padded with its own first element, as TF Serving pads; the answer keeps the batch's width.
+            final HostTensor narrowY = narrow.get(10, TimeUnit.SECONDS).get("y");
+            assertThat(narrowY.shape()).containsExactly(1, 3);
+            assertThat(new float[] {narrowY.floatAt(0), narrowY.floatAt(1), narrowY.floatAt(2)})
+                    .containsExactly(4f, 4f, 4f);
+            assertThat(meters.get("inference.batches").tag("model", "half_plus_two").counter().count())
+                    .isEqualTo(1);
+        } finally {
+            padding.shutdown(Duration.ofSeconds(10));
+        }
     }
 
     @Test
