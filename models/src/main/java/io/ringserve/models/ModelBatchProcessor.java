@@ -22,7 +22,8 @@ import org.tensorflow.Tensor;
  * halves of those, until the tasks at fault are alone: only they fail, and the others are answered as they would have
  * been without batching; TF Serving fails the whole batch. The cost, about 2 log2(n) smaller model calls for one task
  * at fault among n (a request per batch cannot make every batch cost n calls), is paid only by batches that failed.
- * Any other failure fails the batch's tasks.
+ * A batch of one task that fails on its inputs fails that task. Any other failure is thrown to the scheduler, which
+ * fails the batch's tasks and logs it.
  *
  * <p>A batch's model call is cancelled by TensorFlow once the last deadline of its tasks has passed
  * ({@link RunTimeouts}), as TF Serving's batching session does: its tasks then fail with DEADLINE_EXCEEDED.
@@ -59,8 +60,13 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
         try {
             outputs = run(slices, batch.paddedSize());
         } catch (ModelExecutionException e) {
-            if (slices.size() < 2 || !failedOnInputs(e)) {
-                throw e;
+            if (!failedOnInputs(e)) {
+                throw e; // the server's failure: the scheduler fails the batch's tasks and logs it
+            }
+            if (slices.size() == 1) {
+                // The request's own fault: answered with it, not logged as the server's.
+                slices.get(0).task().fail(e);
+                return;
             }
             // One task's values can fail the whole batch (an id past an embedding table, a NaN a check refuses):
             // the batch runs again in halves until the tasks at fault are alone, and only they fail.
