@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringserve.models.DType;
 import io.ringserve.models.SignatureSpec;
+import io.ringserve.server.TextMangler;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.util.List;
@@ -58,7 +59,8 @@ class JsonPredictRequestDecoderFuzzTest {
         int refused = 0;
         for (int i = 0; i < 6000; i++) {
             final String[] valid = VALID.get(random.nextInt(VALID.size()));
-            final String body = random.nextBoolean() ? mangle(valid[1], random) : replaceANumber(valid[1], random);
+            final String body = random.nextBoolean() ? TextMangler.mangle(valid[1], random, TOKENS, false)
+                    : replaceANumber(valid[1], random);
             final SignatureSpec signature = SIGNATURES.get(valid[0]);
             try {
                 JsonPredictRequestDecoderTest.decode(body, name -> signature);
@@ -83,23 +85,5 @@ class JsonPredictRequestDecoderFuzzTest {
         final MatchResult number = numbers.get(random.nextInt(numbers.size()));
         return valid.substring(0, number.start()) + VALUES[random.nextInt(VALUES.length)]
                 + valid.substring(number.end());
-    }
-
-    /** {@code valid} with one or two edits at random places: a token put in or over it, a cut, a stray byte. */
-    private static String mangle(final String valid, final Random random) {
-        String body = valid;
-        for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
-            final int at = random.nextInt(body.length() + 1);
-            final String token = TOKENS[random.nextInt(TOKENS.length)];
-            body = switch (random.nextInt(5)) {
-                case 0 -> body.substring(0, at) + token + body.substring(at);
-                case 1 -> body.substring(0, at) + body.substring(Math.min(body.length(), at + 1 + random.nextInt(8)));
-                case 2 -> body.substring(0, at) + token
-                        + body.substring(Math.min(body.length(), at + 1 + random.nextInt(6)));
-                case 3 -> body.substring(0, at);
-                default -> body.substring(0, at) + (char) random.nextInt(256) + body.substring(at);
-            };
-        }
-        return body;
     }
 }

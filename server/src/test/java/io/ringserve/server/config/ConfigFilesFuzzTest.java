@@ -3,6 +3,7 @@ package io.ringserve.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringserve.batching.ClosePolicy;
+import io.ringserve.server.TextMangler;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -59,7 +60,7 @@ class ConfigFilesFuzzTest {
         int read = 0;
         for (int i = 0; i < 8000; i++) {
             final Case file = cases.get(random.nextInt(cases.size()));
-            final String text = mangle(file.valid(), random);
+            final String text = TextMangler.mangle(file.valid(), random, TOKENS, true);
             try {
                 file.parser().accept(text);
                 read++;
@@ -73,21 +74,5 @@ class ConfigFilesFuzzTest {
     }
 
     private record Case(String valid, Consumer<String> parser) {
-    }
-
-    private static String mangle(final String valid, final Random random) {
-        String text = valid;
-        for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
-            final int at = random.nextInt(text.length() + 1);
-            final String token = TOKENS[random.nextInt(TOKENS.length)];
-            text = switch (random.nextInt(4)) {
-                case 0 -> text.substring(0, at) + token + text.substring(at);
-                case 1 -> text.substring(0, at) + text.substring(Math.min(text.length(), at + 1 + random.nextInt(8)));
-                case 2 -> text.substring(0, at) + " " + token + " "
-                        + text.substring(Math.min(text.length(), at + 1 + random.nextInt(6)));
-                default -> text.substring(0, at);
-            };
-        }
-        return text;
     }
 }
