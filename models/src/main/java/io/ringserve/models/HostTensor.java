@@ -216,7 +216,7 @@ public final class HostTensor {
         final boolean hasFirst = numElements(shape) > 0;
         // Runs of the last dimension: the source's, placed at their offset in the padded layout.
         final int run = Math.toIntExact(shape[shape.length - 1]);
-        final int[] sourceOffsets = runOffsets(shape, from, rows);
+        final int[] sourceOffsets = runOffsets(shape, from, rows, shape);
         final int[] targetOffsets = runOffsets(target, 0, rows, shape);
         if (dtype == DType.STRING) {
             final byte[][] values = new byte[total][];
@@ -247,51 +247,28 @@ public final class HostTensor {
     }
 
     /**
-     * The element offsets, in a tensor of {@code layout}, of every run of the last dimension in rows
-     * {@code [from, from + rows)}, row-major.
-     */
-    private static int[] runOffsets(final long[] layout, final int from, final int rows) {
-        return runOffsets(layout, from, rows, layout);
-    }
-
-    /**
-     * The element offsets, in a tensor of {@code layout}, of the runs of a tensor of {@code runs} (whose dimensions
-     * past the first are at most {@code layout}'s) in rows {@code [from, from + rows)}, row-major: where each of the
-     * smaller tensor's runs of the last dimension starts in the larger layout.
+     * The element offsets, in a tensor of {@code layout}, of the runs of the last dimension of a tensor of
+     * {@code runs} (whose dimensions past the first are at most {@code layout}'s) in rows {@code [from, from + rows)},
+     * row-major: where each of the smaller tensor's runs starts in the larger layout.
      */
     private static int[] runOffsets(final long[] layout, final int from, final int rows, final long[] runs) {
         final int rank = layout.length;
-        final long[] strides = new long[rank];
-        strides[rank - 1] = 1;
-        for (int k = rank - 2; k >= 0; k--) {
-            strides[k] = strides[k + 1] * layout[k + 1];
-        }
         int count = rows;
         for (int k = 1; k < rank - 1; k++) {
             count = Math.multiplyExact(count, Math.toIntExact(runs[k]));
         }
         final int[] offsets = new int[count];
-        final long[] index = new long[rank - 1];
-        index[0] = from;
         for (int r = 0; r < count; r++) {
+            // Run r's index in the dimensions before the last, innermost first; the rest is its row.
+            long rest = r;
             long offset = 0;
-            for (int k = 0; k < rank - 1; k++) {
-                offset += index[k] * strides[k];
-            }
-            offsets[r] = Math.toIntExact(offset);
-            // The next index over the dimensions before the last, as an odometer bounded by the runs' shape.
+            long stride = layout[rank - 1];
             for (int k = rank - 2; k >= 1; k--) {
-                if (++index[k] < runs[k]) {
-                    break;
-                }
-                index[k] = 0;
-                if (k == 1) {
-                    index[0]++;
-                }
+                offset += rest % runs[k] * stride;
+                rest /= runs[k];
+                stride *= layout[k];
             }
-            if (rank == 2) {
-                index[0]++;
-            }
+            offsets[r] = Math.toIntExact(offset + (from + rest) * stride);
         }
         return offsets;
     }

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every input has dimension 0 equal to {@link #size()} ({@link #isBatchable} says whether a set of inputs
  * qualifies). Tasks are compatible (may share a batch) when their inputs agree in type and in every dimension past
- * the first, or, for paddable tasks, in type and rank. Outputs arrive from one or more batches (more when the task was split); the future completes once
- * every row has come back. Thread-safe: slices of one task may be answered from different batch threads.
+ * the first, or, for paddable tasks, in type and rank. Outputs arrive from one or more batches (more when the task
+ * was split); the future completes once every row has come back. Thread-safe: slices of one task may be answered from different batch threads.
  */
 public final class InferenceTask implements BatchTask {
     private final Map<String, HostTensor> inputs;
