@@ -219,10 +219,10 @@ public final class LoadedModel implements AutoCloseable {
         if (e instanceof TFInvalidArgumentException || e instanceof TFOutOfRangeException
                 || e instanceof TFFailedPreconditionException) {
             kind = ModelExecutionException.Kind.INVALID_ARGUMENT;
-        } else if (pastTimeout && !(e instanceof TFUnimplementedException)) {
-            kind = ModelExecutionException.Kind.DEADLINE_EXCEEDED;
         } else if (e instanceof TFUnimplementedException) {
             kind = ModelExecutionException.Kind.UNIMPLEMENTED;
+        } else if (pastTimeout) {
+            kind = ModelExecutionException.Kind.DEADLINE_EXCEEDED;
         } else {
             kind = ModelExecutionException.Kind.INTERNAL;
         }

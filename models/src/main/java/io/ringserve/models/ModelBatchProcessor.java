@@ -78,42 +78,27 @@ public final class ModelBatchProcessor implements BatchProcessor<InferenceTask> 
     }
 
     /**
-     * Runs each half of {@code slices} as a batch of its own: a half that succeeds is answered, a half of one task
-     * that fails fails it, and a larger half that fails on its inputs is split again. One task at fault among n costs
-     * about 2 log2(n) smaller runs, not n runs of one.
+     * Runs each half of {@code slices} (at least two) as a batch of its own, leaving out tasks no longer wanted: a half
+     * that succeeds is answered, a half of one task that fails fails it, and a larger half that fails on its inputs is
+     * split again. One task at fault among n costs about 2 log2(n) smaller runs, not n runs of one.
      */
     private void bisect(final List<TaskSlice<InferenceTask>> slices) {
-        final List<TaskSlice<InferenceTask>> wanted = slices.stream().filter(s -> !s.task().isCancelled()).toList();
-        if (wanted.isEmpty()) {
-            return;
-        }
-        if (wanted.size() == 1) {
-            runOrFail(wanted);
-            return;
-        }
-        final int middle = wanted.size() / 2;
-        for (List<TaskSlice<InferenceTask>> half : List.of(wanted.subList(0, middle),
-                wanted.subList(middle, wanted.size()))) {
-            try {
-                answer(half, run(half, rows(half)));
-            } catch (ModelExecutionException e) {
-                if (failedOnInputs(e)) {
-                    bisect(half);
-                } else {
-                    half.forEach(slice -> slice.task().fail(e));
-                }
-            } catch (RuntimeException e) {
-                half.forEach(slice -> slice.task().fail(e));
+        final int middle = slices.size() / 2;
+        for (List<TaskSlice<InferenceTask>> half : List.of(slices.subList(0, middle),
+                slices.subList(middle, slices.size()))) {
+            final List<TaskSlice<InferenceTask>> wanted = half.stream().filter(s -> !s.task().isCancelled()).toList();
+            if (wanted.isEmpty()) {
+                continue;
             }
-        }
-    }
-
-    /** Runs {@code slices} as one batch and answers them, or fails every one of their tasks. */
-    private void runOrFail(final List<TaskSlice<InferenceTask>> slices) {
-        try {
-            answer(slices, run(slices, rows(slices)));
-        } catch (RuntimeException e) {
-            slices.forEach(slice -> slice.task().fail(e));
+            try {
+                answer(wanted, run(wanted, rows(wanted)));
+            } catch (RuntimeException e) {
+                if (wanted.size() > 1 && e instanceof ModelExecutionException failure && failedOnInputs(failure)) {
+                    bisect(wanted);
+                } else {
+                    wanted.forEach(slice -> slice.task().fail(e));
+                }
+            }
         }
     }
 
