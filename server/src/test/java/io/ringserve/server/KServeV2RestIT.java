@@ -92,11 +92,24 @@ class KServeV2RestIT {
         assertThat(json(versioned).get("outputs").get(0).get("data").get(0).floatValue()).isEqualTo(2.5f);
     }
 
+    @Test
+    void shouldTakeTheInfinityTokensButNotDigitsPastADouble() {
+        final HttpResponse<String> tokens = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": "
+                + "\"x\", \"shape\": [3, 1], \"datatype\": \"FP32\", \"data\": [Infinity, -Infinity, 1e38]}]}");
+        assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+        assertThat(tokens.body()).contains("\"data\":[Infinity,-Infinity,");
+        final HttpResponse<String> digits = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": "
+                + "\"x\", \"shape\": [2, 1], \"datatype\": \"FP32\", \"data\": [1, -1e999]}]}");
+        assertThat(digits.statusCode()).isEqualTo(400);
+        assertThat(digits.body()).contains("Number too big to be stored in double: -1e999");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             wrong datatype    | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP64", "data": [1]}]}                 | 400 | input 'x' has datatype FP64, but the model expects FP32
             too few elements  | {"inputs": [{"name": "x", "shape": [2, 1], "datatype": "FP32", "data": [1]}]}                 | 400 | input 'x' has 1 elements in data, but shape [2, 1] needs 2
             not a number      | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": ["a"]}]}               | 400 | expected a number element
+            number past double| {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1e999]}]}             | 400 | Number too big to be stored in double: 1e999
             unknown input     | {"inputs": [{"name": "z", "shape": [1], "datatype": "FP32", "data": [1]}]}                    | 400 | Unknown input 'z'; the model's inputs are [x]
             no inputs         | {"outputs": [{"name": "y"}]}                                                                   | 400 | The request needs an 'inputs' array
             unknown output    | {"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "q"}]} | 400 | Unknown output 'q'

@@ -1,6 +1,7 @@
 package io.ringserve.server.codec;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import io.ringserve.server.inference.ServingException;
 import java.io.IOException;
 
@@ -9,7 +10,7 @@ import java.io.IOException;
  * {@code -Infinity} are infinite, but a number written out in digits that is too large for a double (such as
  * {@code 1e999}) is refused rather than quietly read as infinity. Stateless.
  */
-final class JsonDoubles {
+public final class JsonDoubles {
     private JsonDoubles() {
     }
 
@@ -25,5 +26,19 @@ final class JsonDoubles {
                     + parser.getText());
         }
         return value;
+    }
+
+    /**
+     * {@code parser} with its doubles read by {@link #read}, for readers that take a parser (Jackson's tree model
+     * reads every floating-point number through {@link JsonParser#getDoubleValue()}). Not thread-safe, like the
+     * parser it wraps; closing it closes that parser.
+     */
+    public static JsonParser refusingOverflow(final JsonParser parser) {
+        return new JsonParserDelegate(parser) {
+            @Override
+            public double getDoubleValue() throws IOException {
+                return read(delegate);
+            }
+        };
     }
 }

@@ -1,6 +1,7 @@
 package io.ringserve.server.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,7 @@ import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
+import io.ringserve.server.codec.JsonDoubles;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
@@ -32,6 +34,7 @@ import io.ringserve.server.inference.ModelSelector;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -330,8 +333,9 @@ public final class KServeRestService {
             }
         }
         final JsonNode body;
-        try (ByteBufInputStream in = new ByteBufInputStream(content.slice(content.readerIndex(), jsonLength))) {
-            body = json.readTree(in);
+        try (JsonParser parser = JsonDoubles.refusingOverflow(json.createParser(
+                (InputStream) new ByteBufInputStream(content.slice(content.readerIndex(), jsonLength))))) {
+            body = json.readTree(parser);
         } catch (JsonProcessingException e) {
             throw ServingException.invalidArgument("The request body is not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
