@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.io.FifoQueue;
+import org.tensorflow.op.io.QueueEnqueue;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -67,6 +68,40 @@ public final class TestModels {
                     .export();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the blocking model under " + base, e);
+        }
+        return base;
+    }
+
+    /** The signature of {@link #writeGated} that lets one waiting call of {@code serving_default} through. */
+    public static final String OPEN_GATE = "open";
+
+    /**
+     * Writes version 1 of a gated model under {@code base}: {@code serving_default} is {@code y = x + g} (x float32
+     * [-1, 1]) where g is the next value put through the gate, so each call, and each batch of calls, waits until
+     * signature {@value #OPEN_GATE} (input and output {@code g}, a float32 scalar) is run once. A test holds requests
+     * in flight with it for as long as it needs, and lets them finish when it chooses.
+     */
+    public static Path writeGated(final Path base) {
+        try (Graph graph = new Graph(); Session session = new Session(graph)) {
+            final Ops tf = Ops.create(graph);
+            final FifoQueue gate = tf.io.fifoQueue(List.of(TFloat32.class));
+            final Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, 1)));
+            @SuppressWarnings("unchecked")
+            final Operand<TFloat32> next = (Operand<TFloat32>) tf.io.queueDequeue(gate, List.of(TFloat32.class))
+                    .components().get(0);
+            final Operand<TFloat32> y = tf.withName("y").math.add(x, next);
+            final Placeholder<TFloat32> g = tf.withName("g").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.scalar()));
+            final QueueEnqueue put = tf.io.queueEnqueue(gate, List.of(g));
+            final Operand<TFloat32> passed = tf.withControlDependencies(put).withName("passed").identity(g);
+            SavedModelBundle.exporter(base.resolve("1").toString()).withSession(session)
+                    .withSignatures(
+                            Signature.builder().key(SignatureSpec.DEFAULT_KEY).input("x", x).output("y", y).build(),
+                            Signature.builder().key(OPEN_GATE).input("g", g).output("g", passed).build())
+                    .export();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the gated model under " + base, e);
         }
         return base;
     }

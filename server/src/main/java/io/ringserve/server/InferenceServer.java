@@ -57,6 +57,7 @@ import io.ringserve.server.rest.RepositoryRestService;
 import io.ringserve.server.rest.RequestObserver;
 import io.ringserve.server.rest.RestRequestRouter;
 import io.ringserve.server.rest.RestResponses;
+import io.ringserve.server.rest.RestConnections;
 import io.ringserve.server.rest.RestServerInitializer;
 import io.ringserve.server.rest.TfServingRestService;
 import java.net.InetSocketAddress;
@@ -76,7 +77,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start} binds the REST port first (so liveness answers while models load), then loads every configured
  * model; readiness turns true once all have a version serving. {@link #close} stops accepting connections, lets
- * queued and running requests finish (up to the drain timeout), then unloads the models. Start and close are
+ * every request already sent finish (up to the drain timeout), then unloads the models. Start and close are
  * meant to be called once each, from one thread.
  */
 public final class InferenceServer implements AutoCloseable {
@@ -96,9 +97,11 @@ public final class InferenceServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private Channel restChannel;
     private Channel metricsChannel;
+    private final RestConnections restConnections = new RestConnections();
     private GrpcServer grpcServer;
     private DomainSocketPath grpcSocket;
     private volatile boolean draining;
+    private boolean closed;
     private volatile VersionPoller versionPoller;
     private volatile ModelConfigReloader configReloader;
 
@@ -187,7 +190,7 @@ public final class InferenceServer implements AutoCloseable {
                 name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                config.maxRequestBytes(), config.restIdleTimeout()), config.restPort());
+                config.maxRequestBytes(), config.restIdleTimeout(), restConnections), config.restPort());
         LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                 restChannel.localAddress());
         if (config.metricsPort() >= 0) {
@@ -197,7 +200,8 @@ public final class InferenceServer implements AutoCloseable {
                             : responses.error(ctx.alloc(), ServingException.notFound(
                                     "This port serves only " + metricsService.paths())));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
-                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout()), config.metricsPort());
+                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(), restConnections),
+                    config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
@@ -343,12 +347,22 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Shuts down gracefully: readiness turns 503 at once, the listeners stop accepting connections, queued and
-     * running requests finish within the drain timeout ({@code --drain_timeout_ms}), then the models are unloaded.
+     * Shuts down gracefully, within the drain timeout ({@code --drain_timeout_ms}) in all: readiness turns 503 and
+     * gRPC health NOT_SERVING at once; the listeners stop accepting connections; gRPC clients are told to go away
+     * (HTTP/2 GOAWAY) and their calls in flight finish; idle REST connections close, and busy ones answer every
+     * request they have read, the last answer with {@code Connection: close}; the batching queues then empty and
+     * the models are unloaded. The model runner takes requests until the connections are done, so no request a
+     * client has sent is refused for the shutdown; what is still running at the timeout is cancelled. A second call
+     * waits for the first to finish and does nothing more.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         draining = true;
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
         try {
             if (versionPoller != null) {
                 versionPoller.close();
@@ -362,11 +376,16 @@ public final class InferenceServer implements AutoCloseable {
             if (metricsChannel != null) {
                 metricsChannel.close().syncUninterruptibly();
             }
-            if (!runner.shutdown(Duration.ofMillis(config.drainTimeoutMillis()))) {
-                LOG.warn("Requests still running after the {} ms drain timeout", config.drainTimeoutMillis());
+            restConnections.drain();
+            if (!restConnections.awaitClosed(timeLeft(deadline))) {
+                LOG.warn("{} REST connections still answering after the {} ms drain timeout", restConnections.size(),
+                        config.drainTimeoutMillis());
             }
             if (grpcServer != null) {
-                grpcServer.awaitTermination(Duration.ofSeconds(5));
+                grpcServer.awaitTermination(timeLeft(deadline));
+            }
+            if (!runner.shutdown(timeLeft(deadline))) {
+                LOG.warn("Requests still running after the {} ms drain timeout", config.drainTimeoutMillis());
             }
             if (grpcSocket != null) {
                 grpcSocket.close();
@@ -378,6 +397,10 @@ public final class InferenceServer implements AutoCloseable {
             shutdownGroup(bossGroup);
             registry.close();
         }
+    }
+
+    private static Duration timeLeft(final long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     private static void shutdownGroup(final EventLoopGroup group) {

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, decompression of compressed
  * bodies ({@code Content-Encoding}), aggregation of the whole request (bodies over {@code maxRequestBytes}, once
  * decompressed, are refused), then the {@link RestRequestHandler}. A connection idle for {@code idleTimeout} (nothing
- * read or written, no request being answered) is closed ({@link IdleConnectionCloser}); zero keeps it open.
+ * read or written, no request being answered) is closed ({@link IdleConnectionCloser}); zero keeps it open. Every
+ * connection is tracked in the server's {@link RestConnections}, which drains them on shutdown.
  */
 public final class RestServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpRouter router;
@@ -25,15 +26,17 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
     private final RequestObserver observer;
     private final int maxRequestBytes;
     private final Duration idleTimeout;
+    private final RestConnections connections;
 
     public RestServerInitializer(final HttpRouter router, final RestResponses responses,
                                  final RequestObserver observer, final int maxRequestBytes,
-                                 final Duration idleTimeout) {
+                                 final Duration idleTimeout, final RestConnections connections) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.maxRequestBytes = maxRequestBytes;
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.connections = Objects.requireNonNull(connections, "connections");
     }
 
     @Override
@@ -51,6 +54,7 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         // the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
         p.addLast("decompressor", new HttpContentDecompressor(false, maxRequestBytes));
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
-        p.addLast("rest", new RestRequestHandler(router, responses, observer));
+        p.addLast("rest", new RestRequestHandler(router, responses, observer, connections));
+        connections.add(channel);
     }
 }

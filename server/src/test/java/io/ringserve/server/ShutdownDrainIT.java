@@ -1,0 +1,205 @@
+package io.ringserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.ringserve.batching.ClosePolicy;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.TestModels;
+import io.ringserve.proto.serving.ModelSpec;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictResponse;
+import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.tensorflow.DataType;
+import io.ringserve.proto.tensorflow.TensorProto;
+import io.ringserve.proto.tensorflow.TensorShapeProto;
+import io.ringserve.server.config.BatchingParametersFile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A graceful shutdown of the real server loses no request a client has sent: REST requests being answered, one
+ * pipelined behind them on the same connection, and a gRPC call in flight are all answered, while idle keep-alive
+ * connections close at once and new connections are refused. The requests are held in flight by a gated model
+ * ({@link TestModels#writeGated}) until the test opens the gate, so nothing here depends on timing.
+ */
+class ShutdownDrainIT {
+    private static final String MODEL = "gated";
+    /** Long enough never to pass in this test: reading an answer is bounded by it only if the server hangs. */
+    private static final int READ_TIMEOUT_MILLIS = 20_000;
+
+    @TempDir
+    Path repository;
+
+    @Test
+    void shouldAnswerEveryRequestSentBeforeTheShutdownAndCloseIdleConnectionsAtOnce() throws Exception {
+        final ServerConfig.Builder config = ServerConfig.builder()
+                .models(List.of(new ModelConfig(MODEL, TestModels.writeGated(repository.resolve(MODEL)))))
+                .drainTimeoutMillis(60_000)
+                // One batch thread: while a batch waits at the gate, the other requests queue behind it.
+                .batching(new BatchingConfig(true, BatchingParametersFile.parse("""
+                        max_batch_size { value: 8 }
+                        batch_timeout_micros { value: 0 }
+                        num_batch_threads { value: 1 }
+                        """, ClosePolicy.TIMEOUT), false));
+        try (RunningServer running = RunningServer.withGrpc(config)) {
+            final InferenceServer server = running.server();
+            final LoadedModel model = server.registry().get(MODEL).orElseThrow().latest().orElseThrow();
+            final int port = server.restPort();
+            final ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                    .usePlaintext().build();
+            try (RawHttp busy = new RawHttp(port); RawHttp queued = new RawHttp(port); RawHttp idle = new RawHttp(port)) {
+                busy.sendPredict(1);
+                busy.sendPredict(2); // pipelined: read by the server, dispatched once the first is answered
+                queued.sendPredict(3);
+                final ListenableFuture<PredictResponse> call = PredictionServiceGrpc.newFutureStub(channel)
+                        .predict(grpcPredict(4));
+                awaitInFlight(model, 3);
+                idle.send("GET /v2/health/ready HTTP/1.1\r\nHost: ringserve\r\n\r\n");
+                assertThat(idle.read().status()).isEqualTo(200);
+
+                final Thread shutdown = new Thread(server::close, "shutdown");
+                shutdown.start();
+
+                assertThat(idle.closedByServer()).as("an idle keep-alive connection closes at once").isTrue();
+                assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                        .as("no new connection is accepted").isInstanceOf(ConnectException.class);
+                assertThat(shutdown.isAlive()).as("the shutdown waits for the requests in flight").isTrue();
+
+                for (int batch = 0; batch < 3; batch++) {
+                    openGate(model, 10);
+                }
+                final Response first = busy.read();
+                assertThat(first.status()).isEqualTo(200);
+                assertThat(first.body()).isEqualTo("{\"predictions\":[[11.0]]}");
+                assertThat(first.headers()).as("more was read on this connection").doesNotContainEntry("connection",
+                        "close");
+                final Response pipelined = busy.read();
+                assertThat(pipelined.status()).as("a request read before the shutdown is served").isEqualTo(200);
+                assertThat(pipelined.body()).isEqualTo("{\"predictions\":[[12.0]]}");
+                assertThat(pipelined.headers()).containsEntry("connection", "close");
+                assertThat(busy.closedByServer()).isTrue();
+                final Response other = queued.read();
+                assertThat(other.status()).isEqualTo(200);
+                assertThat(other.body()).isEqualTo("{\"predictions\":[[13.0]]}");
+                assertThat(other.headers()).containsEntry("connection", "close");
+                assertThat(queued.closedByServer()).isTrue();
+                assertThat(call.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).getOutputsOrThrow("y")
+                        .getFloatVal(0)).as("the gRPC call in flight is answered").isEqualTo(14f);
+
+                shutdown.join(READ_TIMEOUT_MILLIS);
+                assertThat(shutdown.isAlive()).as("the shutdown ends once everything is answered").isFalse();
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private static void awaitInFlight(final LoadedModel model, final int requests) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MILLIS);
+        while (model.users() < requests) {
+            assertThat(System.nanoTime()).as("requests in flight: %d", model.users()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    /** Lets one waiting batch through, adding {@code g} to its rows. */
+    private static void openGate(final LoadedModel model, final float g) {
+        model.run(model.signature(TestModels.OPEN_GATE).orElseThrow(),
+                Map.of("g", HostTensor.ofFloats(new long[0], g)), List.of("g"));
+    }
+
+    private static PredictRequest grpcPredict(final float x) {
+        final ByteBuffer raw = ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(x);
+        return PredictRequest.newBuilder()
+                .setModelSpec(ModelSpec.newBuilder().setName(MODEL))
+                .putInputs("x", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
+                        .setTensorShape(TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1))
+                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+                        .setTensorContent(ByteString.copyFrom(raw.array())).build())
+                .build();
+    }
+
+    /** An HTTP/1.1 answer: its status, its headers with lower-case names, its body. */
+    private record Response(int status, Map<String, String> headers, String body) {
+    }
+
+    /** One keep-alive HTTP/1.1 connection on a plain socket, so that the test sees when the server closes it. */
+    private static final class RawHttp implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+
+        RawHttp(final int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            in = socket.getInputStream();
+        }
+
+        void send(final String request) throws IOException {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        }
+
+        void sendPredict(final float x) throws IOException {
+            final String body = "{\"instances\": [[" + x + "]]}";
+            send("POST /v1/models/" + MODEL + ":predict HTTP/1.1\r\nHost: ringserve\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        }
+
+        Response read() throws IOException {
+            final String status = line();
+            final Map<String, String> headers = new HashMap<>();
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                final int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        header.substring(colon + 1).trim());
+            }
+            final byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            return new Response(Integer.parseInt(status.split(" ")[1]), headers,
+                    new String(body, StandardCharsets.UTF_8));
+        }
+
+        /** Whether the server has closed the connection: the next read finds its end, not more bytes. */
+        boolean closedByServer() throws IOException {
+            return in.read() == -1;
+        }
+
+        private String line() throws IOException {
+            final ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b == -1) {
+                    throw new IOException("the connection closed in the middle of an answer");
+                }
+                if (b != '\r') {
+                    line.write(b);
+                }
+            }
+            return line.toString(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
