@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A graceful shutdown of the real server loses no request a client has sent: REST requests being answered, one
- * pipelined behind them on the same connection, and a gRPC call in flight are all answered, while idle keep-alive
- * connections close at once and new connections are refused. The requests are held in flight by a gated model
+ * pipelined behind them on the same connection, one whose body is still arriving, and a gRPC call in flight are all
+ * answered, while idle keep-alive connections close at once and new connections are refused. The requests are held in flight by a gated model
  * ({@link TestModels#writeGated}) until the test opens the gate, so nothing here depends on timing.
  */
 class ShutdownDrainIT {
@@ -67,7 +67,8 @@ class ShutdownDrainIT {
             final int port = server.restPort();
             final ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
                     .usePlaintext().build();
-            try (RawHttp busy = new RawHttp(port); RawHttp queued = new RawHttp(port); RawHttp idle = new RawHttp(port)) {
+            try (RawHttp busy = new RawHttp(port); RawHttp queued = new RawHttp(port); RawHttp idle = new RawHttp(port);
+                 RawHttp uploading = new RawHttp(port)) {
                 busy.sendPredict(1);
                 busy.sendPredict(2); // pipelined: read by the server, dispatched once the first is answered
                 queued.sendPredict(3);
@@ -76,6 +77,12 @@ class ShutdownDrainIT {
                 awaitInFlight(model, 3);
                 idle.send("GET /v2/health/ready HTTP/1.1\r\nHost: ringserve\r\n\r\n");
                 assertThat(idle.read().status()).isEqualTo(200);
+                final String body = predictBody(5);
+                final int half = body.length() / 2;
+                // As curl sends a large body: the server's 100 Continue says it has read the head.
+                uploading.send(predictHead(body.length()).replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n"));
+                assertThat(uploading.read().status()).isEqualTo(100);
+                uploading.send(body.substring(0, half));
 
                 final Thread shutdown = new Thread(server::close, "shutdown");
                 shutdown.start();
@@ -84,8 +91,9 @@ class ShutdownDrainIT {
                 assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
                         .as("no new connection is accepted").isInstanceOf(ConnectException.class);
                 assertThat(shutdown.isAlive()).as("the shutdown waits for the requests in flight").isTrue();
+                uploading.send(body.substring(half));
 
-                for (int batch = 0; batch < 3; batch++) {
+                for (int batch = 0; batch < 4; batch++) {
                     openGate(model, 10);
                 }
                 final Response first = busy.read();
@@ -103,6 +111,11 @@ class ShutdownDrainIT {
                 assertThat(other.body()).isEqualTo("{\"predictions\":[[13.0]]}");
                 assertThat(other.headers()).containsEntry("connection", "close");
                 assertThat(queued.closedByServer()).isTrue();
+                final Response late = uploading.read();
+                assertThat(late.status()).as("a request whose body was arriving is served").isEqualTo(200);
+                assertThat(late.body()).isEqualTo("{\"predictions\":[[15.0]]}");
+                assertThat(late.headers()).containsEntry("connection", "close");
+                assertThat(uploading.closedByServer()).isTrue();
                 assertThat(call.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).getOutputsOrThrow("y")
                         .getFloatVal(0)).as("the gRPC call in flight is answered").isEqualTo(14f);
 
@@ -140,6 +153,15 @@ class ShutdownDrainIT {
                 .build();
     }
 
+    private static String predictBody(final float x) {
+        return "{\"instances\": [[" + x + "]]}";
+    }
+
+    private static String predictHead(final int contentLength) {
+        return "POST /v1/models/" + MODEL + ":predict HTTP/1.1\r\nHost: ringserve\r\nContent-Type: "
+                + "application/json\r\nContent-Length: " + contentLength + "\r\n\r\n";
+    }
+
     /** An HTTP/1.1 answer: its status, its headers with lower-case names, its body. */
     private record Response(int status, Map<String, String> headers, String body) {
     }
@@ -161,9 +183,8 @@ class ShutdownDrainIT {
         }
 
         void sendPredict(final float x) throws IOException {
-            final String body = "{\"instances\": [[" + x + "]]}";
-            send("POST /v1/models/" + MODEL + ":predict HTTP/1.1\r\nHost: ringserve\r\nContent-Type: "
-                    + "application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            final String body = predictBody(x);
+            send(predictHead(body.length()) + body);
         }
 
         Response read() throws IOException {
@@ -174,7 +195,8 @@ class ShutdownDrainIT {
                 headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
                         header.substring(colon + 1).trim());
             }
-            final byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            final String length = headers.getOrDefault("content-length", "0"); // none on a 100 Continue
+            final byte[] body = in.readNBytes(Integer.parseInt(length));
             return new Response(Integer.parseInt(status.split(" ")[1]), headers,
                     new String(body, StandardCharsets.UTF_8));
         }

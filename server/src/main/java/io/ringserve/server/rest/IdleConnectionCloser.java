@@ -1,23 +1,33 @@
 package io.ringserve.server.rest;
 
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
- * Closes a keep-alive REST connection that has been idle for the pipeline's {@link IdleStateHandler} time: nothing
- * read or written, and no request of it being answered. A request whose model runs longer than the idle time keeps
- * its connection: the idle time counts again from its answer. Sits after the HTTP codec, where requests and
- * responses are messages. One instance per connection; runs on the connection's event loop only.
+ * Closes a keep-alive REST connection when it is idle, that is when no request of it is being read, waits or is
+ * being answered, and it should go:
+ * <ul>
+ *   <li>after the pipeline's {@link IdleStateHandler} time (nothing read or written): a request whose model runs
+ *       longer than that keeps its connection, and the idle time counts again from its answer;</li>
+ *   <li>when the server drains ({@link RestConnections#DRAIN}): an idle connection closes at once; a busy one
+ *       answers every request it has begun to read (one whose body is still arriving, or pipelined behind
+ *       another), the last answer with {@code Connection: close}, and closes after it.</li>
+ * </ul>
+ * Sits after the HTTP codec, where requests and responses are messages, and so before aggregation: a request counts
+ * from its head. One instance per connection; runs on the connection's event loop only.
  */
 final class IdleConnectionCloser extends ChannelDuplexHandler {
     private int unanswered;
+    private boolean draining;
 
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
@@ -29,10 +39,22 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
 
     @Override
     public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise) {
-        if (msg instanceof LastHttpContent && !isInformational(msg) && unanswered > 0) {
-            unanswered--;
+        if (isInformational(msg)) {
+            ctx.write(msg, promise);
+            return;
         }
-        ctx.write(msg, promise);
+        if (draining && unanswered == 1 && msg instanceof HttpResponse response) {
+            HttpUtil.setKeepAlive(response, false);
+        }
+        ChannelPromise written = promise;
+        if (msg instanceof LastHttpContent && unanswered > 0) {
+            unanswered--;
+            if (draining && unanswered == 0) {
+                written = promise.unvoid();
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+        ctx.write(msg, written);
     }
 
     /** A {@code 100 Continue} goes out before the request's body is read: it answers nothing. */
@@ -43,12 +65,14 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (unanswered == 0) {
-                ctx.close();
-            }
+        if (evt == RestConnections.DRAIN) {
+            draining = true;
+        } else if (!(evt instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(evt);
             return;
         }
-        ctx.fireUserEventTriggered(evt);
+        if (unanswered == 0) {
+            ctx.close();
+        }
     }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * a client has already sent. After {@link #drain()}, an idle keep-alive connection closes at once, and a connection
  * with requests being answered answers every request it has read and then closes (its last answer says
  * {@code Connection: close}), so its client reconnects, to another replica behind a load balancer, instead of
- * sending more to a server that is going away. The handler that answers requests does the closing when it receives
- * {@link #DRAIN} as a user event ({@link RestRequestHandler}).
+ * sending more to a server that is going away. Each connection's {@link IdleConnectionCloser} does the closing when
+ * it receives {@link #DRAIN} as a user event.
  *
  * <p>Thread-safe: connections come and go on their event loops, {@link #drain} and {@link #awaitClosed} are called
  * from the thread that shuts the server down.
@@ -44,7 +44,7 @@ public final class RestConnections {
         }
     }
 
-    /** Whether {@link #drain} has been called: every answer from now on closes its connection once it is the last. */
+    /** Whether {@link #drain} has been called. */
     boolean draining() {
         return draining;
     }

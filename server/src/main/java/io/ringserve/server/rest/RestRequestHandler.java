@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Responses leave in request order: while one request of a connection is being answered, later pipelined
- * requests wait in a per-connection queue. While the server drains ({@link RestConnections}), an idle connection
- * closes when told to, and a busy one answers what it has read, the last answer with {@code Connection: close}.
- * One instance per channel (not {@code @Sharable}); all state is touched on the channel's event loop only.
+ * requests wait in a per-connection queue. One instance per channel (not {@code @Sharable}); all state is touched
+ * on the channel's event loop only.
  */
 public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(RestRequestHandler.class);
@@ -35,17 +34,14 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     private final HttpRouter router;
     private final RestResponses responses;
     private final RequestObserver observer;
-    private final RestConnections connections;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
     private boolean answering;
 
-    /** @param connections the server's open connections, which tell this one when the server drains */
     public RestRequestHandler(final HttpRouter router, final RestResponses responses,
-                              final RequestObserver observer, final RestConnections connections) {
+                              final RequestObserver observer) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.observer = Objects.requireNonNull(observer, "observer");
-        this.connections = Objects.requireNonNull(connections, "connections");
     }
 
     @Override
@@ -81,13 +77,11 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
             observation.finish(CLIENT_CLOSED_REQUEST);
             return;
         }
-        // Draining: the answer to the last request read is the connection's last.
-        final boolean keepOpen = keepAlive && !(connections.draining() && pipelined.isEmpty());
-        HttpUtil.setKeepAlive(response, keepOpen);
+        HttpUtil.setKeepAlive(response, keepAlive);
         final int status = response.status().code();
         final var written = ctx.writeAndFlush(response);
         written.addListener(f -> observation.finish(f.isSuccess() ? status : CLIENT_CLOSED_REQUEST));
-        if (!keepOpen) {
+        if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
             releasePipelined();
             return;
@@ -101,18 +95,6 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
                 next.release();
             }
         }
-    }
-
-    /** {@link RestConnections#DRAIN}: an idle connection closes now; a busy one after its last answer. */
-    @Override
-    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
-        if (evt == RestConnections.DRAIN) {
-            if (!answering) {
-                ctx.close();
-            }
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * bodies ({@code Content-Encoding}), aggregation of the whole request (bodies over {@code maxRequestBytes}, once
  * decompressed, are refused), then the {@link RestRequestHandler}. A connection idle for {@code idleTimeout} (nothing
  * read or written, no request being answered) is closed ({@link IdleConnectionCloser}); zero keeps it open. Every
- * connection is tracked in the server's {@link RestConnections}, which drains them on shutdown.
+ * connection is tracked in the server's {@link RestConnections}, which drains them on shutdown (the same handler
+ * closes each once it is idle).
  */
 public final class RestServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpRouter router;
@@ -47,14 +48,15 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("http", new HttpServerCodec());
         if (!idleTimeout.isZero()) {
             p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-            p.addLast("idleCloser", new IdleConnectionCloser());
         }
+        // Also when the server drains, so present with no idle timeout too.
+        p.addLast("idleCloser", new IdleConnectionCloser());
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
         // Content-Encoding gzip (what TF Serving's HTTP server takes) or deflate: decompressed before aggregation, so
         // the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
         p.addLast("decompressor", new HttpContentDecompressor(false, maxRequestBytes));
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
-        p.addLast("rest", new RestRequestHandler(router, responses, observer, connections));
+        p.addLast("rest", new RestRequestHandler(router, responses, observer));
         connections.add(channel);
     }
 }

@@ -7,6 +7,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -15,7 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Idle events close a connection only when none of its requests is waiting for its answer. */
+/**
+ * Idle events, and the server's drain, close a connection only when none of its requests is waiting for its answer;
+ * while draining, the last answer says {@code Connection: close} and the connection closes after it.
+ */
 class IdleConnectionCloserTest {
     private final List<Object> passedOn = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel(new IdleConnectionCloser(),
@@ -36,9 +43,44 @@ class IdleConnectionCloserTest {
         answer(HttpResponseStatus.OK);
     }
 
-    private void answer(final HttpResponseStatus status) {
+    private FullHttpResponse answer(final HttpResponseStatus status) {
         channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status));
-        channel.readOutbound();
+        return channel.readOutbound();
+    }
+
+    private void drain() {
+        channel.pipeline().fireUserEventTriggered(RestConnections.DRAIN);
+    }
+
+    @Test
+    void drainingShouldCloseAnIdleConnectionAtOnce() {
+        request();
+        answer();
+        drain();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(passedOn).as("the drain is this handler's").isEmpty();
+    }
+
+    @Test
+    void drainingShouldLetABusyConnectionAnswerWhatItHasReadAndCloseAfterTheLastAnswer() {
+        request();
+        request(); // pipelined
+        drain();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(HttpUtil.isKeepAlive(answer(HttpResponseStatus.OK))).as("one more to answer").isTrue();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(HttpUtil.isKeepAlive(answer(HttpResponseStatus.OK))).as("the last answer").isFalse();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void drainingShouldWaitForARequestWhoseBodyIsStillArriving() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict"));
+        drain();
+        assertThat(channel.isOpen()).as("its head is read; its body comes next").isTrue();
+        channel.writeInbound(new DefaultLastHttpContent());
+        assertThat(HttpUtil.isKeepAlive(answer(HttpResponseStatus.OK))).isFalse();
+        assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
