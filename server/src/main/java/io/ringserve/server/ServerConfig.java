@@ -73,6 +73,9 @@ public record ServerConfig(
         }
         requireRange("rest_api_port", restPort, 0, 65535);
         requireRange("port", grpcPort, 0, 65535);
+        requireOwnPort("--rest_api_port", restPort, "--port", grpcPort);
+        requireOwnPort("--metrics_port", metricsPort, "--rest_api_port", restPort);
+        requireOwnPort("--metrics_port", metricsPort, "--port", grpcPort);
         requireRange("rest_api_timeout_in_ms", restApiTimeoutMillis, 1, Long.MAX_VALUE);
         requireRange("max_request_bytes", maxRequestBytes, 1, Integer.MAX_VALUE);
         requireRange("inference_threads", inferenceThreads, 1, 4096);
@@ -101,6 +104,14 @@ public record ServerConfig(
         final Long argument = grpcChannelArguments.settings()
                 .get(GrpcChannelArguments.Setting.MAX_RECEIVE_MESSAGE_LENGTH);
         return argument == null ? grpcMaxInboundMessageBytes : (int) Math.min(argument, Integer.MAX_VALUE);
+    }
+
+    /** Two listeners cannot share a port; 0 (a free port, or off) and -1 (off) clash with nothing. */
+    private static void requireOwnPort(final String flag, final int port, final String otherFlag, final int other) {
+        if (port > 0 && port == other) {
+            throw new IllegalArgumentException(flag + " and " + otherFlag + " are both " + port
+                    + ": each listener needs a port of its own");
+        }
     }
 
     private static void requireRange(final String flag, final long value, final long min, final long max) {

@@ -253,6 +253,17 @@ class ServerCommandTest {
     }
 
     @Test
+    void listenersShouldNotShareAPort() {
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--port=8601", "--rest_api_port=8601"))
+                .hasMessage("--rest_api_port and --port are both 8601: each listener needs a port of its own");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--metrics_port=8500"))
+                .hasMessage("--metrics_port and --port are both 8500: each listener needs a port of its own");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--metrics_port=8501"))
+                .hasMessageContaining("--metrics_port and --rest_api_port are both 8501");
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--port=0", "--rest_api_port=0").restPort()).isZero();
+    }
+
+    @Test
     void shouldAcceptTfServingsTuningFlagsThatHaveNothingToTuneHere() {
         final ServerCommand command = new ServerCommand();
         new CommandLine(command).parseArgs("--model_base_path=/m", "--num_load_threads=4",
