@@ -185,7 +185,9 @@ public final class TextFormatParser {
         }
     }
 
+    /** Names where parsing stopped: a line, or the end of the text (which may follow the last line's newline). */
     private TextFormatException error(final String message) {
-        return new TextFormatException("line " + line + ": " + message);
+        return new TextFormatException((pos >= text.length() ? "at the end of the file" : "line " + line) + ": "
+                + message);
     }
 }

@@ -38,6 +38,10 @@ class TextFormatParserTest {
     @Test
     void shouldReportTheLineOfAnError() {
         assertThatThrownBy(() -> TextFormatParser.parse("a: 1\nb 2\n")).hasMessageStartingWith("line 2:");
+        assertThatThrownBy(() -> TextFormatParser.parse("vm\n"))
+                .hasMessage("at the end of the file: expected ':' or '{' after field 'vm'");
+        assertThatThrownBy(() -> TextFormatParser.parse("a {\n  b: 1\n"))
+                .hasMessage("at the end of the file: missing '}'");
         assertThatThrownBy(() -> TextFormatParser.parse("a: \"open\n")).hasMessageContaining("unterminated");
         assertThatThrownBy(() -> TextFormatParser.parse("a { b: 1 } }")).hasMessageContaining("unexpected '}'");
     }
