@@ -19,18 +19,12 @@ import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
 import io.ringserve.server.config.BatchingParametersFile;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShutdownDrainIT {
     private static final String MODEL = "gated";
-    /** Long enough never to pass in this test: reading an answer is bounded by it only if the server hangs. */
+    /** Long enough never to pass in this test: waiting is bounded by it only if the server hangs. */
     private static final int READ_TIMEOUT_MILLIS = 20_000;
 
     @TempDir
@@ -67,11 +61,11 @@ class ShutdownDrainIT {
             final int port = server.restPort();
             final ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
                     .usePlaintext().build();
-            try (RawHttp busy = new RawHttp(port); RawHttp queued = new RawHttp(port); RawHttp idle = new RawHttp(port);
-                 RawHttp uploading = new RawHttp(port)) {
-                busy.sendPredict(1);
-                busy.sendPredict(2); // pipelined: read by the server, dispatched once the first is answered
-                queued.sendPredict(3);
+            try (RawHttpConnection busy = new RawHttpConnection(port); RawHttpConnection queued = new RawHttpConnection(port); RawHttpConnection idle = new RawHttpConnection(port);
+                 RawHttpConnection uploading = new RawHttpConnection(port)) {
+                busy.send(predict(1));
+                busy.send(predict(2)); // pipelined: read by the server, dispatched once the first is answered
+                queued.send(predict(3));
                 final ListenableFuture<PredictResponse> call = PredictionServiceGrpc.newFutureStub(channel)
                         .predict(grpcPredict(4));
                 awaitInFlight(model, 3);
@@ -96,22 +90,22 @@ class ShutdownDrainIT {
                 for (int batch = 0; batch < 4; batch++) {
                     openGate(model, 10);
                 }
-                final Response first = busy.read();
+                final RawHttpConnection.Response first = busy.read();
                 assertThat(first.status()).isEqualTo(200);
                 assertThat(first.body()).isEqualTo("{\"predictions\":[[11.0]]}");
                 assertThat(first.headers()).as("more was read on this connection").doesNotContainEntry("connection",
                         "close");
-                final Response pipelined = busy.read();
+                final RawHttpConnection.Response pipelined = busy.read();
                 assertThat(pipelined.status()).as("a request read before the shutdown is served").isEqualTo(200);
                 assertThat(pipelined.body()).isEqualTo("{\"predictions\":[[12.0]]}");
                 assertThat(pipelined.headers()).containsEntry("connection", "close");
                 assertThat(busy.closedByServer()).isTrue();
-                final Response other = queued.read();
+                final RawHttpConnection.Response other = queued.read();
                 assertThat(other.status()).isEqualTo(200);
                 assertThat(other.body()).isEqualTo("{\"predictions\":[[13.0]]}");
                 assertThat(other.headers()).containsEntry("connection", "close");
                 assertThat(queued.closedByServer()).isTrue();
-                final Response late = uploading.read();
+                final RawHttpConnection.Response late = uploading.read();
                 assertThat(late.status()).as("a request whose body was arriving is served").isEqualTo(200);
                 assertThat(late.body()).isEqualTo("{\"predictions\":[[15.0]]}");
                 assertThat(late.headers()).containsEntry("connection", "close");
@@ -153,6 +147,11 @@ class ShutdownDrainIT {
                 .build();
     }
 
+    private static String predict(final float x) {
+        final String body = predictBody(x);
+        return predictHead(body.length()) + body;
+    }
+
     private static String predictBody(final float x) {
         return "{\"instances\": [[" + x + "]]}";
     }
@@ -160,68 +159,5 @@ class ShutdownDrainIT {
     private static String predictHead(final int contentLength) {
         return "POST /v1/models/" + MODEL + ":predict HTTP/1.1\r\nHost: ringserve\r\nContent-Type: "
                 + "application/json\r\nContent-Length: " + contentLength + "\r\n\r\n";
-    }
-
-    /** An HTTP/1.1 answer: its status, its headers with lower-case names, its body. */
-    private record Response(int status, Map<String, String> headers, String body) {
-    }
-
-    /** One keep-alive HTTP/1.1 connection on a plain socket, so that the test sees when the server closes it. */
-    private static final class RawHttp implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-
-        RawHttp(final int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-            in = socket.getInputStream();
-        }
-
-        void send(final String request) throws IOException {
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-        }
-
-        void sendPredict(final float x) throws IOException {
-            final String body = predictBody(x);
-            send(predictHead(body.length()) + body);
-        }
-
-        Response read() throws IOException {
-            final String status = line();
-            final Map<String, String> headers = new HashMap<>();
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                final int colon = header.indexOf(':');
-                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        header.substring(colon + 1).trim());
-            }
-            final String length = headers.getOrDefault("content-length", "0"); // none on a 100 Continue
-            final byte[] body = in.readNBytes(Integer.parseInt(length));
-            return new Response(Integer.parseInt(status.split(" ")[1]), headers,
-                    new String(body, StandardCharsets.UTF_8));
-        }
-
-        /** Whether the server has closed the connection: the next read finds its end, not more bytes. */
-        boolean closedByServer() throws IOException {
-            return in.read() == -1;
-        }
-
-        private String line() throws IOException {
-            final ByteArrayOutputStream line = new ByteArrayOutputStream();
-            for (int b = in.read(); b != '\n'; b = in.read()) {
-                if (b == -1) {
-                    throw new IOException("the connection closed in the middle of an answer");
-                }
-                if (b != '\r') {
-                    line.write(b);
-                }
-            }
-            return line.toString(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

@@ -42,6 +42,26 @@ class TfServingRestIT {
     }
 
     @Test
+    void shouldAnswerPipelinedRequestsInOrderAlsoPastWhatAConnectionQueues() throws IOException {
+        // 200 requests in one write: far more than a connection holds queued before it stops reading for a while.
+        final StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            final String body = "{\"instances\": [" + i + "]}";
+            requests.append("POST /v1/models/default:predict HTTP/1.1\r\nHost: ringserve\r\nContent-Length: ")
+                    .append(body.length()).append("\r\n\r\n").append(body);
+        }
+        try (RawHttpConnection connection = new RawHttpConnection(server.server().restPort())) {
+            connection.send(requests.toString());
+            for (int i = 0; i < 200; i++) {
+                final RawHttpConnection.Response response = connection.read();
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.body()).as("answer %d", i).isEqualTo("{\"predictions\":[" + (i / 2.0 + 2)
+                        + "]}");
+            }
+        }
+    }
+
+    @Test
     void shouldPredictInRowFormat() throws IOException {
         final HttpResponse<String> response = server.post("/v1/models/default:predict",
                 "{\"instances\": [[1.0], [2.0], [5.0]]}");

@@ -23,19 +23,29 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Responses leave in request order: while one request of a connection is being answered, later pipelined
- * requests wait in a per-connection queue. One instance per channel (not {@code @Sharable}); all state is touched
- * on the channel's event loop only.
+ * requests wait in a per-connection queue. The connection stops reading while that queue holds
+ * {@value #MAX_QUEUED_REQUESTS} requests or {@value #MAX_QUEUED_BYTES} bytes of bodies, and while its client does
+ * not read what it is sent (the channel is not writable), so that one client cannot make the server hold more than
+ * that for it: what it sends next waits in its own socket buffers (TCP flow control). One instance per channel (not
+ * {@code @Sharable}); all state is touched on the channel's event loop only.
  */
 public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(RestRequestHandler.class);
     /** What nginx and TF Serving call a request whose client went away before the answer. */
     private static final int CLIENT_CLOSED_REQUEST = 499;
+    /** Pipelined requests a connection holds, waiting for the one being answered, before it stops reading. */
+    static final int MAX_QUEUED_REQUESTS = 16;
+    /** Body bytes of those requests a connection holds before it stops reading (a body past it is held alone). */
+    static final long MAX_QUEUED_BYTES = 8L << 20;
 
     private final HttpRouter router;
     private final RestResponses responses;
     private final RequestObserver observer;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
+    private long queuedBytes;
     private boolean answering;
+    /** Nothing more is read: the connection closes after its answer (see {@link #exceptionCaught}). */
+    private boolean readingStopped;
 
     public RestRequestHandler(final HttpRouter router, final RestResponses responses,
                               final RequestObserver observer) {
@@ -48,6 +58,8 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) {
         if (answering) {
             pipelined.add(request.retain());
+            queuedBytes += request.content().readableBytes();
+            updateReading(ctx);
             return;
         }
         dispatch(ctx, request);
@@ -89,11 +101,28 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         answering = false;
         final FullHttpRequest next = pipelined.poll();
         if (next != null) {
+            queuedBytes -= next.content().readableBytes();
             try {
                 dispatch(ctx, next);
             } finally {
                 next.release();
             }
+        }
+        updateReading(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception {
+        updateReading(ctx);
+        super.channelWritabilityChanged(ctx);
+    }
+
+    /** Reads while the client takes its answers and the queue of pipelined requests has room (see the class). */
+    private void updateReading(final ChannelHandlerContext ctx) {
+        final boolean read = !readingStopped && ctx.channel().isWritable()
+                && pipelined.size() < MAX_QUEUED_REQUESTS && queuedBytes < MAX_QUEUED_BYTES;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
         }
     }
 
@@ -108,6 +137,7 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         while ((request = pipelined.poll()) != null) {
             request.release();
         }
+        queuedBytes = 0;
     }
 
     /**
@@ -119,6 +149,7 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
         final DecompressionException undecodable = decompressionFailure(cause);
         if (undecodable != null && !answering && ctx.channel().isActive()) {
+            readingStopped = true;
             ctx.channel().config().setAutoRead(false);
             answering = true; // Nothing more is dispatched on this connection.
             write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -45,7 +46,10 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         final ChannelPipeline p = channel.pipeline();
         p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
-        p.addLast("http", new HttpServerCodec());
+        // Netty closes a connection with more than 128 requests read and not yet answered; one socket read of small
+        // pipelined requests can hold that many. RestRequestHandler bounds what a connection holds instead, by
+        // reading no more while its queue is full, so that a client pipelining many requests gets every answer.
+        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig(), Integer.MAX_VALUE));
         if (!idleTimeout.isZero()) {
             p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         }
