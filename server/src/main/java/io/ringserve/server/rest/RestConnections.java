@@ -44,11 +44,6 @@ public final class RestConnections {
         }
     }
 
-    /** Whether {@link #drain} has been called. */
-    boolean draining() {
-        return draining;
-    }
-
     /** Starts draining every open connection (see the class comment); returns at once. Idempotent. */
     public void drain() {
         draining = true;
