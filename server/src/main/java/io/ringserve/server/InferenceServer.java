@@ -20,7 +20,9 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
 import io.ringserve.models.LoadRetries;
 import io.ringserve.models.ModelRegistry;
 import io.ringserve.models.SavedModelLoader;
@@ -96,6 +98,8 @@ public final class InferenceServer implements AutoCloseable {
     private final RestConnections restConnections = new RestConnections();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
+    /** Where REST requests with large bodies are decoded and answered, off the event loops. */
+    private EventExecutorGroup restWorkers;
     private Channel restChannel;
     private Channel metricsChannel;
     private GrpcServer grpcServer;
@@ -173,6 +177,9 @@ public final class InferenceServer implements AutoCloseable {
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ringserve-rest-accept"), io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("ringserve-rest"), io);
+        // Its threads start with the first large request.
+        restWorkers = new DefaultEventExecutorGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("ringserve-rest-decode"));
         final JsonFactory json = JsonFactories.tfServing(config.maxRequestBytes());
         final RestResponses responses = new RestResponses(json);
         final MetricsRestService metricsService = new MetricsRestService(meterRegistry, config.monitoringPath(),
@@ -190,18 +197,18 @@ public final class InferenceServer implements AutoCloseable {
                 name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                config.maxRequestBytes(), config.restIdleTimeout(), restConnections), config.restPort());
+                config.maxRequestBytes(), config.restIdleTimeout(), restConnections, restWorkers), config.restPort());
         LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                 restChannel.localAddress());
         if (config.metricsPort() >= 0) {
-            final HttpRouter metricsOnly = (ctx, request) -> CompletableFuture.completedFuture(
+            final HttpRouter metricsOnly = (request, executor, alloc) -> CompletableFuture.completedFuture(
                     metricsService.serves(request.path())
-                            ? metricsService.scrape(ctx.alloc(), request.path())
-                            : responses.error(ctx.alloc(), ServingException.notFound(
+                            ? metricsService.scrape(alloc, request.path())
+                            : responses.error(alloc, ServingException.notFound(
                                     "This port serves only " + metricsService.paths())));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
-                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(), restConnections),
-                    config.metricsPort());
+                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(), restConnections,
+                    restWorkers), config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
@@ -395,6 +402,7 @@ public final class InferenceServer implements AutoCloseable {
         } finally {
             shutdownGroup(workerGroup);
             shutdownGroup(bossGroup);
+            shutdownGroup(restWorkers);
             registry.close();
         }
     }
@@ -403,7 +411,7 @@ public final class InferenceServer implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
-    private static void shutdownGroup(final EventLoopGroup group) {
+    private static void shutdownGroup(final EventExecutorGroup group) {
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.ringserve.server.rest.RestRequestHandler;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -59,6 +60,24 @@ class TfServingRestIT {
                         + "]}");
             }
         }
+    }
+
+    @Test
+    void shouldAnswerARequestLargeEnoughToBeDecodedOffTheEventLoop() throws IOException {
+        final StringBuilder body = new StringBuilder("{\"instances\": [0");
+        for (int i = 1; i < 100_000; i++) {
+            body.append(',').append(i);
+        }
+        body.append("]}");
+        assertThat(body.length()).isGreaterThan(RestRequestHandler.DEFAULT_OFFLOAD_BYTES);
+        final HttpResponse<String> response = server.post("/v1/models/default:predict", body.toString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        final JsonNode predictions = json(response).get("predictions");
+        assertThat(predictions.size()).isEqualTo(100_000);
+        assertThat(predictions.get(99_999).doubleValue()).isEqualTo(99_999 / 2.0 + 2);
+        final HttpResponse<String> bad = server.post("/v1/models/default:predict",
+                body.toString().replace("[0,", "[\"zero\","));
+        assertThat(bad.statusCode()).as("its errors too").isEqualTo(400);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.ringserve.server.rest;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.EventExecutor;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.util.Objects;
@@ -33,18 +34,19 @@ public final class CorsRouter implements HttpRouter {
     }
 
     @Override
-    public CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final RestRequest request) {
+    public CompletableFuture<FullHttpResponse> route(final RestRequest request, final EventExecutor executor,
+                                                     final ByteBufAllocator alloc) {
         if (HttpMethod.OPTIONS.equals(request.http().method())) {
             final String origin = request.http().headers().get(HttpHeaderNames.ORIGIN, "");
             final FullHttpResponse answer = WEB_ORIGIN.matcher(origin).matches()
                     ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER)
-                    : responses.error(ctx.alloc(), new ServingException(StatusCode.FAILED_PRECONDITION,
+                    : responses.error(alloc, new ServingException(StatusCode.FAILED_PRECONDITION,
                             "A CORS preflight (OPTIONS) request needs an Origin header of an http:// or https:// "
                                     + "origin, got '" + origin + "'"));
             answer.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.content().readableBytes());
             return CompletableFuture.completedFuture(withCorsHeaders(answer));
         }
-        return delegate.route(ctx, request).thenApply(CorsRouter::withCorsHeaders);
+        return delegate.route(request, executor, alloc).thenApply(CorsRouter::withCorsHeaders);
     }
 
     private static FullHttpResponse withCorsHeaders(final FullHttpResponse response) {

@@ -1,9 +1,10 @@
 package io.ringserve.server.rest;
 
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.concurrent.EventExecutor;
 import io.ringserve.server.inference.ServingException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -32,35 +33,36 @@ public final class RestRequestRouter implements HttpRouter {
     }
 
     @Override
-    public CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final RestRequest call) {
+    public CompletableFuture<FullHttpResponse> route(final RestRequest call, final EventExecutor executor,
+                                                     final ByteBufAllocator alloc) {
         try {
             final FullHttpRequest request = call.http();
             final String path = call.path();
             if (call.isTfServing()) {
-                return tfServing.handle(call, ctx.executor(), ctx.alloc())
-                        .exceptionally(failure -> responses.error(ctx.alloc(), failure));
+                return tfServing.handle(call, executor, alloc)
+                        .exceptionally(failure -> responses.error(alloc, failure));
             }
             if (repository.serves(path)) {
-                return repository.handle(call, ctx.alloc())
-                        .exceptionally(failure -> responses.error(ctx.alloc(), failure));
+                return repository.handle(call, alloc)
+                        .exceptionally(failure -> responses.error(alloc, failure));
             }
             if (kserve.serves(path)) {
-                return kserve.handle(call, ctx.executor(), ctx.alloc())
-                        .exceptionally(failure -> responses.error(ctx.alloc(), failure));
+                return kserve.handle(call, executor, alloc)
+                        .exceptionally(failure -> responses.error(alloc, failure));
             }
             if (HttpMethod.GET.equals(request.method()) && HealthRestService.LIVE_PATH.equals(path)) {
-                return CompletableFuture.completedFuture(health.live(ctx.alloc()));
+                return CompletableFuture.completedFuture(health.live(alloc));
             }
             if (HttpMethod.GET.equals(request.method()) && HealthRestService.READY_PATH.equals(path)) {
-                return CompletableFuture.completedFuture(health.ready(ctx.alloc()));
+                return CompletableFuture.completedFuture(health.ready(alloc));
             }
             if (HttpMethod.GET.equals(request.method()) && metrics.serves(path)) {
-                return CompletableFuture.completedFuture(metrics.scrape(ctx.alloc(), path));
+                return CompletableFuture.completedFuture(metrics.scrape(alloc, path));
             }
-            return CompletableFuture.completedFuture(responses.error(ctx.alloc(), ServingException.notFound(
+            return CompletableFuture.completedFuture(responses.error(alloc, ServingException.notFound(
                     "No handler for " + request.method() + " " + path)));
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(responses.error(ctx.alloc(), e));
+            return CompletableFuture.completedFuture(responses.error(alloc, e));
         }
     }
 }

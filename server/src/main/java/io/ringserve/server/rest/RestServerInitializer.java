@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -29,16 +30,20 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
     private final int maxRequestBytes;
     private final Duration idleTimeout;
     private final RestConnections connections;
+    private final EventExecutorGroup workers;
 
+    /** @param workers where requests with large bodies are decoded and answered ({@link RestRequestHandler}) */
     public RestServerInitializer(final HttpRouter router, final RestResponses responses,
                                  final RequestObserver observer, final int maxRequestBytes,
-                                 final Duration idleTimeout, final RestConnections connections) {
+                                 final Duration idleTimeout, final RestConnections connections,
+                                 final EventExecutorGroup workers) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.maxRequestBytes = maxRequestBytes;
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
         this.connections = Objects.requireNonNull(connections, "connections");
+        this.workers = Objects.requireNonNull(workers, "workers");
     }
 
     @Override
@@ -60,7 +65,8 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         // the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
         p.addLast("decompressor", new HttpContentDecompressor(false, maxRequestBytes));
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
-        p.addLast("rest", new RestRequestHandler(router, responses, observer));
+        p.addLast("rest", new RestRequestHandler(router, responses, observer, workers,
+                RestRequestHandler.DEFAULT_OFFLOAD_BYTES));
         connections.add(channel);
     }
 }

@@ -11,24 +11,28 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pipelined requests are answered in order, and a connection stops reading while it holds as many of them as it may,
- * or while its client does not take its answers, and reads again once it can.
+ * or while its client does not take its answers, and reads again once it can. Requests with large bodies are handled
+ * on a worker, not on the event loop, and answered on the event loop.
  */
 class RestRequestHandlerTest {
     /** The answers the router owes, oldest first; each completes when the test says. */
     private final Queue<CompletableFuture<FullHttpResponse>> owed = new ArrayDeque<>();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new RestRequestHandler((ctx, request) -> {
+    private final EmbeddedChannel channel = new EmbeddedChannel(new RestRequestHandler((request, executor, alloc) -> {
         final CompletableFuture<FullHttpResponse> answer = new CompletableFuture<>();
         owed.add(answer);
         return answer;
-    }, new RestResponses(new JsonFactory()), RequestObserver.NONE));
+    }, new RestResponses(new JsonFactory()), RequestObserver.NONE, ImmediateEventExecutor.INSTANCE, Integer.MAX_VALUE));
 
     private void request(final int bodyBytes) {
         channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict",
@@ -84,6 +88,52 @@ class RestRequestHandlerTest {
         answer("first");
         assertThat(channel.config().isAutoRead()).as("the large body went to be answered").isTrue();
         assertThat(written()).isEqualTo("first");
+    }
+
+    @Test
+    void shouldHandleALargeBodyOnAWorkerAndWriteItsAnswerOnTheEventLoop() throws Exception {
+        final DefaultEventExecutorGroup workers = new DefaultEventExecutorGroup(1);
+        try {
+            final CompletableFuture<Thread> routedOn = new CompletableFuture<>();
+            final EmbeddedChannel offloading = new EmbeddedChannel(new RestRequestHandler((request, executor, alloc) -> {
+                routedOn.complete(Thread.currentThread());
+                return CompletableFuture.completedFuture(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.OK, Unpooled.copiedBuffer(request.http().content().readableBytes()
+                                + " bytes read", StandardCharsets.UTF_8)));
+            }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000));
+            offloading.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                    "/v1/models/m:predict", Unpooled.wrappedBuffer(new byte[999])));
+            assertThat(routedOn.getNow(null)).as("a small body is handled on the event loop")
+                    .isSameAs(Thread.currentThread());
+            offloading.runPendingTasks();
+            final FullHttpResponse small = offloading.readOutbound();
+            assertThat(small.content().toString(StandardCharsets.UTF_8)).isEqualTo("999 bytes read");
+            small.release();
+
+            final CompletableFuture<Thread> bigRoutedOn = new CompletableFuture<>();
+            final EmbeddedChannel big = new EmbeddedChannel(new RestRequestHandler((request, executor, alloc) -> {
+                bigRoutedOn.complete(Thread.currentThread());
+                assertThat(executor.inEventLoop()).as("the executor given is the one it runs on").isTrue();
+                return CompletableFuture.completedFuture(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.OK, Unpooled.copiedBuffer(request.http().content().readableBytes()
+                                + " bytes read", StandardCharsets.UTF_8)));
+            }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000));
+            big.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                    "/v1/models/m:predict", Unpooled.wrappedBuffer(new byte[1000])));
+            assertThat(bigRoutedOn.get(10, TimeUnit.SECONDS)).as("a large body is handled on a worker")
+                    .isNotSameAs(Thread.currentThread());
+            FullHttpResponse answer = null;
+            for (int i = 0; i < 1000 && answer == null; i++) {
+                big.runPendingTasks();
+                answer = big.readOutbound();
+                Thread.sleep(answer == null ? 5 : 0);
+            }
+            assertThat(answer).as("written on the channel's event loop").isNotNull();
+            assertThat(answer.content().toString(StandardCharsets.UTF_8)).isEqualTo("1000 bytes read");
+            answer.release();
+        } finally {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test
