@@ -93,6 +93,20 @@ class KServeV2RestIT {
     }
 
     @Test
+    void shouldAnswerARequestLargeEnoughToBeDecodedOffTheEventLoop() throws IOException {
+        final StringBuilder data = new StringBuilder("0");
+        for (int i = 1; i < 100_000; i++) {
+            data.append(',').append(i);
+        }
+        final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": "
+                + "\"x\", \"shape\": [100000, 1], \"datatype\": \"FP32\", \"data\": [" + data + "]}]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        final JsonNode output = json(response).get("outputs").get(0);
+        assertThat(output.get("shape").toString()).isEqualTo("[100000,1]");
+        assertThat(output.get("data").get(99_999).floatValue()).isEqualTo(99_999 / 2f + 2);
+    }
+
+    @Test
     void shouldTakeTheInfinityTokensButNotDigitsPastADouble() {
         final HttpResponse<String> tokens = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": "
                 + "\"x\", \"shape\": [3, 1], \"datatype\": \"FP32\", \"data\": [Infinity, -Infinity, 1e38]}]}");
