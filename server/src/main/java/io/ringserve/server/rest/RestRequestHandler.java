@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * response when its future completes, telling the {@link RequestObserver} when it has been written.
  *
  * <pre>
- *   HttpServerCodec → HttpServerKeepAliveHandler → HttpObjectAggregator → RestRequestHandler
+ *   HttpServerCodec → IdleConnectionCloser → HttpServerKeepAliveHandler → HttpContentDecompressor
+ *     → HttpObjectAggregator → RestRequestHandler
  * </pre>
  *
  * <p>Responses leave in request order: while one request of a connection is being answered, later pipelined
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * that for it: what it sends next waits in its own socket buffers (TCP flow control). One instance per channel (not
  * {@code @Sharable}); all state is touched on the channel's event loop only.
  *
- * <p>A request whose body has {@link #offloadBytes} bytes or more is decoded, and its answer built, on one of the
+ * <p>A request whose body has {@code offloadBytes} bytes or more is decoded, and its answer built, on one of the
  * {@code workers} instead of the event loop (decoding 10 MB of JSON takes tens of milliseconds, which would hold up
  * every other connection of the loop); smaller ones are handled on the event loop, where they cost less than the
  * hand-off would. Either way the answer is written on the event loop.
