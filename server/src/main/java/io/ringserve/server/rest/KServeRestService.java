@@ -27,6 +27,7 @@ import io.ringserve.server.codec.JsonDoubles;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
+import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -259,7 +260,7 @@ public final class KServeRestService {
                 return responses.error(alloc, failure);
             }
             return inferResponse(route, model, id, tensors, outputs, alloc);
-        }, eventLoop);
+        }, AnswerHandoff.to(eventLoop)); // a batch's answers reach each event loop together
     }
 
     /**

@@ -19,6 +19,7 @@ import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
+import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
@@ -171,7 +172,7 @@ public final class TfServingRestService {
         return result.handleAsync((value, failure) -> {
             timeout.cancel(false);
             return failure != null ? responses.error(alloc, failure) : respond.apply(value);
-        }, eventLoop);
+        }, AnswerHandoff.to(eventLoop)); // a batch's answers reach each event loop together
     }
 
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
