@@ -39,20 +39,19 @@ final class InertTfServingFlags {
                     + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"));
 
     /** Flags taken only when they ask for nothing: false, or an empty file name. */
-    private static final Set<String> REFUSED_UNLESS_OFF = Set.of("--use_alts_credentials", "--platform_config_file");
+    private static final Set<String> REFUSED_UNLESS_OFF = Set.of("--use_alts_credentials");
 
     private InertTfServingFlags() {
     }
 
     /**
      * The inert flags among {@code arguments} (the ones no other flag matched), with their values, in the order
-     * given; a later one wins. {@code --use_alts_credentials=false} and an empty {@code --platform_config_file} are
-     * taken and not returned: they ask for TF Serving's defaults.
+     * given; a later one wins. {@code --use_alts_credentials=false} is taken and not returned: it asks for TF
+     * Serving's default.
      *
      * @param knownFlags the command's own flags, offered when an unknown flag is a near miss of one
      * @throws IllegalArgumentException naming the argument when it is not an inert flag, not in
-     *     {@code --flag=value} form, or asks for something ringserve cannot do ({@code --use_alts_credentials},
-     *     {@code --platform_config_file})
+     *     {@code --flag=value} form, or asks for something ringserve cannot do ({@code --use_alts_credentials})
      */
     static Map<String, String> given(final List<String> arguments, final Collection<String> knownFlags) {
         final Map<String, String> given = new LinkedHashMap<>();
@@ -112,11 +111,6 @@ final class InertTfServingFlags {
         if (flag.equals("--use_alts_credentials") && isTrue(value)) {
             throw new IllegalArgumentException("--use_alts_credentials: ALTS credentials are not supported; serve "
                     + "gRPC over TLS with --ssl_config_file");
-        }
-        if (flag.equals("--platform_config_file") && !value.isEmpty()) {
-            throw new IllegalArgumentException("--platform_config_file: a PlatformConfigMap is not supported; "
-                    + "configure sessions with --tensorflow_session_config_file and the --tensorflow_* flags, and "
-                    + "batching with --enable_batching and --batching_parameters_file");
         }
     }
 

@@ -2,11 +2,13 @@ package io.ringserve.server;
 
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
+import io.ringserve.models.SavedModelLoader;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
 import io.ringserve.server.config.ModelServerConfigFile;
-import io.ringserve.server.config.SessionConfigFile;
 import io.ringserve.server.config.MonitoringConfigFile;
+import io.ringserve.server.config.PlatformConfigFile;
+import io.ringserve.server.config.SessionConfigFile;
 import io.ringserve.server.config.SslConfig;
 import io.ringserve.server.grpc.GrpcChannelArguments;
 import io.ringserve.server.grpc.GrpcTls;
@@ -23,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.TensorFlow;
@@ -171,6 +174,12 @@ public final class ServerCommand {
                     + "default) or timeout (after batch_timeout_micros, as TF Serving does).")
     ClosePolicy closePolicy;
 
+    @Option(names = "--platform_config_file", paramLabel = "FILE",
+            description = "TF Serving PlatformConfigMap (text format): the tensorflow platform's SessionBundleConfig "
+                    + "(session_config, batching_parameters, saved_model_tags, enable_model_warmup, ...), used instead "
+                    + "of the batching, session, tag and warm-up flags, as in TF Serving.")
+    String platformConfigFile;
+
     @Option(names = "--monitoring_config_file", paramLabel = "FILE",
             description = "TF Serving MonitoringConfig (text format); prometheus_config { enable: true } serves "
                     + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
@@ -280,7 +289,6 @@ public final class ServerCommand {
                 .models(models(environment))
                 .restApiTimeoutMillis(restApiTimeoutMillis)
                 .restIdleTimeout(Duration.ofSeconds(restIdleTimeoutSeconds))
-                .sessionOptions(sessionOptions())
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxRequestBytes(maxRequestBytes)
                 .drainTimeoutMillis(drainTimeoutMillis)
@@ -289,10 +297,8 @@ public final class ServerCommand {
                 .grpcChannelArguments(GrpcChannelArguments.parse(grpcChannelArguments))
                 .restCors(restApiEnableCorsSupport)
                 .signatureMethodCheck(signatureMethodNameCheck ? SignatureMethodCheck.ON : SignatureMethodCheck.OFF)
-                .modelWarmup(enableModelWarmup)
                 .syntheticWarmup(syntheticWarmup)
                 .loadRetries(maxNumLoadRetries, Duration.ofNanos(Math.multiplyExact(loadRetryIntervalMicros, 1000L)))
-                .modelWarmupIterations(warmupIterations <= 0 ? 1 : warmupIterations)
                 .fileSystemPollWaitSeconds(fileSystemPollWaitSeconds);
         if (modelConfigFile != null) {
             builder.modelConfigFile(modelConfigFile, modelConfigFilePollWaitSeconds);
@@ -324,8 +330,67 @@ public final class ServerCommand {
             GrpcTls.serverContext(tls); // A key or certificate that cannot be used fails here, naming the flag.
             builder.grpcTls(tls);
         }
-        builder.batching(batching());
+        final Optional<PlatformConfigFile.TensorFlowPlatform> platform = platformConfig();
+        if (platform.isPresent()) {
+            applyPlatformConfig(builder, platform.get());
+        } else {
+            builder.sessionOptions(sessionOptions())
+                    .batching(batching())
+                    .modelWarmup(enableModelWarmup)
+                    .modelWarmupIterations(warmupIterations <= 0 ? 1 : warmupIterations);
+        }
         return builder.build();
+    }
+
+    /** {@code --platform_config_file}'s tensorflow platform; empty without the flag, or with an empty file name. */
+    private Optional<PlatformConfigFile.TensorFlowPlatform> platformConfig() {
+        if (platformConfigFile == null || platformConfigFile.isBlank()) {
+            return Optional.empty();
+        }
+        final List<String> ignored = new ArrayList<>();
+        if (enableBatching) {
+            ignored.add("--enable_batching");
+        }
+        if (batchingParametersFile != null) {
+            ignored.add("--batching_parameters_file");
+        }
+        if (perModelBatchingParams) {
+            ignored.add("--enable_per_model_batching_params");
+        }
+        if (sessionConfigFile != null) {
+            ignored.add("--tensorflow_session_config_file");
+        }
+        if (sessionParallelism != 0 || intraOpParallelism != 0 || interOpParallelism != 0) {
+            ignored.add("--tensorflow_*_parallelism");
+        }
+        if (perProcessGpuMemoryFraction != 0) {
+            ignored.add("--per_process_gpu_memory_fraction");
+        }
+        if (!savedModelTags.equals(SavedModelLoader.SERVE_TAG)) {
+            ignored.add("--saved_model_tags");
+        }
+        if (!enableModelWarmup || warmupIterations > 0) {
+            ignored.add("--enable_model_warmup / --num_request_iterations_for_warmup");
+        }
+        if (!ignored.isEmpty()) {
+            LOG.warn("--platform_config_file is given: {} ignored, as in TF Serving; its SessionBundleConfig says "
+                    + "how models load and run", String.join(", ", ignored));
+        }
+        return Optional.of(PlatformConfigFile.read(Path.of(platformConfigFile), closePolicy));
+    }
+
+    /** What the flags that the platform config replaces would otherwise set, from its SessionBundleConfig. */
+    private static void applyPlatformConfig(final ServerConfig.Builder builder,
+                                            final PlatformConfigFile.TensorFlowPlatform platform) {
+        builder.sessionOptions(new SessionOptions(0, 0, 0,
+                        platform.savedModelTags().isEmpty() ? List.of(SavedModelLoader.SERVE_TAG)
+                                : platform.savedModelTags(),
+                        platform.sessionConfig().orElse(ConfigProto.getDefaultInstance())))
+                .batching(platform.batching()
+                        .map(options -> new BatchingConfig(true, options, platform.perModelBatchingParams()))
+                        .orElse(BatchingConfig.DISABLED))
+                .modelWarmup(platform.modelWarmup())
+                .modelWarmupIterations(platform.warmupIterations().orElse(1));
     }
 
     /**

@@ -292,7 +292,39 @@ class ServerCommandTest {
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--use_alts_credentials"))
                 .hasMessageContaining("ALTS").hasMessageContaining("--ssl_config_file");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--platform_config_file=/p.pbtxt"))
-                .hasMessageContaining("--platform_config_file").hasMessageContaining("--tensorflow_session_config_file");
+                .hasMessageContaining("platform config file /p.pbtxt");
+    }
+
+    @Test
+    void aPlatformConfigFileShouldReplaceTheBatchingSessionTagAndWarmupFlagsAsInTfServing(@TempDir final Path dir)
+            throws IOException {
+        final Path file = Files.writeString(dir.resolve("platform.pbtxt"), """
+                platform_configs {
+                  key: "tensorflow"
+                  value {
+                    source_adapter_config {
+                      [type.googleapis.com/tensorflow.serving.SavedModelBundleSourceAdapterConfig] {
+                        legacy_config {
+                          session_config { intra_op_parallelism_threads: 3 }
+                          batching_parameters { max_batch_size { value: 16 } num_batch_threads { value: 2 } }
+                          saved_model_tags: "serve"
+                          saved_model_tags: "gpu"
+                        }
+                      }
+                    }
+                  }
+                }
+                """);
+        final ServerConfig config = parse(Map.of(), "--model_base_path=/m", "--platform_config_file=" + file,
+                "--tensorflow_intra_op_parallelism=8", "--enable_batching=false");
+        assertThat(config.sessionOptions().intraOpParallelism()).as("the flag is ignored").isZero();
+        assertThat(config.sessionOptions().baseConfig().getIntraOpParallelismThreads()).isEqualTo(3);
+        assertThat(config.sessionOptions().savedModelTags()).containsExactly("serve", "gpu");
+        assertThat(config.batching().enabled()).as("batching_parameters turn batching on").isTrue();
+        assertThat(config.batching().defaults().maxBatchSize()).isEqualTo(16);
+        assertThat(config.modelWarmup()).as("enable_model_warmup is false unless set, as in TF Serving").isFalse();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--platform_config_file=").batching().enabled())
+                .as("an empty file name is no platform config").isFalse();
     }
 
     @Test

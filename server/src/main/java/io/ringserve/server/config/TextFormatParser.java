@@ -8,8 +8,10 @@ import java.util.Map;
 /**
  * Reads protobuf text format, the language of TF Serving's configuration files, into {@link TextMessage}s:
  * {@code name: value}, {@code name { ... }} (also {@code name: { ... }} and {@code < ... >}), repeated scalars as
- * {@code name: [a, b]}, quoted strings with C escapes, {@code #} comments, and optional {@code ,} or {@code ;}
- * between fields. Stateless apart from the text being read; one instance per parse.
+ * {@code name: [a, b]}, quoted strings with C escapes, {@code #} comments, optional {@code ,} or {@code ;}
+ * between fields, and {@code google.protobuf.Any} written out as {@code [type.googleapis.com/full.Name] { ... }}
+ * (a field named with its brackets). Each nested message keeps its text ({@link TextMessage#text()}), for a part
+ * that another parser reads. Stateless apart from the text being read; one instance per parse.
  */
 public final class TextFormatParser {
     private final String text;
@@ -27,7 +29,7 @@ public final class TextFormatParser {
      */
     public static TextMessage parse(final String text) {
         final TextFormatParser parser = new TextFormatParser(text);
-        final TextMessage message = parser.fields(null);
+        final TextMessage message = parser.fields(null, 0);
         parser.skipSpace();
         if (parser.pos < text.length()) {
             throw parser.error("unexpected '" + text.charAt(parser.pos) + "'");
@@ -35,17 +37,21 @@ public final class TextFormatParser {
         return message;
     }
 
-    private TextMessage fields(final String closing) {
+    /** The fields up to {@code closing} (null: the end of the text), which begin at {@code start}. */
+    private TextMessage fields(final String closing, final int start) {
         final Map<String, List<Object>> fields = new LinkedHashMap<>();
+        int end;
         while (true) {
             skipSpace();
             if (pos >= text.length()) {
                 if (closing != null) {
                     throw error("missing '" + closing + "'");
                 }
+                end = pos;
                 break;
             }
             if (closing != null && text.startsWith(closing, pos)) {
+                end = pos;
                 pos++;
                 break;
             }
@@ -58,9 +64,9 @@ public final class TextFormatParser {
             }
             final List<Object> values = fields.computeIfAbsent(name, n -> new ArrayList<>());
             if (peek('{') || peek('<')) {
-                final String end = peek('{') ? "}" : ">";
+                final String closingOfValue = peek('{') ? "}" : ">";
                 pos++;
-                values.add(fields(end));
+                values.add(fields(closingOfValue, pos));
             } else if (!colon) {
                 throw error("expected ':' or '{' after field '" + name + "'");
             } else if (peek('[')) {
@@ -74,7 +80,7 @@ public final class TextFormatParser {
                 pos++;
             }
         }
-        return new TextMessage(fields);
+        return new TextMessage(fields, text.substring(start, end));
     }
 
     private void list(final List<Object> values) {
@@ -100,11 +106,19 @@ public final class TextFormatParser {
 
     private TextMessage nestedInList() {
         pos++;
-        return fields("}");
+        return fields("}", pos);
     }
 
     private String identifier() {
         final int start = pos;
+        if (peek('[')) { // an Any's type URL, or an extension: the name is everything up to ']'
+            final int close = text.indexOf(']', pos);
+            if (close < 0 || text.substring(pos, close).indexOf('\n') >= 0) {
+                throw error("missing ']' after '[' in a field name");
+            }
+            pos = close + 1;
+            return text.substring(start, pos).replaceAll("\\s+", "");
+        }
         while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_'
                 || text.charAt(pos) == '.')) {
             pos++;

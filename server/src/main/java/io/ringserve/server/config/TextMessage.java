@@ -14,11 +14,18 @@ import java.util.Set;
  */
 public final class TextMessage {
     private final Map<String, List<Object>> fields;
+    private final String text;
 
-    TextMessage(final Map<String, List<Object>> fields) {
+    TextMessage(final Map<String, List<Object>> fields, final String text) {
         final Map<String, List<Object>> copy = new LinkedHashMap<>();
         fields.forEach((name, values) -> copy.put(name, List.copyOf(values)));
         this.fields = Collections.unmodifiableMap(copy);
+        this.text = text;
+    }
+
+    /** The text this message was read from (a nested message's: between its braces), for another parser to read. */
+    public String text() {
+        return text;
     }
 
     /** The field names present, in the order they first appear. */

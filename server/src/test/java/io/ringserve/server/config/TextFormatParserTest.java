@@ -45,4 +45,21 @@ class TextFormatParserTest {
         assertThatThrownBy(() -> TextFormatParser.parse("a: \"open\n")).hasMessageContaining("unterminated");
         assertThatThrownBy(() -> TextFormatParser.parse("a { b: 1 } }")).hasMessageContaining("unexpected '}'");
     }
+
+    @Test
+    void shouldReadAnAnyWrittenOutAndKeepTheTextOfNestedMessages() {
+        final TextMessage message = TextFormatParser.parse("""
+                source_adapter_config {
+                  [type.googleapis.com/tensorflow.serving.SavedModelBundleSourceAdapterConfig] {
+                    legacy_config { session_config { gpu_options { visible_device_list: "0" } } }
+                  }
+                }
+                """);
+        final TextMessage any = message.message("source_adapter_config").orElseThrow()
+                .message("[type.googleapis.com/tensorflow.serving.SavedModelBundleSourceAdapterConfig]").orElseThrow();
+        assertThat(any.message("legacy_config").orElseThrow().message("session_config").orElseThrow().text().strip())
+                .isEqualTo("gpu_options { visible_device_list: \"0\" }");
+        assertThatThrownBy(() -> TextFormatParser.parse("[type.googleapis.com/x { }"))
+                .hasMessageContaining("missing ']'");
+    }
 }
