@@ -50,6 +50,7 @@ import io.ringserve.server.metrics.InferenceRequestObserver;
 import io.ringserve.server.metrics.ModelMeters;
 import io.ringserve.server.metrics.ServerMetrics;
 import io.ringserve.server.metrics.TfServingMetrics;
+import io.ringserve.server.rest.AnswerPlacement;
 import io.ringserve.server.rest.CorsRouter;
 import io.ringserve.server.rest.HealthRestService;
 import io.ringserve.server.rest.HttpRouter;
@@ -184,13 +185,14 @@ public final class InferenceServer implements AutoCloseable {
         final RestResponses responses = new RestResponses(json);
         final MetricsRestService metricsService = new MetricsRestService(meterRegistry, config.monitoringPath(),
                 tfServingMetrics::exposition);
+        final AnswerPlacement answers = new AnswerPlacement(restWorkers, AnswerPlacement.DEFAULT_LARGE_ANSWER_BYTES);
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
-                        tfServingMetrics.runtimeLatency()),
+                        tfServingMetrics.runtimeLatency(), answers),
                 new KServeRestService(new ModelResolver(registry), registry::get, runner,
                         JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime,
-                        repositoryApi.enabled()),
+                        repositoryApi.enabled(), answers),
                 new HealthRestService(registry, responses, () -> draining), metricsService,
                 new RepositoryRestService(repositoryApi, JsonMapper.builder(json).build(), responses), responses);
         final RequestObserver observer = new InferenceRequestObserver(metrics, tfServingMetrics,

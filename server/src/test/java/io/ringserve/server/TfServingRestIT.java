@@ -81,6 +81,18 @@ class TfServingRestIT {
     }
 
     @Test
+    void shouldAnswerASmallRequestWithALargeAnswer() throws IOException {
+        // 30,000 ones: a body of 60 KB, decoded on the event loop; an answer of 120 KB of floats, built on a worker.
+        final String body = "{\"instances\": [" + "1,".repeat(29_999) + "1]}";
+        assertThat(body.length()).isLessThan(RestRequestHandler.DEFAULT_OFFLOAD_BYTES);
+        final HttpResponse<String> response = server.post("/v1/models/default:predict", body);
+        assertThat(response.statusCode()).isEqualTo(200);
+        final JsonNode predictions = json(response).get("predictions");
+        assertThat(predictions.size()).isEqualTo(30_000);
+        assertThat(predictions.get(29_999).doubleValue()).isEqualTo(2.5);
+    }
+
+    @Test
     void shouldPredictInRowFormat() throws IOException {
         final HttpResponse<String> response = server.post("/v1/models/default:predict",
                 "{\"instances\": [[1.0], [2.0], [5.0]]}");

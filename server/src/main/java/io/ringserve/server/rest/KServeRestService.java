@@ -27,7 +27,6 @@ import io.ringserve.server.codec.JsonDoubles;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
-import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -73,6 +72,7 @@ public final class KServeRestService {
     private final RestResponses responses;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
+    private final AnswerPlacement answers;
     private final List<String> extensions;
 
     /**
@@ -83,7 +83,8 @@ public final class KServeRestService {
     public KServeRestService(final ModelResolver resolver,
                              final java.util.function.Function<String, Optional<ServedModel>> models,
                              final ModelRunner runner, final ObjectMapper json, final RestResponses responses,
-                             final long timeoutMillis, final LongSupplier nanoClock, final boolean modelRepository) {
+                             final long timeoutMillis, final LongSupplier nanoClock, final boolean modelRepository,
+                             final AnswerPlacement answers) {
         this.extensions = modelRepository ? List.of(BINARY_TENSOR_DATA, ModelRepositoryApi.EXTENSION)
                 : List.of(BINARY_TENSOR_DATA);
         this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -93,6 +94,7 @@ public final class KServeRestService {
         this.responses = Objects.requireNonNull(responses, "responses");
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.answers = Objects.requireNonNull(answers, "answers");
     }
 
     /** Whether {@code path} is one of this service's. */
@@ -254,13 +256,13 @@ public final class KServeRestService {
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")), timeoutNanos, TimeUnit.NANOSECONDS);
-        return result.handleAsync((tensors, failure) -> {
-            timeout.cancel(false);
-            if (failure != null) {
-                return responses.error(alloc, failure);
-            }
-            return inferResponse(route, model, id, tensors, outputs, alloc);
-        }, AnswerHandoff.to(eventLoop)); // a batch's answers reach each event loop together
+        // Built on the event loop (a batch's answers reach each loop together), or a worker when large.
+        return result.handle((tensors, failure) -> failure).thenCompose(failure -> AnswerPlacement.buildOn(
+                answers.executorFor(eventLoop, failure == null ? AnswerPlacement.bytesOf(result.join()) : 0), () -> {
+                    timeout.cancel(false);
+                    return failure != null ? responses.error(alloc, failure)
+                            : inferResponse(route, model, id, result.join(), outputs, alloc);
+                }));
     }
 
     /**

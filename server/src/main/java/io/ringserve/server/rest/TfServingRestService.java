@@ -19,7 +19,6 @@ import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
-import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
@@ -35,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * TF Serving's REST API ({@code /v1/models/...}): model status, metadata, predict, classify and regress.
@@ -63,6 +63,7 @@ public final class TfServingRestService {
     private final RuntimeLatency runtimeLatency;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
+    private final AnswerPlacement answers;
 
     /**
      * @param methodCheck whether signatures' method names must match the call
@@ -70,7 +71,8 @@ public final class TfServingRestService {
      */
     public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
-                                final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency) {
+                                final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency,
+                                final AnswerPlacement answers) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.responses = new RestResponses(jsonFactory);
@@ -85,6 +87,7 @@ public final class TfServingRestService {
         this.exampleInference = new ExampleInference(runner, methodCheck, runtimeLatency);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.answers = Objects.requireNonNull(answers, "answers");
     }
 
     /**
@@ -152,27 +155,36 @@ public final class TfServingRestService {
                         .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
                 : exampleInference.regress(model, signature, examples.examples(), deadline)
                         .thenApply(values -> out -> resultsEncoder.regressions(values, out));
-        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc,
+        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, writer -> 0L, // a result per example
                 writer -> responses.json(alloc, HttpResponseStatus.OK, writer));
     }
 
     /**
      * Answers with {@code respond} once {@code result} completes, or 504 when {@code timeoutNanos} pass first (which
-     * also completes {@code result}, so that queued work is dropped); the response is built on the event loop.
+     * also completes {@code result}, so that queued work is dropped); the response is built where
+     * {@link AnswerPlacement} says for its size ({@code answerBytes}): on the request's executor, or a worker.
      */
     private <T> CompletableFuture<FullHttpResponse> answerWithin(final CompletableFuture<T> result,
                                                                  final long timeoutNanos,
                                                                  final EventExecutor eventLoop,
                                                                  final ByteBufAllocator alloc,
+                                                                 final ToLongFunction<T> answerBytes,
                                                                  final Function<T, FullHttpResponse> respond) {
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")),
                 timeoutNanos, TimeUnit.NANOSECONDS);
-        return result.handleAsync((value, failure) -> {
-            timeout.cancel(false);
-            return failure != null ? responses.error(alloc, failure) : respond.apply(value);
-        }, AnswerHandoff.to(eventLoop)); // a batch's answers reach each event loop together
+        return result.handle(Outcome<T>::new).thenCompose(outcome -> AnswerPlacement.buildOn(
+                answers.executorFor(eventLoop, outcome.failure() == null ? answerBytes.applyAsLong(outcome.value()) : 0),
+                () -> {
+                    timeout.cancel(false);
+                    return outcome.failure() != null ? responses.error(alloc, outcome.failure())
+                            : respond.apply(outcome.value());
+                }));
+    }
+
+    /** How a model call ended: its value, or its failure. */
+    private record Outcome<T>(T value, Throwable failure) {
     }
 
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
@@ -191,7 +203,7 @@ public final class TfServingRestService {
         final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
         final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
                 () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
-        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, tensors -> {
+        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, AnswerPlacement::bytesOf, tensors -> {
             encoder.validate(tensors, predict.rowFormat());
             return responses.json(alloc, HttpResponseStatus.OK,
                     out -> encoder.encode(tensors, predict.rowFormat(), out));
