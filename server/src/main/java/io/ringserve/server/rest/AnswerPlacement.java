@@ -4,19 +4,17 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
-import io.ringserve.server.inference.AnswerHandoff;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
- * Where a REST answer is built once its model call is done: on the request's executor (its connection's event loop,
- * through {@link AnswerHandoff} so that a batch's answers reach each loop together), or, when its tensors hold
- * {@code largeAnswerBytes} or more, on one of the {@code workers}: writing a large answer as JSON takes milliseconds
- * (a 5-million-float mask about a tenth of a second) that every other connection of the loop would wait. Thread-safe.
+ * Where a REST answer is built once its model call is done: on the request's executor (its connection's event loop),
+ * or, when its tensors hold {@code largeAnswerBytes} or more, on one of the {@code workers}: writing a large answer as
+ * JSON takes milliseconds (a 5-million-float mask about a tenth of a second) that every other connection of the loop
+ * would wait. The services ask on the request's executor, so a small answer costs one comparison more. Thread-safe.
  */
 public final class AnswerPlacement {
     /** About 64 KiB of tensors is 200 KB of JSON, a millisecond of encoding. */
@@ -39,16 +37,16 @@ public final class AnswerPlacement {
         return bytes;
     }
 
-    /** The executor an answer of {@code answerBytes} is built on, for a request running on {@code executor}. */
-    Executor executorFor(final EventExecutor executor, final long answerBytes) {
-        return answerBytes >= largeAnswerBytes ? workers.next() : AnswerHandoff.to(executor);
+    /** Whether an answer of {@code answerBytes} is built on a worker. */
+    boolean isLarge(final long answerBytes) {
+        return answerBytes >= largeAnswerBytes;
     }
 
-    /** Runs {@code build} on {@code where}; its answer, or its failure, completes the future returned. */
-    static <R> CompletableFuture<R> buildOn(final Executor where, final Supplier<R> build) {
+    /** Runs {@code build} on a worker; its answer, or its failure, completes the future returned. */
+    <R> CompletableFuture<R> buildOnWorker(final Supplier<R> build) {
         final CompletableFuture<R> answer = new CompletableFuture<>();
         try {
-            where.execute(() -> {
+            workers.next().execute(() -> {
                 try {
                     answer.complete(build.get());
                 } catch (RuntimeException e) {

@@ -27,6 +27,7 @@ import io.ringserve.server.codec.JsonDoubles;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
+import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -45,6 +46,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -256,13 +258,16 @@ public final class KServeRestService {
         final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")), timeoutNanos, TimeUnit.NANOSECONDS);
-        // Built on the event loop (a batch's answers reach each loop together), or a worker when large.
-        return result.handle((tensors, failure) -> failure).thenCompose(failure -> AnswerPlacement.buildOn(
-                answers.executorFor(eventLoop, failure == null ? AnswerPlacement.bytesOf(result.join()) : 0), () -> {
-                    timeout.cancel(false);
-                    return failure != null ? responses.error(alloc, failure)
-                            : inferResponse(route, model, id, result.join(), outputs, alloc);
-                }));
+        // On the event loop (a batch's answers reach each loop together), then on a worker if the answer is large.
+        return result.handleAsync((tensors, failure) -> {
+            timeout.cancel(false);
+            if (failure != null) {
+                return CompletableFuture.completedFuture(responses.error(alloc, failure));
+            }
+            return answers.isLarge(AnswerPlacement.bytesOf(tensors))
+                    ? answers.buildOnWorker(() -> inferResponse(route, model, id, tensors, outputs, alloc))
+                    : CompletableFuture.completedFuture(inferResponse(route, model, id, tensors, outputs, alloc));
+        }, AnswerHandoff.to(eventLoop)).thenCompose(Function.identity());
     }
 
     /**

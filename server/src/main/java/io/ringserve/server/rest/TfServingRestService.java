@@ -19,6 +19,7 @@ import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
+import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
@@ -174,17 +175,16 @@ public final class TfServingRestService {
                 new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")),
                 timeoutNanos, TimeUnit.NANOSECONDS);
-        return result.handle(Outcome<T>::new).thenCompose(outcome -> AnswerPlacement.buildOn(
-                answers.executorFor(eventLoop, outcome.failure() == null ? answerBytes.applyAsLong(outcome.value()) : 0),
-                () -> {
-                    timeout.cancel(false);
-                    return outcome.failure() != null ? responses.error(alloc, outcome.failure())
-                            : respond.apply(outcome.value());
-                }));
-    }
-
-    /** How a model call ended: its value, or its failure. */
-    private record Outcome<T>(T value, Throwable failure) {
+        // On the event loop (a batch's answers reach each loop together), then on a worker if the answer is large.
+        return result.handleAsync((value, failure) -> {
+            timeout.cancel(false);
+            if (failure != null) {
+                return CompletableFuture.completedFuture(responses.error(alloc, failure));
+            }
+            return answers.isLarge(answerBytes.applyAsLong(value))
+                    ? answers.buildOnWorker(() -> respond.apply(value))
+                    : CompletableFuture.completedFuture(respond.apply(value));
+        }, AnswerHandoff.to(eventLoop)).thenCompose(Function.identity());
     }
 
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,

@@ -3,9 +3,7 @@ package io.ringserve.server.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
-import io.netty.util.concurrent.EventExecutor;
 import io.ringserve.models.HostTensor;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -13,34 +11,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Small answers are built on the request's event loop, large ones on a worker; failures reach the future. */
+/** Large answers are built on a worker; what building throws reaches the future. */
 class AnswerPlacementTest {
     private final DefaultEventExecutorGroup workers = new DefaultEventExecutorGroup(1);
-    private final EventExecutor loop = new DefaultEventExecutor();
     private final AnswerPlacement placement = new AnswerPlacement(workers, 1000);
 
     @AfterEach
     void stop() throws InterruptedException {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    }
-
-    private Thread builtOn(final long answerBytes) throws Exception {
-        return AnswerPlacement.buildOn(placement.executorFor(loop, answerBytes), Thread::currentThread)
-                .get(10, TimeUnit.SECONDS);
     }
 
     @Test
-    void shouldBuildSmallAnswersOnTheEventLoopAndLargeOnesOnAWorker() throws Exception {
-        final Thread loopThread = loop.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+    void shouldBuildLargeAnswersOnAWorker() throws Exception {
         final Thread workerThread = workers.next().submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
-        assertThat(builtOn(999)).isSameAs(loopThread);
-        assertThat(builtOn(1000)).isSameAs(workerThread);
+        assertThat(placement.isLarge(999)).isFalse();
+        assertThat(placement.isLarge(1000)).isTrue();
+        assertThat(placement.buildOnWorker(Thread::currentThread).get(10, TimeUnit.SECONDS)).isSameAs(workerThread);
     }
 
     @Test
     void shouldCompleteTheFutureWithWhatBuildingThrows() {
-        assertThatThrownBy(() -> AnswerPlacement.buildOn(placement.executorFor(loop, 5000), () -> {
+        assertThatThrownBy(() -> placement.buildOnWorker(() -> {
             throw new IllegalStateException("cannot encode");
         }).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasMessageContaining("cannot encode");
     }
