@@ -94,7 +94,8 @@ public final class TfServingRestService {
     /**
      * Answers one request; the body is read before this method returns, so the caller may release it then.
      *
-     * @param eventLoop the connection's event loop: timeouts are scheduled and responses encoded on it
+     * @param eventLoop the request's executor ({@link HttpRouter}): timeouts are scheduled and answers built on it,
+     *     large answers on a worker ({@link AnswerPlacement})
      * @throws ServingException for requests that fail before any work is scheduled
      */
     public CompletableFuture<FullHttpResponse> handle(final RestRequest call, final EventExecutor eventLoop,
