@@ -87,7 +87,8 @@ class ShutdownDrainIT {
                 assertThat(shutdown.isAlive()).as("the shutdown waits for the requests in flight").isTrue();
                 uploading.send(body.substring(half));
 
-                for (int batch = 0; batch < 4; batch++) {
+                // One value per request: enough however the five requests fall into batches (each batch takes one).
+                for (int request = 0; request < 5; request++) {
                     openGate(model, 10);
                 }
                 final RawHttpConnection.Response first = busy.read();
