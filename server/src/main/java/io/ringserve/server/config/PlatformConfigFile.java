@@ -136,9 +136,9 @@ public final class PlatformConfigFile {
                         config.message(field).orElseThrow().text()));
                 case "batching_parameters" -> batching = Optional.of(BatchingParametersFile.parse(
                         config.message(field).orElseThrow().text(), policy));
-                case "enable_per_model_batching_params" -> perModel = bool(config, field);
+                case "enable_per_model_batching_params" -> perModel = config.bool(field, false);
                 case "saved_model_tags" -> config.values(field).forEach(tag -> tags.add(String.valueOf(tag)));
-                case "enable_model_warmup" -> warmup = bool(config, field);
+                case "enable_model_warmup" -> warmup = config.bool(field, false);
                 case "model_warmup_options" -> iterations = warmupIterations(config.message(field).orElseThrow());
                 case "session_target" -> refuseUnless(config, field, "", "a remote session target");
                 case "prefer_tflite_model" -> refuseUnless(config, field, "false", "TensorFlow Lite models");
@@ -177,16 +177,6 @@ public final class PlatformConfigFile {
             throw new TextFormatException("model_warmup_options.num_request_iterations must be an integer, got '"
                     + value + "'");
         }
-    }
-
-    private static boolean bool(final TextMessage message, final String field) {
-        final String value = message.scalar(field).orElseThrow();
-        return switch (value) {
-            case "true", "True", "t", "1" -> true;
-            case "false", "False", "f", "0" -> false;
-            default -> throw new TextFormatException("SessionBundleConfig." + field + " must be true or false, got '"
-                    + value + "'");
-        };
     }
 
     /** {@code field} may only hold its default, {@code allowed}; anything else asks for what ringserve lacks. */

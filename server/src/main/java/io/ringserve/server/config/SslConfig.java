@@ -54,15 +54,7 @@ public record SslConfig(String serverKey, String serverCert, String customCa, bo
             }
         }
         return new SslConfig(config.scalar("server_key").orElse(""), config.scalar("server_cert").orElse(""),
-                config.scalar("custom_ca").orElse(""), bool(config.scalar("client_verify").orElse("false")));
-    }
-
-    private static boolean bool(final String value) {
-        return switch (value) {
-            case "true", "True", "t", "1" -> true;
-            case "false", "False", "f", "0" -> false;
-            default -> throw new TextFormatException("client_verify must be true or false, got '" + value + "'");
-        };
+                config.scalar("custom_ca").orElse(""), config.bool("client_verify", false));
     }
 
     @Override

@@ -51,6 +51,24 @@ public final class TextMessage {
         return Optional.of(text);
     }
 
+    /**
+     * The last value of the bool field {@code name}, as protobuf's text format writes one ({@code true}, {@code True},
+     * {@code t}, {@code 1}, or the false forms); {@code absent} when the field is not there.
+     *
+     * @throws TextFormatException naming the field when its value is no bool
+     */
+    public boolean bool(final String name, final boolean absent) {
+        final Optional<String> value = scalar(name);
+        if (value.isEmpty()) {
+            return absent;
+        }
+        return switch (value.get()) {
+            case "true", "True", "t", "1" -> true;
+            case "false", "False", "f", "0" -> false;
+            default -> throw new TextFormatException(name + " must be true or false, got '" + value.get() + "'");
+        };
+    }
+
     /** The last nested message of {@code name}. */
     public Optional<TextMessage> message(final String name) {
         final List<Object> values = values(name);
