@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
@@ -27,7 +26,6 @@ import io.ringserve.server.codec.JsonDoubles;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
-import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -46,7 +44,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -255,19 +252,8 @@ public final class KServeRestService {
         }
         final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs,
                 new ArrayList<>(outputs.keySet()), nanoClock.getAsLong() + timeoutNanos);
-        final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
-                new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")), timeoutNanos, TimeUnit.NANOSECONDS);
-        // On the event loop (a batch's answers reach each loop together), then on a worker if the answer is large.
-        return result.handleAsync((tensors, failure) -> {
-            timeout.cancel(false);
-            if (failure != null) {
-                return CompletableFuture.completedFuture(responses.error(alloc, failure));
-            }
-            return answers.isLarge(AnswerPlacement.bytesOf(tensors))
-                    ? answers.buildOnWorker(() -> inferResponse(route, model, id, tensors, outputs, alloc))
-                    : CompletableFuture.completedFuture(inferResponse(route, model, id, tensors, outputs, alloc));
-        }, AnswerHandoff.to(eventLoop)).thenCompose(Function.identity());
+        return answers.answerWithin(result, timeoutNanos, eventLoop, alloc, responses, AnswerPlacement::bytesOf,
+                tensors -> inferResponse(route, model, id, tensors, outputs, alloc));
     }
 
     /**

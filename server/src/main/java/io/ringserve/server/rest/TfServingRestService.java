@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
 import io.ringserve.models.SignatureSpec;
@@ -19,7 +18,6 @@ import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
-import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
@@ -27,15 +25,12 @@ import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.ServingException;
-import io.ringserve.server.inference.StatusCode;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
 
 /**
  * TF Serving's REST API ({@code /v1/models/...}): model status, metadata, predict, classify and regress.
@@ -157,35 +152,9 @@ public final class TfServingRestService {
                         .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
                 : exampleInference.regress(model, signature, examples.examples(), deadline)
                         .thenApply(values -> out -> resultsEncoder.regressions(values, out));
-        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, writer -> 0L, // a result per example
+        return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
+                writer -> 0L, // a result per example: small
                 writer -> responses.json(alloc, HttpResponseStatus.OK, writer));
-    }
-
-    /**
-     * Answers with {@code respond} once {@code result} completes, or 504 when {@code timeoutNanos} pass first (which
-     * also completes {@code result}, so that queued work is dropped); the response is built where
-     * {@link AnswerPlacement} says for its size ({@code answerBytes}): on the request's executor, or a worker.
-     */
-    private <T> CompletableFuture<FullHttpResponse> answerWithin(final CompletableFuture<T> result,
-                                                                 final long timeoutNanos,
-                                                                 final EventExecutor eventLoop,
-                                                                 final ByteBufAllocator alloc,
-                                                                 final ToLongFunction<T> answerBytes,
-                                                                 final Function<T, FullHttpResponse> respond) {
-        final ScheduledFuture<?> timeout = eventLoop.schedule(() -> result.completeExceptionally(
-                new ServingException(StatusCode.DEADLINE_EXCEEDED, "Request timed out after "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")),
-                timeoutNanos, TimeUnit.NANOSECONDS);
-        // On the event loop (a batch's answers reach each loop together), then on a worker if the answer is large.
-        return result.handleAsync((value, failure) -> {
-            timeout.cancel(false);
-            if (failure != null) {
-                return CompletableFuture.completedFuture(responses.error(alloc, failure));
-            }
-            return answers.isLarge(answerBytes.applyAsLong(value))
-                    ? answers.buildOnWorker(() -> respond.apply(value))
-                    : CompletableFuture.completedFuture(respond.apply(value));
-        }, AnswerHandoff.to(eventLoop)).thenCompose(Function.identity());
     }
 
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
@@ -204,10 +173,11 @@ public final class TfServingRestService {
         final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
         final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
                 () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
-        return answerWithin(result, requestTimeoutNanos, eventLoop, alloc, AnswerPlacement::bytesOf, tensors -> {
-            encoder.validate(tensors, predict.rowFormat());
-            return responses.json(alloc, HttpResponseStatus.OK,
-                    out -> encoder.encode(tensors, predict.rowFormat(), out));
-        });
+        return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
+                AnswerPlacement::bytesOf, tensors -> {
+                    encoder.validate(tensors, predict.rowFormat());
+                    return responses.json(alloc, HttpResponseStatus.OK,
+                            out -> encoder.encode(tensors, predict.rowFormat(), out));
+                });
     }
 }
