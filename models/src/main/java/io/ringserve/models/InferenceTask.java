@@ -18,12 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Every input has dimension 0 equal to {@link #size()} ({@link #isBatchable} says whether a set of inputs
  * qualifies). Tasks are compatible (may share a batch) when their inputs agree in type and in every dimension past
  * the first, or, for paddable tasks, in type and rank. Outputs arrive from one or more batches (more when the task
- * was split); the future completes once every row has come back. Thread-safe: slices of one task may be answered from different batch threads.
+ * was split); the future completes once every row has come back. Thread-safe: slices of one task may be answered
+ * from different batch threads.
  */
 public final class InferenceTask implements BatchTask {
     private final Map<String, HostTensor> inputs;
     private final int size;
     private final long deadlineNanos;
+    private final boolean paddable;
     private final List<Object> compatibilityKey;
     private final CompletableFuture<Map<String, HostTensor>> result = new CompletableFuture<>();
     private final Map<String, OutputRows> outputs = new LinkedHashMap<>();
@@ -55,6 +57,7 @@ public final class InferenceTask implements BatchTask {
         this.inputs = Map.copyOf(inputs);
         this.size = Math.toIntExact(inputs.values().iterator().next().dim(0));
         this.deadlineNanos = deadlineNanos;
+        this.paddable = paddable;
         final List<Object> key = new ArrayList<>();
         new TreeMap<>(inputs).forEach((alias, tensor) -> {
             final long[] shape = tensor.shape();
@@ -63,6 +66,14 @@ public final class InferenceTask implements BatchTask {
             key.add(paddable ? "rank " + shape.length : Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
         });
         this.compatibilityKey = List.copyOf(key);
+    }
+
+    /**
+     * Whether this task may share batches with tasks whose inputs differ from its own past dimension 0, each padded
+     * to the batch's largest; a batch's tasks are all paddable or none is (they share a compatibility key).
+     */
+    public boolean paddable() {
+        return paddable;
     }
 
     /**

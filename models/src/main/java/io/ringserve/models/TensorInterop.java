@@ -89,7 +89,8 @@ final class TensorInterop {
      */
     static Tensor concatRows(final String alias, final List<TaskSlice<InferenceTask>> slices, final int paddedRows) {
         final List<Rows> rows = new ArrayList<>(slices.size());
-        final long[] inner = widestInnerShape(alias, slices);
+        // Only tasks batched with pad_variable_length_inputs can differ past dimension 0: the others are not scanned.
+        final long[] inner = slices.get(0).task().paddable() ? widestInnerShape(alias, slices) : null;
         for (TaskSlice<InferenceTask> slice : slices) {
             final HostTensor input = slice.task().inputs().get(alias);
             rows.add(inner == null ? new Rows(input, slice.offset(), slice.rows())
