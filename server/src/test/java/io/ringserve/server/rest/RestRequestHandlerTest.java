@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -90,19 +91,33 @@ class RestRequestHandlerTest {
         assertThat(written()).isEqualTo("first");
     }
 
+    /**
+     * A connection whose router answers how many body bytes it read, noting the thread it ran on in {@code routedOn};
+     * bodies of 1000 bytes or more go to {@code workers}.
+     */
+    private static EmbeddedChannel countingBodies(final EventExecutorGroup workers,
+                                                  final CompletableFuture<Thread> routedOn) {
+        return new EmbeddedChannel(new RestRequestHandler((request, executor, alloc) -> {
+            routedOn.complete(Thread.currentThread());
+            assertThat(executor.inEventLoop()).as("the executor given is the one it runs on").isTrue();
+            return CompletableFuture.completedFuture(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.OK, Unpooled.copiedBuffer(request.http().content().readableBytes()
+                            + " bytes read", StandardCharsets.UTF_8)));
+        }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000));
+    }
+
+    private static void post(final EmbeddedChannel channel, final int bodyBytes) {
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict",
+                Unpooled.wrappedBuffer(new byte[bodyBytes])));
+    }
+
     @Test
     void shouldHandleALargeBodyOnAWorkerAndWriteItsAnswerOnTheEventLoop() throws Exception {
         final DefaultEventExecutorGroup workers = new DefaultEventExecutorGroup(1);
         try {
             final CompletableFuture<Thread> routedOn = new CompletableFuture<>();
-            final EmbeddedChannel offloading = new EmbeddedChannel(new RestRequestHandler((request, executor, alloc) -> {
-                routedOn.complete(Thread.currentThread());
-                return CompletableFuture.completedFuture(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        HttpResponseStatus.OK, Unpooled.copiedBuffer(request.http().content().readableBytes()
-                                + " bytes read", StandardCharsets.UTF_8)));
-            }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000));
-            offloading.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                    "/v1/models/m:predict", Unpooled.wrappedBuffer(new byte[999])));
+            final EmbeddedChannel offloading = countingBodies(workers, routedOn);
+            post(offloading, 999);
             assertThat(routedOn.getNow(null)).as("a small body is handled on the event loop")
                     .isSameAs(Thread.currentThread());
             offloading.runPendingTasks();
@@ -111,15 +126,8 @@ class RestRequestHandlerTest {
             small.release();
 
             final CompletableFuture<Thread> bigRoutedOn = new CompletableFuture<>();
-            final EmbeddedChannel big = new EmbeddedChannel(new RestRequestHandler((request, executor, alloc) -> {
-                bigRoutedOn.complete(Thread.currentThread());
-                assertThat(executor.inEventLoop()).as("the executor given is the one it runs on").isTrue();
-                return CompletableFuture.completedFuture(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        HttpResponseStatus.OK, Unpooled.copiedBuffer(request.http().content().readableBytes()
-                                + " bytes read", StandardCharsets.UTF_8)));
-            }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000));
-            big.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                    "/v1/models/m:predict", Unpooled.wrappedBuffer(new byte[1000])));
+            final EmbeddedChannel big = countingBodies(workers, bigRoutedOn);
+            post(big, 1000);
             assertThat(bigRoutedOn.get(10, TimeUnit.SECONDS)).as("a large body is handled on a worker")
                     .isNotSameAs(Thread.currentThread());
             FullHttpResponse answer = null;
