@@ -34,6 +34,7 @@ import io.ringserve.server.config.ModelServerConfigFile;
 import io.ringserve.server.grpc.DomainSocketPath;
 import io.ringserve.server.grpc.GrpcServer;
 import io.ringserve.server.grpc.GrpcTls;
+import io.ringserve.server.grpc.LargeMessageOffload;
 import io.ringserve.server.grpc.WarmupReplay;
 import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.BatchingModelRunner;
@@ -99,8 +100,8 @@ public final class InferenceServer implements AutoCloseable {
     private final RestConnections restConnections = new RestConnections();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
-    /** Where REST requests with large bodies are decoded and answered, off the event loops. */
-    private EventExecutorGroup restWorkers;
+    /** Where REST requests with large bodies and gRPC calls with large messages are decoded, off the event loops. */
+    private EventExecutorGroup decodeWorkers;
     private Channel restChannel;
     private Channel metricsChannel;
     private GrpcServer grpcServer;
@@ -179,13 +180,13 @@ public final class InferenceServer implements AutoCloseable {
         workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("ringserve-rest"), io);
         // Its threads start with the first large request.
-        restWorkers = new DefaultEventExecutorGroup(Runtime.getRuntime().availableProcessors(),
-                new DefaultThreadFactory("ringserve-rest-decode"));
+        decodeWorkers = new DefaultEventExecutorGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("ringserve-decode"));
         final JsonFactory json = JsonFactories.tfServing(config.maxRequestBytes());
         final RestResponses responses = new RestResponses(json);
         final MetricsRestService metricsService = new MetricsRestService(meterRegistry, config.monitoringPath(),
                 tfServingMetrics::exposition);
-        final AnswerPlacement answers = new AnswerPlacement(restWorkers, AnswerPlacement.DEFAULT_LARGE_ANSWER_BYTES);
+        final AnswerPlacement answers = new AnswerPlacement(decodeWorkers, AnswerPlacement.DEFAULT_LARGE_ANSWER_BYTES);
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), runner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
@@ -199,7 +200,7 @@ public final class InferenceServer implements AutoCloseable {
                 name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                config.maxRequestBytes(), config.restIdleTimeout(), restConnections, restWorkers), config.restPort());
+                config.maxRequestBytes(), config.restIdleTimeout(), restConnections, decodeWorkers), config.restPort());
         LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                 restChannel.localAddress());
         if (config.metricsPort() >= 0) {
@@ -210,7 +211,7 @@ public final class InferenceServer implements AutoCloseable {
                                     "This port serves only " + metricsService.paths())));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
                     RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(), restConnections,
-                    restWorkers), config.metricsPort());
+                    decodeWorkers), config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
@@ -238,7 +239,10 @@ public final class InferenceServer implements AutoCloseable {
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
                     this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi,
-                    config.grpcMaxInboundMessageBytesInEffect()).start();
+                    config.grpcMaxInboundMessageBytesInEffect(),
+                    List.of(new GrpcRequestObserver(metrics, tfServingMetrics, name -> registry.get(name).isPresent())),
+                    new LargeMessageOffload(decodeWorkers, LargeMessageOffload.DEFAULT_OFFLOAD_BYTES,
+                            config.grpcMaxInboundMessageBytesInEffect())).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }
@@ -266,9 +270,9 @@ public final class InferenceServer implements AutoCloseable {
                 // batch threads. The server owns the groups and closes them after gRPC has stopped.
                 .bossEventLoopGroup(bossGroup)
                 .workerEventLoopGroup(workerGroup)
-                // Handlers never block (they decode and schedule), so they run on the transport's threads.
-                .directExecutor()
-                .intercept(new GrpcRequestObserver(metrics, tfServingMetrics, name -> registry.get(name).isPresent()));
+                // Handlers never block (they decode and schedule), so they run on the transport's threads; calls
+                // with large messages move to the decode workers (LargeMessageOffload).
+                .directExecutor();
         config.grpcChannelArguments().applyTo(builder);
         return builder;
     }
@@ -404,7 +408,7 @@ public final class InferenceServer implements AutoCloseable {
         } finally {
             shutdownGroup(workerGroup);
             shutdownGroup(bossGroup);
-            shutdownGroup(restWorkers);
+            shutdownGroup(decodeWorkers);
             registry.close();
         }
     }

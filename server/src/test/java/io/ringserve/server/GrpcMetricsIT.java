@@ -10,6 +10,7 @@ import io.ringserve.proto.inference.InferTensorContents;
 import io.ringserve.proto.inference.ModelInferRequest;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.server.grpc.LargeMessageOffload;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +35,13 @@ class GrpcMetricsIT {
                 predictions.predict(HalfPlusTwoOverGrpc.predict(1f));
                 assertThatThrownBy(() -> predictions.predict(HalfPlusTwoOverGrpc.predict(1f).toBuilder()
                         .setModelSpec(ModelSpec.newBuilder().setName("nope")).build()));
+                // Past LargeMessageOffload's 256 KiB: parsed on a worker, and still counted under its model.
+                final float[] many = new float[100_000];
+                java.util.Arrays.fill(many, 3f);
+                assertThat(HalfPlusTwoOverGrpc.predict(many).getSerializedSize())
+                        .isGreaterThan(LargeMessageOffload.DEFAULT_OFFLOAD_BYTES);
+                assertThat(predictions.predict(HalfPlusTwoOverGrpc.predict(many)).getOutputsOrThrow("y")
+                        .getFloatValList()).hasSize(many.length).containsOnly(3.5f);
                 GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(ModelInferRequest.newBuilder()
                         .setModelName(HalfPlusTwoOverGrpc.MODEL).addInputs(ModelInferRequest.InferInputTensor
                                 .newBuilder().setName("x").setDatatype("FP32").addShape(1).addShape(1)
@@ -45,7 +53,7 @@ class GrpcMetricsIT {
                     URI.create("http://127.0.0.1:" + server.restPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metric(scrape, "inference_requests_total{model=\"half_plus_two\",protocol=\"grpc\","
-                    + "status=\"ok\"}")).isEqualTo(2);
+                    + "status=\"ok\"}")).isEqualTo(3);
             assertThat(metric(scrape, "inference_requests_total{model=\"unknown\",protocol=\"grpc\","
                     + "status=\"client_error\"}")).isEqualTo(1);
             assertThat(metric(scrape, "inference_requests_inflight")).isZero();

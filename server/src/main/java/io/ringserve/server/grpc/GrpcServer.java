@@ -2,6 +2,9 @@ package io.ringserve.server.grpc;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -45,7 +48,7 @@ public final class GrpcServer implements AutoCloseable {
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
         this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
                 SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE, ModelRepositoryApi.DISABLED,
-                DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
+                DEFAULT_MAX_INBOUND_MESSAGE_BYTES, List.of(), LargeMessageOffload.NONE);
     }
 
     /**
@@ -60,33 +63,41 @@ public final class GrpcServer implements AutoCloseable {
      * @param repository KServe V2's RepositoryModelLoad and RepositoryModelUnload
      * @param maxInboundMessageBytes the largest message each listener takes, which also bounds what TensorFlow's fill
      *     rule may add to a Predict input (see {@link PredictionGrpcService}); set on every builder
+     * @param interceptors applied to every service's calls, in order, where the calls' messages are parsed (metrics
+     *     that read the request, for example); a builder's own interceptors would see unparsed messages of the
+     *     offloaded services
+     * @param offload which inference calls (PredictionService, GRPCInferenceService) are handled off the event loop
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService serves v1alpha, which older clients still speak.
     public GrpcServer(final List<? extends ServerBuilder<?>> builders, final ModelResolver resolver,
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
                       final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck,
                       final ConfigReload configReload, final RuntimeLatency runtimeLatency,
-                      final ModelRepositoryApi repository, final int maxInboundMessageBytes) {
+                      final ModelRepositoryApi repository, final int maxInboundMessageBytes,
+                      final List<ServerInterceptor> interceptors, final LargeMessageOffload offload) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
-        final PredictionGrpcService prediction = new PredictionGrpcService(resolver, runner, System::nanoTime,
-                answerExecutor, outputEncoding, methodCheck, runtimeLatency, maxInboundMessageBytes);
-        final ModelGrpcService models = new ModelGrpcService(resolver, configReload);
-        final InferenceGrpcService inference = new InferenceGrpcService(resolver.registry(), runner, answerExecutor,
-                repository);
+        final ServerServiceDefinition predictions = offload.applyTo(
+                ServerInterceptors.intercept(new PredictionGrpcService(resolver, runner, System::nanoTime,
+                        answerExecutor, outputEncoding, methodCheck, runtimeLatency, maxInboundMessageBytes),
+                        interceptors));
+        final ServerServiceDefinition inference = offload.applyTo(ServerInterceptors.intercept(
+                new InferenceGrpcService(resolver.registry(), runner, answerExecutor, repository), interceptors));
+        final ServerServiceDefinition models = ServerInterceptors.intercept(
+                new ModelGrpcService(resolver, configReload), interceptors);
         this.servers = builders.stream()
                 .map(builder -> builder
                         .maxInboundMessageSize(maxInboundMessageBytes)
                         // gzip and deflate requests, as TF Serving's C++ server takes them; answers go uncompressed.
                         .decompressorRegistry(DeflateCodec.decompressors())
-                        .addService(prediction)
+                        .addService(predictions)
                         .addService(models)
                         .addService(inference)
-                        .addService(health.getHealthService())
+                        .addService(ServerInterceptors.intercept(health.getHealthService(), interceptors))
                         // Reflection answers from the server it is bound to: an instance per listener.
-                        .addService(ProtoReflectionServiceV1.newInstance())
-                        .addService(ProtoReflectionService.newInstance())
+                        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors))
+                        .addService(ServerInterceptors.intercept(ProtoReflectionService.newInstance(), interceptors))
                         .build())
                 .toList();
         setServing(false);

@@ -1,0 +1,283 @@
+package io.ringserve.server.grpc;
+
+import io.grpc.Context;
+import io.grpc.Detachable;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.KnownLength;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves unary calls with a large request message off the transport's event loop: such a message is parsed, and its
+ * call handled (decoding the tensors, scheduling the model), on one of the {@code workers}, so that a 100 MB Predict
+ * does not hold up every other connection of its event loop. The services run on the event loops
+ * ({@code directExecutor}); a message under {@code offloadBytes} is handled there, where it costs less than the
+ * hand-off would.
+ *
+ * <p>The large message's buffers are detached from the transport ({@link Detachable}), not copied. From that message
+ * on, every callback of the call (half-close, cancellation, completion, readiness) runs on the same worker, in order,
+ * in the call's {@link Context}, so the handler sees the call's deadline (counted from its arrival) and its
+ * cancellation as it does on the event loop. A message that cannot be parsed closes its call with the parser's
+ * status (INTERNAL) and nothing else.
+ *
+ * <p>What is handled on the event loop anyway:
+ * <ul>
+ *   <li>a compressed message: it is decompressed as it is parsed, so its size is not known before that, and its
+ *       buffers are behind the decompressor;</li>
+ *   <li>a large message while messages of {@code maxWaitingBytes} in all wait for the workers: the event loop then
+ *       parses it itself, which slows its reading, so that a client sending faster than the workers parse is held
+ *       back by HTTP/2 flow control instead of filling the server's memory.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; each call's state is touched on the transport's thread for that call.
+ */
+public final class LargeMessageOffload implements ServerInterceptor {
+    private static final Logger LOG = LoggerFactory.getLogger(LargeMessageOffload.class);
+    /** Messages from this size on are handled on a worker unless configured otherwise. */
+    public static final int DEFAULT_OFFLOAD_BYTES = 256 << 10;
+    /** Never offloads: every message is handled where it arrives (in-process transports, tests). */
+    public static final LargeMessageOffload NONE = new LargeMessageOffload(null, Integer.MAX_VALUE, 0);
+
+    private final EventExecutorGroup workers;
+    private final int offloadBytes;
+    private final long maxWaitingBytes;
+    private final AtomicLong waitingBytes = new AtomicLong();
+
+    /**
+     * @param workers where large messages are handled; each of its executors runs one task at a time, in order
+     * @param offloadBytes the message size from which a message is handled on a worker
+     * @param maxWaitingBytes how many bytes of messages may wait for the workers before large messages are handled
+     *     on the event loop again (see the class)
+     */
+    public LargeMessageOffload(final EventExecutorGroup workers, final int offloadBytes, final long maxWaitingBytes) {
+        this.workers = offloadBytes == Integer.MAX_VALUE ? workers : Objects.requireNonNull(workers, "workers");
+        this.offloadBytes = offloadBytes;
+        this.maxWaitingBytes = maxWaitingBytes;
+    }
+
+    /**
+     * {@code service} with its unary calls offloaded when large: its messages reach this interceptor as they arrive
+     * (streams), and are parsed with the service's own marshallers where the call is handled. Interceptors that
+     * read messages belong inside {@code service} (applied to it first): outside it they would see streams.
+     */
+    public ServerServiceDefinition applyTo(final ServerServiceDefinition service) {
+        if (offloadBytes == Integer.MAX_VALUE) {
+            return service;
+        }
+        return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service), this);
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(final ServerCall<ReqT, RespT> call,
+                                                                 final Metadata headers,
+                                                                 final ServerCallHandler<ReqT, RespT> next) {
+        final ServerCall.Listener<ReqT> listener = next.startCall(call, headers);
+        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
+            return listener;
+        }
+        return new OffloadingListener<>(call, listener);
+    }
+
+    /** Bytes of messages handed to the workers and not yet taken up by them. */
+    public long waitingBytes() {
+        return waitingBytes.get();
+    }
+
+    /** The message's size when it can be handed to a worker without copying it, or -1. */
+    private static long detachableSize(final Object message) {
+        if (message instanceof Detachable && message instanceof KnownLength && message instanceof InputStream in) {
+            try {
+                return in.available();
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Reserves room for {@code bytes} waiting for the workers; false when that would pass the limit. */
+    private boolean reserve(final long bytes) {
+        while (true) {
+            final long waiting = waitingBytes.get();
+            if (waiting + bytes > maxWaitingBytes && waiting > 0) {
+                return false;
+            }
+            if (waitingBytes.compareAndSet(waiting, waiting + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Passes callbacks on where they arrive until a large message comes; from then on runs them on one worker. The
+     * transport calls it from one thread at a time; the worker runs what it is given in order.
+     */
+    private final class OffloadingListener<ReqT>
+            extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
+        private final ServerCall<ReqT, ?> call;
+        /** Set when a large message came; read and written on the transport's thread only. */
+        private EventExecutor worker;
+        /** The call failed on the worker: its later callbacks have nothing to do. Worker only. */
+        private boolean failed;
+        /** The worker refused the call (shutting down) and it is closed: later callbacks are dropped. */
+        private boolean refused;
+
+        OffloadingListener(final ServerCall<ReqT, ?> call, final ServerCall.Listener<ReqT> delegate) {
+            super(delegate);
+            this.call = call;
+        }
+
+        @Override
+        public void onMessage(final ReqT message) {
+            if (worker != null) {
+                // A unary call has one message; a second one is the stub's to refuse, after what came first.
+                onWorkerWith(message, 0);
+                return;
+            }
+            final long size = detachableSize(message);
+            if (size < offloadBytes || !reserve(size)) {
+                super.onMessage(message);
+                return;
+            }
+            worker = workers.next();
+            onWorkerWith(message, size);
+        }
+
+        /**
+         * Delivers {@code message} on the worker, detached from the transport (which releases what it holds when
+         * this callback returns) and released once delivered; gives back {@code reservedBytes} when the worker takes
+         * it up.
+         */
+        private void onWorkerWith(final ReqT message, final long reservedBytes) {
+            final ReqT detached = detached(message);
+            final boolean queued = onWorker(() -> {
+                waitingBytes.addAndGet(-reservedBytes);
+                try {
+                    if (!failed) {
+                        delegate().onMessage(detached);
+                    }
+                } finally {
+                    if (detached instanceof InputStream in) {
+                        release(in);
+                    }
+                }
+            }, true);
+            if (!queued) {
+                waitingBytes.addAndGet(-reservedBytes);
+                if (detached instanceof InputStream in) {
+                    release(in);
+                }
+            }
+        }
+
+        /** {@code message}, or what it holds detached from the transport, so that it outlives this callback. */
+        @SuppressWarnings("unchecked") // A Detachable message is an InputStream: ReqT is InputStream.
+        private ReqT detached(final ReqT message) {
+            return message instanceof Detachable detachable ? (ReqT) detachable.detach() : message;
+        }
+
+        @Override
+        public void onHalfClose() {
+            if (worker == null) {
+                super.onHalfClose();
+            } else {
+                onWorker(() -> delegate().onHalfClose(), false);
+            }
+        }
+
+        @Override
+        public void onCancel() {
+            if (worker == null) {
+                super.onCancel();
+            } else {
+                onWorker(() -> delegate().onCancel(), false);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (worker == null) {
+                super.onComplete();
+            } else {
+                onWorker(() -> delegate().onComplete(), false);
+            }
+        }
+
+        @Override
+        public void onReady() {
+            if (worker == null) {
+                super.onReady();
+            } else {
+                onWorker(() -> delegate().onReady(), false);
+            }
+        }
+
+        /**
+         * Runs {@code callback} on the call's worker in the current (the call's) context, unless an earlier one
+         * failed and {@code always} is false; a callback that throws closes the call with its status. False, and the
+         * call closed UNAVAILABLE, when the worker is shutting down.
+         */
+        private boolean onWorker(final Runnable callback, final boolean always) {
+            if (refused) {
+                return false;
+            }
+            final Context context = Context.current();
+            try {
+                worker.execute(() -> context.run(() -> {
+                    if (failed && !always) {
+                        return;
+                    }
+                    try {
+                        callback.run();
+                    } catch (RuntimeException e) {
+                        failed = true;
+                        LOG.debug("gRPC call {} failed on its worker", call.getMethodDescriptor().getFullMethodName(),
+                                e);
+                        closeCall(Status.fromThrowable(e), trailers(e));
+                    }
+                }));
+                return true;
+            } catch (RejectedExecutionException e) {
+                refused = true;
+                closeCall(Status.UNAVAILABLE.withDescription("The server is shutting down"), new Metadata());
+                return false;
+            }
+        }
+
+        private void closeCall(final Status status, final Metadata trailers) {
+            try {
+                call.close(status, trailers);
+            } catch (IllegalStateException alreadyClosed) {
+                LOG.debug("gRPC call {} was already closed", call.getMethodDescriptor().getFullMethodName());
+            }
+        }
+
+        private static Metadata trailers(final RuntimeException e) {
+            final Metadata trailers = Status.trailersFromThrowable(e);
+            return trailers == null ? new Metadata() : trailers;
+        }
+    }
+
+    private static void release(final InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            LOG.debug("Closing a detached gRPC message failed", e);
+        }
+    }
+}

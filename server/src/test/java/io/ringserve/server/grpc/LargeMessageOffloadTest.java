@@ -1,0 +1,341 @@
+package io.ringserve.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.ringserve.models.HostTensor;
+import io.ringserve.models.LoadedModel;
+import io.ringserve.models.ModelRegistry;
+import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.SessionOptions;
+import io.ringserve.models.SignatureSpec;
+import io.ringserve.models.TestData;
+import io.ringserve.proto.serving.ModelSpec;
+import io.ringserve.proto.serving.PredictRequest;
+import io.ringserve.proto.serving.PredictResponse;
+import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.tensorflow.DataType;
+import io.ringserve.proto.tensorflow.TensorProto;
+import io.ringserve.proto.tensorflow.TensorShapeProto;
+import io.ringserve.server.inference.DirectModelRunner;
+import io.ringserve.server.inference.InferenceExecutor;
+import io.ringserve.server.inference.ModelRepositoryApi;
+import io.ringserve.server.inference.ModelResolver;
+import io.ringserve.server.inference.ModelRunner;
+import io.ringserve.server.inference.RuntimeLatency;
+import io.ringserve.server.inference.SignatureMethodCheck;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link LargeMessageOffload} on a real gRPC port, TF Serving's half_plus_two behind the real PredictionService: which
+ * thread handles a call, what it sees (deadline, parsed messages), and what a bad or cancelled large call does.
+ */
+class LargeMessageOffloadTest {
+    /** Messages from 1 KiB on are offloaded; a 1000-float Predict is about 4 KiB. */
+    private static final int OFFLOAD_BYTES = 1024;
+    private static final int LARGE_ROWS = 1000;
+    private static final long TIMEOUT_S = 30;
+
+    private static ModelRegistry registry;
+    private static DirectModelRunner models;
+
+    private final RecordingRunner runner = new RecordingRunner();
+    private final ConcurrentLinkedQueue<String> parsedMessages = new ConcurrentLinkedQueue<>();
+    private EventLoopGroup loops;
+    private EventExecutorGroup workers;
+    private LargeMessageOffload offload;
+    private GrpcServer server;
+    private ManagedChannel channel;
+    private PredictionServiceGrpc.PredictionServiceBlockingStub predictions;
+
+    @BeforeAll
+    static void loadModel() {
+        registry = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS));
+        registry.add("half_plus_two", TestData.tfServing("saved_model_half_plus_two_cpu"));
+        registry.loadAll();
+        models = new DirectModelRunner(new InferenceExecutor(2, 64, System::nanoTime), (m, n) -> { });
+    }
+
+    @AfterAll
+    static void closeModel() throws InterruptedException {
+        models.shutdown(Duration.ofSeconds(5));
+        registry.close();
+    }
+
+    @BeforeEach
+    void start() {
+        loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-loop"), NioIoHandler.newFactory());
+        workers = new DefaultEventExecutorGroup(1, new DefaultThreadFactory("test-offload"));
+    }
+
+    /** Starts the server with at most {@code maxWaitingBytes} of messages waiting for the worker. */
+    private void startServer(final long maxWaitingBytes) {
+        final ServerInterceptor recordParsed = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(final ServerCall<Q, R> call, final Metadata headers,
+                                                               final ServerCallHandler<Q, R> next) {
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                        next.startCall(call, headers)) {
+                    @Override
+                    public void onMessage(final Q message) {
+                        parsedMessages.add(message.getClass().getSimpleName());
+                        super.onMessage(message);
+                    }
+                };
+            }
+        };
+        offload = new LargeMessageOffload(workers, OFFLOAD_BYTES, maxWaitingBytes);
+        final NettyServerBuilder builder = NettyServerBuilder.forPort(0).channelType(NioServerSocketChannel.class)
+                .bossEventLoopGroup(loops).workerEventLoopGroup(loops).directExecutor();
+        server = new GrpcServer(List.of(builder), new ModelResolver(registry), runner, () -> Runnable::run,
+                PredictOutputEncoding.TYPED_VALUES, SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED,
+                RuntimeLatency.NONE, ModelRepositoryApi.DISABLED, GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
+                List.of(recordParsed), offload).start();
+        server.setServing(true);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        predictions = PredictionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        runner.release();
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.awaitTermination(Duration.ofSeconds(TIMEOUT_S));
+        }
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static PredictRequest predict(final int rows) {
+        final ByteBuffer raw = ByteBuffer.allocate(4 * rows).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows; i++) {
+            raw.putFloat(i);
+        }
+        return PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("half_plus_two"))
+                .putInputs("x", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
+                        .setTensorShape(TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(rows))
+                                .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+                        .setTensorContent(ByteString.copyFrom(raw.array())).build())
+                .build();
+    }
+
+    private static void assertAnswers(final PredictResponse response, final int rows) {
+        final List<Float> y = response.getOutputsOrThrow("y").getFloatValList();
+        assertThat(y).hasSize(rows);
+        for (int i = 0; i < rows; i++) {
+            assertThat(y.get(i)).isEqualTo(i / 2f + 2f);
+        }
+    }
+
+    @Test
+    void shouldHandleALargeMessageOnAWorkerWithTheCallsDeadline() {
+        startServer(1 << 20);
+        assertThat(predict(LARGE_ROWS).getSerializedSize()).isGreaterThanOrEqualTo(OFFLOAD_BYTES);
+        final long before = System.nanoTime();
+
+        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+
+        assertThat(runner.threads).containsExactly("test-offload");
+        // The client's 30 s, as it sent them once connected (not the year a call without a deadline gets).
+        assertThat(runner.deadlines).singleElement().satisfies(deadline ->
+                assertThat(deadline - before).isBetween(0L, TimeUnit.SECONDS.toNanos(TIMEOUT_S + 1)));
+        assertThat(parsedMessages).containsExactly("PredictRequest");
+    }
+
+    @Test
+    void shouldHandleASmallMessageOnTheEventLoop() {
+        startServer(1 << 20);
+        assertThat(predict(3).getSerializedSize()).isLessThan(OFFLOAD_BYTES);
+
+        assertAnswers(predictions.predict(predict(3)), 3);
+
+        assertThat(runner.threads).containsExactly("test-loop");
+        assertThat(parsedMessages).containsExactly("PredictRequest");
+    }
+
+    @Test
+    void shouldHandleALargeMessageOnTheEventLoopWhileTheWorkersHaveTheirFill() throws Exception {
+        final int size = predict(LARGE_ROWS).getSerializedSize();
+        startServer(size + size / 2); // room for one message waiting, not two
+        final CountDownLatch workerBusy = new CountDownLatch(1);
+        final CountDownLatch freeWorker = new CountDownLatch(1);
+        workers.execute(() -> {
+            workerBusy.countDown();
+            await(freeWorker);
+        });
+        workerBusy.await(TIMEOUT_S, TimeUnit.SECONDS);
+        final var stub = PredictionServiceGrpc.newFutureStub(channel).withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS);
+
+        final var waiting = stub.predict(predict(LARGE_ROWS)); // waits for the worker
+        awaitWaitingBytes(size);
+        assertThat(runner.threads).isEmpty();
+        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS); // no room: on the event loop
+        freeWorker.countDown();
+        assertAnswers(waiting.get(TIMEOUT_S, TimeUnit.SECONDS), LARGE_ROWS);
+
+        assertThat(runner.threads).containsExactly("test-loop", "test-offload");
+    }
+
+    @Test
+    void shouldCloseALargeCallThatCannotBeParsedAndServeTheNext() {
+        startServer(1 << 20);
+        final byte[] garbage = new byte[4 * OFFLOAD_BYTES];
+        Arrays.fill(garbage, (byte) 0xff); // a tag whose varint never ends
+
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, rawPredict(),
+                CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS), garbage))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("Invalid protobuf byte sequence");
+                });
+        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        assertThat(runner.threads).containsExactly("test-offload");
+    }
+
+    @Test
+    void shouldDropTheWorkOfACancelledLargeCall() throws Exception {
+        startServer(1 << 20);
+        runner.hold();
+        final ClientCall<byte[], byte[]> call = channel.newCall(rawPredict(),
+                CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS));
+        final var answer = ClientCalls.futureUnaryCall(call, predict(LARGE_ROWS).toByteArray());
+        final CompletableFuture<Map<String, HostTensor>> work = runner.held.get(TIMEOUT_S, TimeUnit.SECONDS);
+
+        call.cancel("the client gives up", null);
+
+        assertThatThrownBy(() -> work.get(TIMEOUT_S, TimeUnit.SECONDS)).hasMessageContaining(
+                "The client cancelled the call");
+        assertThatThrownBy(() -> answer.get(TIMEOUT_S, TimeUnit.SECONDS)).hasCauseInstanceOf(
+                StatusRuntimeException.class).hasMessageContaining("CANCELLED");
+        assertThat(runner.threads).containsExactly("test-offload");
+    }
+
+    @Test
+    void shouldRefuseALargeCallWhenTheWorkersHaveShutDown() {
+        startServer(1 << 20);
+        workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+
+        assertThatThrownBy(() -> predictions.predict(predict(LARGE_ROWS)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("The server is shutting down");
+                });
+        assertAnswers(predictions.predict(predict(3)), 3);
+    }
+
+    /** Predict with the request and answer as bytes, to send what the real stub cannot. */
+    private static MethodDescriptor<byte[], byte[]> rawPredict() {
+        final MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(final byte[] value) {
+                return new ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(final InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        return PredictionServiceGrpc.getPredictMethod().toBuilder(bytes, bytes).build();
+    }
+
+    /** Waits until the server has queued {@code bytes} of messages for the (blocked) worker; nothing else tells. */
+    private void awaitWaitingBytes(final long bytes) throws InterruptedException {
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (offload.waitingBytes() < bytes && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(offload.waitingBytes()).isEqualTo(bytes);
+    }
+
+    private static void await(final CountDownLatch latch) {
+        try {
+            latch.await(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs calls on half_plus_two, noting the thread each call was scheduled from and its deadline. */
+    private static final class RecordingRunner implements ModelRunner {
+        final ConcurrentLinkedQueue<String> threads = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Long> deadlines = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<CompletableFuture<Map<String, HostTensor>>> held = new CompletableFuture<>();
+        private volatile boolean holding;
+
+        void hold() {
+            holding = true;
+        }
+
+        void release() {
+            held.thenAccept(work -> work.cancel(false));
+        }
+
+        @Override
+        public CompletableFuture<Map<String, HostTensor>> run(final LoadedModel model, final SignatureSpec signature,
+                                                              final Map<String, HostTensor> inputs,
+                                                              final List<String> outputs, final long deadlineNanos) {
+            threads.add(Thread.currentThread().getName().replaceAll("-[0-9-]+$", ""));
+            deadlines.add(deadlineNanos);
+            if (holding) {
+                final CompletableFuture<Map<String, HostTensor>> work = new CompletableFuture<>();
+                held.complete(work);
+                return work;
+            }
+            return models.run(model, signature, inputs, outputs, deadlineNanos);
+        }
+
+        @Override
+        public boolean shutdown(final Duration drain) {
+            return true;
+        }
+    }
+}
