@@ -79,6 +79,28 @@ class CompressedRestBodyIT {
     }
 
     @Test
+    void shouldServeALargeGzipBodyDecompressedOnAWorker() {
+        // 20,000 rows: about 250 KB of JSON, about 100 KB gzipped: past a sixteenth of the 256 KiB offload size.
+        final java.util.Random random = new java.util.Random(42);
+        final int[] x = random.ints(20_000, 0, 100_000).toArray();
+        final StringBuilder json = new StringBuilder("{\"instances\": [");
+        for (int i = 0; i < x.length; i++) {
+            json.append(i == 0 ? "" : ", ").append('[').append(x[i]).append(".5]");
+        }
+        final byte[] body = compressed(json.append("]}").toString().getBytes(StandardCharsets.UTF_8),
+                CompressedRestBodyIT::gzip);
+        assertThat(body.length).isGreaterThan((256 << 10) / 16);
+
+        final HttpResponse<String> response = post("gzip", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        final String predictions = compact(response.body());
+        assertThat(predictions).startsWith("{\"predictions\":[[" + ((x[0] + 0.5) / 2 + 2) + "],[" + ((x[1] + 0.5) / 2 + 2)
+                + "],");
+        assertThat(predictions.split("\\],\\[")).hasSize(20_000);
+    }
+
+    @Test
     void shouldServeADeflateBody() {
         final HttpResponse<String> response = post("deflate",
                 compressed(BODY.getBytes(StandardCharsets.UTF_8), DeflaterOutputStream::new));

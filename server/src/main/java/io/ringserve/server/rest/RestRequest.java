@@ -17,8 +17,17 @@ public final class RestRequest {
     private ServingException malformed;
 
     public RestRequest(final FullHttpRequest http) {
+        this(http, new QueryStringDecoder(http.uri()).rawPath());
+    }
+
+    private RestRequest(final FullHttpRequest http, final String path) {
         this.http = Objects.requireNonNull(http, "http");
-        this.path = new QueryStringDecoder(http.uri()).rawPath();
+        this.path = path;
+    }
+
+    /** The same request with another HTTP form of it (its body decompressed), for the router. */
+    RestRequest withHttp(final FullHttpRequest other) {
+        return new RestRequest(other, path);
     }
 
     /** The HTTP request; its body is released once the router has returned. */

@@ -1,5 +1,6 @@
 package io.ringserve.server.rest;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * response when its future completes, telling the {@link RequestObserver} when it has been written.
  *
  * <pre>
- *   HttpServerCodec → IdleConnectionCloser → HttpServerKeepAliveHandler → HttpContentDecompressor
- *     → HttpObjectAggregator → RestRequestHandler
+ *   HttpServerCodec → IdleConnectionCloser → HttpServerKeepAliveHandler → HttpObjectAggregator
+ *     → RestRequestHandler
  * </pre>
  *
  * <p>Responses leave in request order: while one request of a connection is being answered, later pipelined
@@ -35,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * that for it: what it sends next waits in its own socket buffers (TCP flow control). One instance per channel (not
  * {@code @Sharable}); all state is touched on the channel's event loop only.
  *
- * <p>A request whose body has {@code offloadBytes} bytes or more is decoded, and its answer built, on one of the
+ * <p>A request whose body has {@code offloadBytes} bytes or more (a compressed body: a {@value
+ * CompressedBodies#EXPANSION}th of that) is decompressed and decoded, and its answer built, on one of the
  * {@code workers} instead of the event loop (decoding 10 MB of JSON takes tens of milliseconds, which would hold up
  * every other connection of the loop); smaller ones are handled on the event loop, where they cost less than the
- * hand-off would. Either way the answer is written on the event loop.
+ * hand-off would. Either way the answer is written on the event loop. A body that cannot be decompressed, or
+ * decompresses past {@code maxRequestBytes}, is answered 400 naming why, and the connection goes on.
  */
 public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(RestRequestHandler.class);
@@ -59,24 +62,25 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     private final RequestObserver observer;
     private final EventExecutorGroup workers;
     private final int offloadBytes;
+    private final int maxRequestBytes;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
     private long queuedBytes;
     private boolean answering;
-    /** Nothing more is read: the connection closes after its answer (see {@link #exceptionCaught}). */
-    private boolean readingStopped;
 
     /**
      * @param workers where requests with large bodies are handled
      * @param offloadBytes the body size from which a request is handled on {@code workers}
+     * @param maxRequestBytes the most bytes a compressed body may decompress to
      */
     public RestRequestHandler(final HttpRouter router, final RestResponses responses,
                               final RequestObserver observer, final EventExecutorGroup workers,
-                              final int offloadBytes) {
+                              final int offloadBytes, final int maxRequestBytes) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.workers = Objects.requireNonNull(workers, "workers");
         this.offloadBytes = offloadBytes;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     @Override
@@ -109,8 +113,8 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     /** Routes {@code call} on the event loop, or on a worker when its body is large (see the class). */
     private CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final FullHttpRequest request,
                                                       final RestRequest call) {
-        if (request.content().readableBytes() < offloadBytes) {
-            return router.route(call, ctx.executor(), ctx.alloc());
+        if (!isLarge(request)) {
+            return routeHere(call, ctx.executor(), ctx.alloc());
         }
         final EventExecutor worker = workers.next();
         request.retain(); // The router reads the body on the worker, after this handler has let go of it.
@@ -118,7 +122,7 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         try {
             worker.execute(() -> {
                 try {
-                    router.route(call, worker, ctx.alloc()).whenComplete((response, failure) -> answer.complete(
+                    routeHere(call, worker, ctx.alloc()).whenComplete((response, failure) -> answer.complete(
                             failure == null ? response : responses.error(ctx.alloc(), failure)));
                 } catch (RuntimeException e) {
                     answer.complete(responses.error(ctx.alloc(), e));
@@ -132,6 +136,33 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
                     "The server is shutting down")));
         }
         return answer;
+    }
+
+    /** True for a body handled on a worker: {@code offloadBytes} or more, less when it came compressed. */
+    private boolean isLarge(final FullHttpRequest request) {
+        final int size = request.content().readableBytes();
+        return size >= offloadBytes
+                || size >= offloadBytes / CompressedBodies.EXPANSION && CompressedBodies.isCompressed(request);
+    }
+
+    /** Routes {@code call} on the calling thread, {@code executor}'s; a compressed body is decompressed first. */
+    private CompletableFuture<FullHttpResponse> routeHere(final RestRequest call, final EventExecutor executor,
+                                                          final ByteBufAllocator alloc) {
+        if (!CompressedBodies.isCompressed(call.http())) {
+            return router.route(call, executor, alloc);
+        }
+        final FullHttpRequest decompressed;
+        try {
+            decompressed = CompressedBodies.decompressed(call.http(), maxRequestBytes);
+        } catch (DecompressionException e) {
+            return CompletableFuture.completedFuture(responses.error(alloc, ServingException.invalidArgument(
+                    "The request body could not be decompressed (Content-Encoding): " + e.getMessage())));
+        }
+        try {
+            return router.route(call.withHttp(decompressed), executor, alloc);
+        } finally {
+            decompressed.release();
+        }
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive,
@@ -172,7 +203,7 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
 
     /** Reads while the client takes its answers and the queue of pipelined requests has room (see the class). */
     private void updateReading(final ChannelHandlerContext ctx) {
-        final boolean read = !readingStopped && ctx.channel().isWritable()
+        final boolean read = ctx.channel().isWritable()
                 && pipelined.size() < MAX_QUEUED_REQUESTS && queuedBytes < MAX_QUEUED_BYTES;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
@@ -193,33 +224,9 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         queuedBytes = 0;
     }
 
-    /**
-     * A body that cannot be decompressed (not the {@code Content-Encoding} it claims, or decompressing past the size
-     * limit) is answered 400 naming why, and the connection closes, as nothing more can be read from it in step; any
-     * other failure closes the connection.
-     */
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-        final DecompressionException undecodable = decompressionFailure(cause);
-        if (undecodable != null && !answering && ctx.channel().isActive()) {
-            readingStopped = true;
-            ctx.channel().config().setAutoRead(false);
-            answering = true; // Nothing more is dispatched on this connection.
-            write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(
-                    "The request body could not be decompressed (Content-Encoding): " + undecodable.getMessage())),
-                    false, RequestObserver.Observation.UNOBSERVED);
-            return;
-        }
         LOG.debug("Closing REST connection {} after an error", ctx.channel().remoteAddress(), cause);
         ctx.close();
-    }
-
-    private static DecompressionException decompressionFailure(final Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof DecompressionException e) {
-                return e;
-            }
-        }
-        return null;
     }
 }

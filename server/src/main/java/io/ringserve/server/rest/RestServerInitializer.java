@@ -3,7 +3,6 @@ package io.ringserve.server.rest;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -16,9 +15,9 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, decompression of compressed
- * bodies ({@code Content-Encoding}), aggregation of the whole request (bodies over {@code maxRequestBytes}, once
- * decompressed, are refused), then the {@link RestRequestHandler}. A connection idle for {@code idleTimeout} (nothing
+ * Assembles the REST pipeline of each accepted connection: HTTP/1.1 codec, keep-alive, aggregation of the whole
+ * request (bodies over {@code maxRequestBytes} are refused, compressed ones also when they decompress past it), then
+ * the {@link RestRequestHandler}. A connection idle for {@code idleTimeout} (nothing
  * read or written, no request being answered) is closed ({@link IdleConnectionCloser}); zero keeps it open. Every
  * connection is tracked in the server's {@link RestConnections}, which drains them on shutdown (the same handler
  * closes each once it is idle).
@@ -61,12 +60,12 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         // Also when the server drains, so present with no idle timeout too.
         p.addLast("idleCloser", new IdleConnectionCloser());
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
-        // Content-Encoding gzip (what TF Serving's HTTP server takes) or deflate: decompressed before aggregation, so
-        // the size limit holds for what is decoded; no single decompressed buffer may outgrow it.
-        p.addLast("decompressor", new HttpContentDecompressor(false, maxRequestBytes));
+        // A body with a Content-Encoding (gzip, what TF Serving's HTTP server takes, or deflate) is aggregated as it
+        // came and decompressed where the request is handled, on a worker when large; the size limit holds for the
+        // body as sent and again for what it decompresses to (RestRequestHandler).
         p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
         p.addLast("rest", new RestRequestHandler(router, responses, observer, workers,
-                RestRequestHandler.DEFAULT_OFFLOAD_BYTES));
+                RestRequestHandler.DEFAULT_OFFLOAD_BYTES, maxRequestBytes));
         connections.add(channel);
     }
 }

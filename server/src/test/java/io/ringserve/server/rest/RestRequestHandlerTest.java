@@ -8,17 +8,22 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +38,8 @@ class RestRequestHandlerTest {
         final CompletableFuture<FullHttpResponse> answer = new CompletableFuture<>();
         owed.add(answer);
         return answer;
-    }, new RestResponses(new JsonFactory()), RequestObserver.NONE, ImmediateEventExecutor.INSTANCE, Integer.MAX_VALUE));
+    }, new RestResponses(new JsonFactory()), RequestObserver.NONE, ImmediateEventExecutor.INSTANCE, Integer.MAX_VALUE,
+            Integer.MAX_VALUE));
 
     private void request(final int bodyBytes) {
         channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict",
@@ -103,7 +109,7 @@ class RestRequestHandlerTest {
             return CompletableFuture.completedFuture(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.OK, Unpooled.copiedBuffer(request.http().content().readableBytes()
                             + " bytes read", StandardCharsets.UTF_8)));
-        }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000));
+        }, new RestResponses(new JsonFactory()), RequestObserver.NONE, workers, 1000, 1 << 20));
     }
 
     private static void post(final EmbeddedChannel channel, final int bodyBytes) {
@@ -142,6 +148,81 @@ class RestRequestHandlerTest {
         } finally {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /** {@code bytes} zero bytes, gzipped. */
+    private static byte[] gzippedZeros(final int bytes) throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(new byte[bytes]);
+        }
+        return out.toByteArray();
+    }
+
+    private static void postGzip(final EmbeddedChannel channel, final byte[] body) {
+        final DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/models/m:predict", Unpooled.wrappedBuffer(body));
+        request.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        channel.writeInbound(request);
+    }
+
+    /** Waits for the answer a worker hands to {@code channel}'s event loop, and returns its body. */
+    private static String awaitAnswer(final EmbeddedChannel channel) throws InterruptedException {
+        FullHttpResponse answer = null;
+        for (int i = 0; i < 1000 && answer == null; i++) {
+            channel.runPendingTasks();
+            answer = channel.readOutbound();
+            Thread.sleep(answer == null ? 5 : 0);
+        }
+        assertThat(answer).as("written on the channel's event loop").isNotNull();
+        try {
+            return answer.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            answer.release();
+        }
+    }
+
+    @Test
+    void shouldDecompressACompressedBodyOnAWorkerFromASixteenthOfTheOffloadSize() throws Exception {
+        final byte[] small = gzippedZeros(10);
+        final byte[] large = gzippedZeros(100_000);
+        assertThat(small.length).isLessThan(1000 / CompressedBodies.EXPANSION);
+        assertThat(large.length).isBetween(1000 / CompressedBodies.EXPANSION, 999);
+        final DefaultEventExecutorGroup workers = new DefaultEventExecutorGroup(1);
+        try {
+            final CompletableFuture<Thread> smallRoutedOn = new CompletableFuture<>();
+            final EmbeddedChannel smallChannel = countingBodies(workers, smallRoutedOn);
+            postGzip(smallChannel, small);
+            assertThat(smallRoutedOn.getNow(null)).as("a small compressed body is handled on the event loop")
+                    .isSameAs(Thread.currentThread());
+            assertThat(awaitAnswer(smallChannel)).isEqualTo("10 bytes read");
+
+            final CompletableFuture<Thread> largeRoutedOn = new CompletableFuture<>();
+            final EmbeddedChannel largeChannel = countingBodies(workers, largeRoutedOn);
+            postGzip(largeChannel, large);
+            assertThat(largeRoutedOn.get(10, TimeUnit.SECONDS)).as("decompressed on a worker")
+                    .isNotSameAs(Thread.currentThread());
+            assertThat(awaitAnswer(largeChannel)).isEqualTo("100000 bytes read");
+        } finally {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void shouldAnswerABodyThatIsNotWhatItsEncodingSaysWith400AndReadOn() throws Exception {
+        final EmbeddedChannel plain = countingBodies(ImmediateEventExecutor.INSTANCE, new CompletableFuture<>());
+        postGzip(plain, "{\"instances\": [1.0]}".getBytes(StandardCharsets.UTF_8));
+        plain.runPendingTasks();
+        final FullHttpResponse refused = plain.readOutbound();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+        assertThat(refused.content().toString(StandardCharsets.UTF_8))
+                .contains("The request body could not be decompressed (Content-Encoding)");
+        refused.release();
+
+        assertThat(plain.isOpen()).isTrue();
+        assertThat(plain.config().isAutoRead()).isTrue();
+        post(plain, 5);
+        assertThat(awaitAnswer(plain)).isEqualTo("5 bytes read");
     }
 
     @Test
