@@ -53,6 +53,24 @@ public final class LargeMessageOffload implements ServerInterceptor {
     /** Never offloads: every message is handled where it arrives (in-process transports, tests). */
     public static final LargeMessageOffload NONE = new LargeMessageOffload(null, Integer.MAX_VALUE, 0);
 
+    /**
+     * Messages as the transport gives them and takes them. Not {@code useInputStreamMessages}: its marshaller wraps a
+     * stream that does not support mark in a {@link java.io.BufferedInputStream}, and every answer is such a stream
+     * (protobuf's, which the transport drains straight into its buffers); wrapped, each answer costs a buffer and a
+     * second copy.
+     */
+    private static final MethodDescriptor.Marshaller<InputStream> AS_SENT = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(final InputStream value) {
+            return value;
+        }
+
+        @Override
+        public InputStream parse(final InputStream stream) {
+            return stream;
+        }
+    };
+
     private final EventExecutorGroup workers;
     private final int offloadBytes;
     private final long maxWaitingBytes;
@@ -79,7 +97,7 @@ public final class LargeMessageOffload implements ServerInterceptor {
         if (offloadBytes == Integer.MAX_VALUE) {
             return service;
         }
-        return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service), this);
+        return ServerInterceptors.intercept(ServerInterceptors.useMarshalledMessages(service, AS_SENT), this);
     }
 
     @Override
