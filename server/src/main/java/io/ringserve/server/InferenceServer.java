@@ -94,6 +94,8 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry meterRegistry;
     private final ServerMetrics metrics;
+    /** Counts gRPC inference calls; outside the services, with its model labels inside. */
+    private final GrpcRequestObserver grpcObserver;
     private final TfServingMetrics tfServingMetrics;
     private final ModelRepositoryApi repositoryApi;
     private final ModelRunner runner;
@@ -129,6 +131,8 @@ public final class InferenceServer implements AutoCloseable {
                 warmup(config, runner, tfServingMetrics),
                 (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos),
                 new LoadRetries(config.maxLoadRetries(), config.loadRetryInterval(), System::nanoTime));
+        this.grpcObserver = new GrpcRequestObserver(metrics, tfServingMetrics,
+                name -> registry.get(name).isPresent());
         this.repositoryApi = config.modelRepositoryApi()
                 .<ModelRepositoryApi>map(repository -> new ModelRepositoryControl(repository, registry,
                         this::changeModels))
@@ -240,7 +244,7 @@ public final class InferenceServer implements AutoCloseable {
                     config.signatureMethodCheck(),
                     this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi,
                     config.grpcMaxInboundMessageBytesInEffect(),
-                    List.of(new GrpcRequestObserver(metrics, tfServingMetrics, name -> registry.get(name).isPresent())),
+                    List.of(grpcObserver.modelLabels()),
                     new LargeMessageOffload(decodeWorkers, LargeMessageOffload.DEFAULT_OFFLOAD_BYTES,
                             config.grpcMaxInboundMessageBytesInEffect())).start();
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
@@ -272,7 +276,9 @@ public final class InferenceServer implements AutoCloseable {
                 .workerEventLoopGroup(workerGroup)
                 // Handlers never block (they decode and schedule), so they run on the transport's threads; calls
                 // with large messages move to the decode workers (LargeMessageOffload).
-                .directExecutor();
+                .directExecutor()
+                // Outside the services, to see every call's start and close (its model label is taken inside).
+                .intercept(grpcObserver);
         config.grpcChannelArguments().applyTo(builder);
         return builder;
     }

@@ -3,7 +3,10 @@ package io.ringserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
 import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.ringserve.proto.inference.InferTensorContents;
@@ -11,6 +14,10 @@ import io.ringserve.proto.inference.ModelInferRequest;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
 import io.ringserve.server.grpc.LargeMessageOffload;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +27,26 @@ import org.junit.jupiter.api.Test;
 
 /** gRPC inference calls count in the autoscaling metrics as REST ones do, with protocol {@code grpc}. */
 class GrpcMetricsIT {
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(final byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(final InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    /** Predict with the request as bytes, to send what no PredictRequest is. */
+    private static final MethodDescriptor<byte[], byte[]> RAW_PREDICT = PredictionServiceGrpc.getPredictMethod()
+            .toBuilder(BYTES, BYTES).build();
+
     private static double metric(final String scrape, final String series) {
         return scrape.lines().filter(line -> line.startsWith(series + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
@@ -42,6 +69,14 @@ class GrpcMetricsIT {
                         .isGreaterThan(LargeMessageOffload.DEFAULT_OFFLOAD_BYTES);
                 assertThat(predictions.predict(HalfPlusTwoOverGrpc.predict(many)).getOutputsOrThrow("y")
                         .getFloatValList()).hasSize(many.length).containsOnly(3.5f);
+                // Bytes that are no PredictRequest, on the event loop and on a worker: each closes its call, counted.
+                for (int size : new int[] {16, LargeMessageOffload.DEFAULT_OFFLOAD_BYTES}) {
+                    final byte[] garbage = new byte[size];
+                    java.util.Arrays.fill(garbage, (byte) 0xff);
+                    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, RAW_PREDICT,
+                            CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), garbage))
+                            .hasMessageContaining("INTERNAL: Invalid protobuf byte sequence");
+                }
                 GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(ModelInferRequest.newBuilder()
                         .setModelName(HalfPlusTwoOverGrpc.MODEL).addInputs(ModelInferRequest.InferInputTensor
                                 .newBuilder().setName("x").setDatatype("FP32").addShape(1).addShape(1)
@@ -56,6 +91,8 @@ class GrpcMetricsIT {
                     + "status=\"ok\"}")).isEqualTo(3);
             assertThat(metric(scrape, "inference_requests_total{model=\"unknown\",protocol=\"grpc\","
                     + "status=\"client_error\"}")).isEqualTo(1);
+            assertThat(metric(scrape, "inference_requests_total{model=\"unknown\",protocol=\"grpc\","
+                    + "status=\"server_error\"}")).isEqualTo(2);
             assertThat(metric(scrape, "inference_requests_inflight")).isZero();
         }
     }

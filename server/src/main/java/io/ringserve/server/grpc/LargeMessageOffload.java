@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>The large message's buffers are detached from the transport ({@link Detachable}), not copied. From that message
  * on, every callback of the call (half-close, cancellation, completion, readiness) runs on the same worker, in order,
  * in the call's {@link Context}, so the handler sees the call's deadline (counted from its arrival) and its
- * cancellation as it does on the event loop. A message that cannot be parsed closes its call with the parser's
- * status (INTERNAL) and nothing else.
+ * cancellation as it does on the event loop. A message that cannot be parsed, large or small, closes its call with
+ * the parser's status (INTERNAL {@code Invalid protobuf byte sequence}, where grpc-java alone answers UNKNOWN) and
+ * nothing else.
  *
  * <p>What is handled on the event loop anyway:
  * <ul>
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       back by HTTP/2 flow control instead of filling the server's memory.</li>
  * </ul>
  *
- * <p>Thread-safe; each call's state is touched on the transport's thread for that call.
+ * <p>Thread-safe; each call's state is touched on the transport's thread for that call, or on its worker once it
+ * moved there.
  */
 public final class LargeMessageOffload implements ServerInterceptor {
     private static final Logger LOG = LoggerFactory.getLogger(LargeMessageOffload.class);
@@ -143,14 +145,16 @@ public final class LargeMessageOffload implements ServerInterceptor {
 
     /**
      * Passes callbacks on where they arrive until a large message comes; from then on runs them on one worker. The
-     * transport calls it from one thread at a time; the worker runs what it is given in order.
+     * transport calls it from one thread at a time; the worker runs what it is given in order. A callback that throws
+     * (a message that cannot be parsed) closes the call with its status, wherever it ran, and the call's later
+     * callbacks are dropped.
      */
     private final class OffloadingListener<ReqT>
             extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
         private final ServerCall<ReqT, ?> call;
         /** Set when a large message came; read and written on the transport's thread only. */
         private EventExecutor worker;
-        /** The call failed on the worker: its later callbacks have nothing to do. Worker only. */
+        /** The call failed and is closed; on the transport's thread, then on the worker once it has one. */
         private boolean failed;
         /** The worker refused the call (shutting down) and it is closed: later callbacks are dropped. */
         private boolean refused;
@@ -169,7 +173,7 @@ public final class LargeMessageOffload implements ServerInterceptor {
             }
             final long size = detachableSize(message);
             if (size < offloadBytes || !reserve(size)) {
-                super.onMessage(message);
+                deliver(() -> delegate().onMessage(message));
                 return;
             }
             worker = workers.next();
@@ -186,15 +190,13 @@ public final class LargeMessageOffload implements ServerInterceptor {
             final boolean queued = onWorker(() -> {
                 waitingBytes.addAndGet(-reservedBytes);
                 try {
-                    if (!failed) {
-                        delegate().onMessage(detached);
-                    }
+                    deliver(() -> delegate().onMessage(detached));
                 } finally {
                     if (detached instanceof InputStream in) {
                         release(in);
                     }
                 }
-            }, true);
+            });
             if (!queued) {
                 waitingBytes.addAndGet(-reservedBytes);
                 if (detached instanceof InputStream in) {
@@ -211,64 +213,58 @@ public final class LargeMessageOffload implements ServerInterceptor {
 
         @Override
         public void onHalfClose() {
-            if (worker == null) {
-                super.onHalfClose();
-            } else {
-                onWorker(() -> delegate().onHalfClose(), false);
-            }
+            where(() -> delegate().onHalfClose());
         }
 
         @Override
         public void onCancel() {
-            if (worker == null) {
-                super.onCancel();
-            } else {
-                onWorker(() -> delegate().onCancel(), false);
-            }
+            where(() -> delegate().onCancel());
         }
 
         @Override
         public void onComplete() {
-            if (worker == null) {
-                super.onComplete();
-            } else {
-                onWorker(() -> delegate().onComplete(), false);
-            }
+            where(() -> delegate().onComplete());
         }
 
         @Override
         public void onReady() {
+            where(() -> delegate().onReady());
+        }
+
+        /** Runs {@code callback} where the call is handled: here, or on its worker once it has one. */
+        private void where(final Runnable callback) {
             if (worker == null) {
-                super.onReady();
+                deliver(callback);
             } else {
-                onWorker(() -> delegate().onReady(), false);
+                onWorker(() -> deliver(callback));
+            }
+        }
+
+        /** Runs {@code callback} unless the call failed; if it throws, the call fails, closed with its status. */
+        private void deliver(final Runnable callback) {
+            if (failed) {
+                return;
+            }
+            try {
+                callback.run();
+            } catch (RuntimeException e) {
+                failed = true;
+                LOG.debug("gRPC call {} failed", call.getMethodDescriptor().getFullMethodName(), e);
+                closeCall(statusOf(e), trailersOf(e));
             }
         }
 
         /**
-         * Runs {@code callback} on the call's worker in the current (the call's) context, unless an earlier one
-         * failed and {@code always} is false; a callback that throws closes the call with its status. False, and the
-         * call closed UNAVAILABLE, when the worker is shutting down.
+         * Runs {@code task} on the call's worker in the current (the call's) context. False, and the call closed
+         * UNAVAILABLE, when the worker is shutting down.
          */
-        private boolean onWorker(final Runnable callback, final boolean always) {
+        private boolean onWorker(final Runnable task) {
             if (refused) {
                 return false;
             }
             final Context context = Context.current();
             try {
-                worker.execute(() -> context.run(() -> {
-                    if (failed && !always) {
-                        return;
-                    }
-                    try {
-                        callback.run();
-                    } catch (RuntimeException e) {
-                        failed = true;
-                        LOG.debug("gRPC call {} failed on its worker", call.getMethodDescriptor().getFullMethodName(),
-                                e);
-                        closeCall(Status.fromThrowable(e), trailers(e));
-                    }
-                }));
+                worker.execute(() -> context.run(task));
                 return true;
             } catch (RejectedExecutionException e) {
                 refused = true;
@@ -284,11 +280,21 @@ public final class LargeMessageOffload implements ServerInterceptor {
                 LOG.debug("gRPC call {} was already closed", call.getMethodDescriptor().getFullMethodName());
             }
         }
+    }
 
-        private static Metadata trailers(final RuntimeException e) {
-            final Metadata trailers = Status.trailersFromThrowable(e);
-            return trailers == null ? new Metadata() : trailers;
-        }
+    /**
+     * The status of a call whose handling threw {@code e}: its own (a message that cannot be parsed is INTERNAL
+     * {@code Invalid protobuf byte sequence}), else UNKNOWN, as grpc-java closes a call whose handler throws.
+     */
+    private static Status statusOf(final RuntimeException e) {
+        final Status status = Status.fromThrowable(e);
+        return status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null
+                ? status.withDescription("Application error processing RPC") : status;
+    }
+
+    private static Metadata trailersOf(final RuntimeException e) {
+        final Metadata trailers = Status.trailersFromThrowable(e);
+        return trailers == null ? new Metadata() : trailers;
     }
 
     private static void release(final InputStream in) {

@@ -1,5 +1,7 @@
 package io.ringserve.server.metrics;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -28,6 +30,11 @@ import java.util.stream.Stream;
  * its close, then by model, protocol {@code grpc} and outcome (from the status code, as its HTTP mapping). Health,
  * metadata, status and reflection calls are not inference and are not counted. The model label is the request's
  * model if it is configured, else {@code unknown}. Thread-safe.
+ *
+ * <p>Two parts: this interceptor goes outside the services (the server builder's), where it sees every call start and
+ * close, whatever closes it; {@link #modelLabels()} goes inside each service, where the request has been parsed
+ * (services that parse large requests on a worker see unparsed streams outside). They share the call's observation
+ * through its {@link Context}.
  */
 public final class GrpcRequestObserver implements ServerInterceptor {
     private static final String PROTOCOL = "grpc";
@@ -41,6 +48,9 @@ public final class GrpcRequestObserver implements ServerInterceptor {
     private static final Set<String> INFERENCE_METHODS = Stream.concat(TF_SERVING_APIS.keySet().stream(), Stream.of(
             "tensorflow.serving.PredictionService/MultiInference", "inference.GRPCInferenceService/ModelInfer"))
             .collect(Collectors.toUnmodifiableSet());
+
+    /** The observation of the current inference call, for {@link #modelLabels()}. */
+    private static final Context.Key<Observation> OBSERVATION = Context.key("ringserve-grpc-observation");
 
     private final ServerMetrics metrics;
     private final TfServingMetrics tfServingMetrics;
@@ -66,25 +76,45 @@ public final class GrpcRequestObserver implements ServerInterceptor {
         final Observation observation = new Observation(System.nanoTime(),
                 TF_SERVING_APIS.get(call.getMethodDescriptor().getFullMethodName()));
         metrics.requestStarted();
-        final ServerCall.Listener<Q> listener = next.startCall(
+        final ServerCall.Listener<Q> listener = Contexts.interceptCall(
+                Context.current().withValue(OBSERVATION, observation),
                 new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override
                     public void close(final Status status, final Metadata trailers) {
                         observation.finish(status.getCode());
                         super.close(status, trailers);
                     }
-                }, headers);
+                }, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-            @Override
-            public void onMessage(final Q message) {
-                observation.model = modelOf(message);
-                super.onMessage(message);
-            }
-
             @Override
             public void onCancel() {
                 observation.finish(Status.Code.CANCELLED);
                 super.onCancel();
+            }
+        };
+    }
+
+    /**
+     * The inner part: labels the call's observation with the model its request names. Goes inside each service,
+     * where requests are parsed; a call this observer does not count passes untouched.
+     */
+    public ServerInterceptor modelLabels() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(final ServerCall<Q, R> call, final Metadata headers,
+                                                               final ServerCallHandler<Q, R> next) {
+                final Observation observation = OBSERVATION.get();
+                final ServerCall.Listener<Q> listener = next.startCall(call, headers);
+                if (observation == null) {
+                    return listener;
+                }
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+                    @Override
+                    public void onMessage(final Q message) {
+                        observation.model = modelOf(message);
+                        super.onMessage(message);
+                    }
+                };
             }
         };
     }

@@ -65,6 +65,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link LargeMessageOffload} on a real gRPC port, TF Serving's half_plus_two behind the real PredictionService: which
@@ -220,10 +222,12 @@ class LargeMessageOffloadTest {
         assertThat(runner.threads).containsExactly("test-loop", "test-offload");
     }
 
-    @Test
-    void shouldCloseALargeCallThatCannotBeParsedAndServeTheNext() {
+    /** Both sizes: a message the worker cannot parse gets what one the event loop cannot parse gets. */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 4 * OFFLOAD_BYTES})
+    void shouldCloseACallThatCannotBeParsedAndServeTheNext(final int bytes) {
         startServer(1 << 20);
-        final byte[] garbage = new byte[4 * OFFLOAD_BYTES];
+        final byte[] garbage = new byte[bytes];
         Arrays.fill(garbage, (byte) 0xff); // a tag whose varint never ends
 
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, rawPredict(),
@@ -234,6 +238,7 @@ class LargeMessageOffloadTest {
                 });
         assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
         assertThat(runner.threads).containsExactly("test-offload");
+        assertThat(parsedMessages).containsExactly("PredictRequest");
     }
 
     @Test
