@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.ZipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,13 +284,25 @@ public final class LargeMessageOffload implements ServerInterceptor {
     }
 
     /**
-     * The status of a call whose handling threw {@code e}: its own (a message that cannot be parsed is INTERNAL
-     * {@code Invalid protobuf byte sequence}), else UNKNOWN, as grpc-java closes a call whose handler throws.
+     * The status of a call whose handling threw {@code e}: its own, with what its cause says (a message that cannot
+     * be parsed is INTERNAL {@code Invalid protobuf byte sequence: } and the parser's or the decompressor's reason),
+     * else UNKNOWN, as grpc-java closes a call whose handler throws.
      */
-    private static Status statusOf(final RuntimeException e) {
+    static Status statusOf(final RuntimeException e) {
         final Status status = Status.fromThrowable(e);
-        return status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null
-                ? status.withDescription("Application error processing RPC") : status;
+        if (status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null) {
+            return status.withDescription("Application error processing RPC");
+        }
+        Throwable reason = status.getCause();
+        while (reason != null && reason.getCause() != null && reason.getCause() != reason) {
+            reason = reason.getCause();
+        }
+        if (status.getDescription() == null || reason == null || reason.getMessage() == null) {
+            return status;
+        }
+        return status.withDescription(status.getDescription() + ": " + (reason instanceof ZipException
+                ? "the message is not what its grpc-encoding says (" + reason.getMessage() + ")"
+                : reason.getMessage()));
     }
 
     private static Metadata trailersOf(final RuntimeException e) {

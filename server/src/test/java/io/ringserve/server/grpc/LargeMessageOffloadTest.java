@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Codec;
+import io.grpc.CompressorRegistry;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -49,6 +51,7 @@ import io.ringserve.server.inference.SignatureMethodCheck;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -234,11 +237,55 @@ class LargeMessageOffloadTest {
                 CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS), garbage))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("Invalid protobuf byte sequence");
+                    assertThat(e.getStatus().getDescription()).isEqualTo(
+                            "Invalid protobuf byte sequence: CodedInputStream encountered a malformed varint.");
                 });
         assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
         assertThat(runner.threads).containsExactly("test-offload");
         assertThat(parsedMessages).containsExactly("PredictRequest");
+    }
+
+    /**
+     * Both sizes (a compressed message is parsed on the event loop whatever its size): bytes that say they are gzip
+     * and are not get a status that says so, and the server goes on.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, LARGE_ROWS})
+    void shouldCloseACallWhoseCompressionIsBrokenNamingIt(final int rows) throws Exception {
+        startServer(1 << 20);
+        final Codec notGzip = new Codec() {
+            @Override
+            public String getMessageEncoding() {
+                return "gzip";
+            }
+
+            @Override
+            public OutputStream compress(final OutputStream os) {
+                return os;
+            }
+
+            @Override
+            public InputStream decompress(final InputStream is) {
+                return is;
+            }
+        };
+        final CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
+        compressors.register(notGzip);
+        final ManagedChannel lying = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .compressorRegistry(compressors).build();
+        try {
+            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(rawPredict(), CallOptions.DEFAULT
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip")),
+                    predict(rows).toByteArray()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+                        assertThat(e.getStatus().getDescription()).isEqualTo("Invalid protobuf byte sequence: "
+                                + "the message is not what its grpc-encoding says (Not in GZIP format)");
+                    });
+        } finally {
+            lying.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertAnswers(predictions.predict(predict(rows)), rows);
     }
 
     @Test
