@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.proto.inference.GRPCInferenceServiceGrpc;
@@ -14,10 +13,7 @@ import io.ringserve.proto.inference.ModelInferRequest;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
 import io.ringserve.server.grpc.LargeMessageOffload;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.ringserve.server.grpc.RawGrpcMethods;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,26 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** gRPC inference calls count in the autoscaling metrics as REST ones do, with protocol {@code grpc}. */
 class GrpcMetricsIT {
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(final byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-
-    /** Predict with the request as bytes, to send what no PredictRequest is. */
-    private static final MethodDescriptor<byte[], byte[]> RAW_PREDICT = PredictionServiceGrpc.getPredictMethod()
-            .toBuilder(BYTES, BYTES).build();
-
     private static double metric(final String scrape, final String series) {
         return scrape.lines().filter(line -> line.startsWith(series + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
@@ -73,7 +49,7 @@ class GrpcMetricsIT {
                 for (int size : new int[] {16, LargeMessageOffload.DEFAULT_OFFLOAD_BYTES}) {
                     final byte[] garbage = new byte[size];
                     java.util.Arrays.fill(garbage, (byte) 0xff);
-                    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, RAW_PREDICT,
+                    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, RawGrpcMethods.predict(),
                             CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), garbage))
                             .hasMessageContaining("INTERNAL: Invalid protobuf byte sequence");
                 }

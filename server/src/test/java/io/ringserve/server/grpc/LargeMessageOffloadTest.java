@@ -11,7 +11,6 @@ import io.grpc.CompressorRegistry;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -48,11 +47,8 @@ import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.SignatureMethodCheck;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -233,7 +229,7 @@ class LargeMessageOffloadTest {
         final byte[] garbage = new byte[bytes];
         Arrays.fill(garbage, (byte) 0xff); // a tag whose varint never ends
 
-        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, rawPredict(),
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, RawGrpcMethods.predict(),
                 CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS), garbage))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
@@ -274,7 +270,7 @@ class LargeMessageOffloadTest {
         final ManagedChannel lying = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                 .compressorRegistry(compressors).build();
         try {
-            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(rawPredict(), CallOptions.DEFAULT
+            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(RawGrpcMethods.predict(), CallOptions.DEFAULT
                     .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip")),
                     predict(rows).toByteArray()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -292,7 +288,7 @@ class LargeMessageOffloadTest {
     void shouldDropTheWorkOfACancelledLargeCall() throws Exception {
         startServer(1 << 20);
         runner.hold();
-        final ClientCall<byte[], byte[]> call = channel.newCall(rawPredict(),
+        final ClientCall<byte[], byte[]> call = channel.newCall(RawGrpcMethods.predict(),
                 CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS));
         final var answer = ClientCalls.futureUnaryCall(call, predict(LARGE_ROWS).toByteArray());
         final CompletableFuture<Map<String, HostTensor>> work = runner.held.get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -317,26 +313,6 @@ class LargeMessageOffloadTest {
                     assertThat(e.getStatus().getDescription()).isEqualTo("The server is shutting down");
                 });
         assertAnswers(predictions.predict(predict(3)), 3);
-    }
-
-    /** Predict with the request and answer as bytes, to send what the real stub cannot. */
-    private static MethodDescriptor<byte[], byte[]> rawPredict() {
-        final MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(final byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(final InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return PredictionServiceGrpc.getPredictMethod().toBuilder(bytes, bytes).build();
     }
 
     /** Waits until the server has queued {@code bytes} of messages for the (blocked) worker; nothing else tells. */

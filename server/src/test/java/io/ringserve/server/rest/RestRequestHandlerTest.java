@@ -136,15 +136,7 @@ class RestRequestHandlerTest {
             post(big, 1000);
             assertThat(bigRoutedOn.get(10, TimeUnit.SECONDS)).as("a large body is handled on a worker")
                     .isNotSameAs(Thread.currentThread());
-            FullHttpResponse answer = null;
-            for (int i = 0; i < 1000 && answer == null; i++) {
-                big.runPendingTasks();
-                answer = big.readOutbound();
-                Thread.sleep(answer == null ? 5 : 0);
-            }
-            assertThat(answer).as("written on the channel's event loop").isNotNull();
-            assertThat(answer.content().toString(StandardCharsets.UTF_8)).isEqualTo("1000 bytes read");
-            answer.release();
+            assertThat(awaitAnswer(big)).isEqualTo("1000 bytes read");
         } finally {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
