@@ -117,6 +117,16 @@ class CompressedRestBodyIT {
     }
 
     @Test
+    void shouldRefuseABodyCutShortNamingIt() {
+        final byte[] whole = compressed(BODY.getBytes(StandardCharsets.UTF_8), CompressedRestBodyIT::gzip);
+        final HttpResponse<String> response = post("gzip", java.util.Arrays.copyOf(whole, whole.length - 8));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains(
+                "could not be decompressed (Content-Encoding): the body ends before its compressed data does (cut short)");
+        assertThat(compact(server.post(PREDICT, BODY).body())).as("the server goes on").isEqualTo(ANSWER);
+    }
+
+    @Test
     void shouldRefuseABodyThatDecompressesPastTheLimit() {
         // 8 MiB of spaces inside the JSON compress to a few KiB: the 1 MiB limit holds for what is decoded, and the
         // answer names it.
