@@ -330,9 +330,9 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Changes the models served, on the version poller's thread (so one change at a time, between polls): {@code change}
-     * maps the models served now to those to serve; then new versions load and dropped ones close. A change to the
-     * same models (a repository load of a model already served) looks for new versions, as a poll does.
+     * Changes the models served, on the version poller's thread (so one change at a time, between polls):
+     * {@code change} maps the models served now to those to serve; then new versions load and dropped ones close. A
+     * change to the same models (a repository load of a model already served) looks for new versions, as a poll does.
      */
     private CompletableFuture<Void> changeModels(final UnaryOperator<List<ModelServerConfigFile.Model>> change) {
         final VersionPoller poller = versionPoller;

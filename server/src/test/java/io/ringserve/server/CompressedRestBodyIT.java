@@ -95,8 +95,8 @@ class CompressedRestBodyIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         final String predictions = compact(response.body());
-        assertThat(predictions).startsWith("{\"predictions\":[[" + ((x[0] + 0.5) / 2 + 2) + "],[" + ((x[1] + 0.5) / 2 + 2)
-                + "],");
+        assertThat(predictions).startsWith("{\"predictions\":[[" + ((x[0] + 0.5) / 2 + 2) + "],["
+                + ((x[1] + 0.5) / 2 + 2) + "],");
         assertThat(predictions.split("\\],\\[")).hasSize(20_000);
     }
 
@@ -121,8 +121,8 @@ class CompressedRestBodyIT {
         final byte[] whole = compressed(BODY.getBytes(StandardCharsets.UTF_8), CompressedRestBodyIT::gzip);
         final HttpResponse<String> response = post("gzip", java.util.Arrays.copyOf(whole, whole.length - 8));
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains(
-                "could not be decompressed (Content-Encoding): the body ends before its compressed data does (cut short)");
+        assertThat(response.body()).contains("could not be decompressed (Content-Encoding): "
+                + "the body ends before its compressed data does (cut short)");
         assertThat(compact(server.post(PREDICT, BODY).body())).as("the server goes on").isEqualTo(ANSWER);
     }
 

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  * The gRPC server: TF Serving's PredictionService and ModelService, KServe V2's
  * {@code inference.GRPCInferenceService}, {@code grpc.health.v1.Health} and server reflection (v1 and v1alpha), on
  * one or more listeners (a TCP port, a UNIX domain socket) that share the services and the health state. Requests
- * may be compressed with {@code gzip} or {@code deflate} ({@link DeflateCodec}). Inference calls with large messages are
- * handled off the transport's threads ({@link LargeMessageOffload}).
+ * may be compressed with {@code gzip} or {@code deflate} ({@link DeflateCodec}). Inference calls with large messages
+ * are handled off the transport's threads ({@link LargeMessageOffload}).
  * Takes its {@link ServerBuilder}s from the caller, so production passes addresses and tests an in-process name.
  * Health reports NOT_SERVING until {@link #setServing} says the models are ready. Thread-safe.
  */

@@ -270,8 +270,8 @@ class LargeMessageOffloadTest {
         final ManagedChannel lying = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                 .compressorRegistry(compressors).build();
         try {
-            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(RawGrpcMethods.predict(), CallOptions.DEFAULT
-                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip")),
+            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(RawGrpcMethods.predict(),
+                    CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip")),
                     predict(rows).toByteArray()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);

@@ -81,7 +81,8 @@ class CompressedBodiesTest {
                 .isEqualTo(new String(JSON, StandardCharsets.UTF_8));
         final byte[] raw = encode(JSON, out -> new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION,
                 true)));
-        assertThat(decompressed(request("x-deflate", raw), 1 << 20)).isEqualTo(new String(JSON, StandardCharsets.UTF_8));
+        assertThat(decompressed(request("x-deflate", raw), 1 << 20))
+                .isEqualTo(new String(JSON, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -103,7 +104,8 @@ class CompressedBodiesTest {
         final byte[] whole = encode(JSON, GZIPOutputStream::new);
         final FullHttpRequest cut = request("gzip", Arrays.copyOf(whole, whole.length / 2));
         assertThatThrownBy(() -> CompressedBodies.decompressed(cut, 1 << 20))
-                .isInstanceOf(DecompressionException.class).hasMessage("the body ends before its compressed data does (cut short)");
+                .isInstanceOf(DecompressionException.class)
+                .hasMessage("the body ends before its compressed data does (cut short)");
         assertThat(cut.release()).as("nothing else holds the request").isTrue();
     }
 
