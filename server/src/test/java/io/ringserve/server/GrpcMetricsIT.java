@@ -53,10 +53,20 @@ class GrpcMetricsIT {
                             CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), garbage))
                             .hasMessageContaining("INTERNAL: Invalid protobuf byte sequence");
                 }
-                GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(ModelInferRequest.newBuilder()
+                final var inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+                inference.modelInfer(ModelInferRequest.newBuilder()
                         .setModelName(HalfPlusTwoOverGrpc.MODEL).addInputs(ModelInferRequest.InferInputTensor
                                 .newBuilder().setName("x").setDatatype("FP32").addShape(1).addShape(1)
                                 .setContents(InferTensorContents.newBuilder().addFp32Contents(1f))).build());
+                // KServe V2's ModelInfer past 256 KiB too: on a worker, answered and counted.
+                final InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                for (float x : many) {
+                    contents.addFp32Contents(x);
+                }
+                assertThat(inference.modelInfer(ModelInferRequest.newBuilder().setModelName(HalfPlusTwoOverGrpc.MODEL)
+                        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                                .addShape(many.length).addShape(1).setContents(contents)).build())
+                        .getOutputs(0).getShapeList()).containsExactly((long) many.length, 1L);
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -64,7 +74,7 @@ class GrpcMetricsIT {
                     URI.create("http://127.0.0.1:" + server.restPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metric(scrape, "inference_requests_total{model=\"half_plus_two\",protocol=\"grpc\","
-                    + "status=\"ok\"}")).isEqualTo(3);
+                    + "status=\"ok\"}")).isEqualTo(4);
             assertThat(metric(scrape, "inference_requests_total{model=\"unknown\",protocol=\"grpc\","
                     + "status=\"client_error\"}")).isEqualTo(1);
             assertThat(metric(scrape, "inference_requests_total{model=\"unknown\",protocol=\"grpc\","
