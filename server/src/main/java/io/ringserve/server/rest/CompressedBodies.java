@@ -56,8 +56,8 @@ final class CompressedBodies {
      * {@code request} with its body decompressed and without its {@code Content-Encoding}, for the caller to
      * release; {@code request} itself is left as it is. An encoding Netty does not know leaves the body as it came.
      *
-     * @throws DecompressionException when the body is not what its encoding says, or decompresses to more than
-     *     {@code maxBytes}; the message says which
+     * @throws DecompressionException when the body is not what its encoding says, is cut short, or decompresses to
+     *     more than {@code maxBytes}; the message says which
      */
     static FullHttpRequest decompressed(final FullHttpRequest request, final int maxBytes) {
         final String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING, "").trim()
