@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -140,11 +141,23 @@ final class CompressedBodies {
                 }
             }
             return withBody(head, body);
+        } catch (DecompressionException e) {
+            body.release();
+            throw e;
+        } catch (DecoderException e) {
+            // Netty's decoders also fail on malformed input with other exceptions (an index past a buffer's end).
+            body.release();
+            throw new DecompressionException("the body is not valid "
+                    + request.headers().get(HttpHeaderNames.CONTENT_ENCODING) + " data", e);
         } catch (RuntimeException e) {
             body.release();
             throw e;
         } finally {
-            decoder.finishAndReleaseAll();
+            try {
+                decoder.finishAndReleaseAll();
+            } catch (DecoderException alreadyReported) {
+                // The decoder fails again on close over the same input; what it said first is what counts.
+            }
         }
     }
 }

@@ -114,7 +114,11 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     private CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final FullHttpRequest request,
                                                       final RestRequest call) {
         if (!isLarge(request)) {
-            return routeHere(call, ctx.executor(), ctx.alloc());
+            try {
+                return routeHere(call, ctx.executor(), ctx.alloc());
+            } catch (RuntimeException e) {
+                return CompletableFuture.completedFuture(responses.error(ctx.alloc(), e));
+            }
         }
         final EventExecutor worker = workers.next();
         request.retain(); // The router reads the body on the worker, after this handler has let go of it.
