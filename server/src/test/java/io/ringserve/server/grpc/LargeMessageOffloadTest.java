@@ -284,6 +284,53 @@ class LargeMessageOffloadTest {
         assertAnswers(predictions.predict(predict(rows)), rows);
     }
 
+    /**
+     * 300 seeded Predict messages, valid ones with bytes flipped, cut or padded, on both sides of the offload size:
+     * each call ends with a status (OK, or one that names the problem: never UNKNOWN), and the server goes on.
+     */
+    @Test
+    void shouldAnswerEveryMangledMessageWithAStatusAndGoOn() {
+        startServer(1 << 20);
+        final java.util.Random random = new java.util.Random(20261130);
+        int answered = 0;
+        final Map<Status.Code, Integer> refused = new java.util.EnumMap<>(Status.Code.class);
+        for (int i = 0; i < 300; i++) {
+            final byte[] message = predict(random.nextBoolean() ? 3 : LARGE_ROWS).toByteArray();
+            final byte[] sent = switch (random.nextInt(3)) {
+                case 0 -> {
+                    final byte[] flipped = message.clone();
+                    for (int f = 0; f < 1 + random.nextInt(3); f++) {
+                        flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
+                    }
+                    yield flipped;
+                }
+                case 1 -> Arrays.copyOf(message, random.nextInt(message.length));
+                default -> {
+                    final byte[] padded = Arrays.copyOf(message, message.length + 1 + random.nextInt(64));
+                    for (int p = message.length; p < padded.length; p++) {
+                        padded[p] = (byte) random.nextInt(256);
+                    }
+                    yield padded;
+                }
+            };
+            final int sentBytes = sent.length;
+            try {
+                ClientCalls.blockingUnaryCall(channel, RawGrpcMethods.predict(),
+                        CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS), sent);
+                answered++;
+            } catch (StatusRuntimeException e) {
+                refused.merge(e.getStatus().getCode(), 1, Integer::sum);
+                assertThat(e.getStatus().getCode()).as("case %d, %d bytes: %s", i, sentBytes, e.getStatus())
+                        .isNotIn(Status.Code.UNKNOWN, Status.Code.DEADLINE_EXCEEDED, Status.Code.CANCELLED);
+                assertThat(e.getStatus().getDescription()).as("case %d", i).isNotBlank();
+            }
+        }
+        assertThat(answered).as("mangled but still valid, answered").isGreaterThan(10);
+        assertThat(refused).as("refused, by status").containsKeys(Status.Code.INTERNAL, Status.Code.INVALID_ARGUMENT);
+        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        assertThat(offload.waitingBytes()).isZero();
+    }
+
     @Test
     void shouldDropTheWorkOfACancelledLargeCall() throws Exception {
         startServer(1 << 20);
