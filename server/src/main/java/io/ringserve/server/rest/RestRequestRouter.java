@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The REST port's router: TF Serving's {@code /v1} API, KServe V2's {@code /v2} (inference, metadata, health, the
- * model repository extension) and the Prometheus exposition; every failure becomes an error response. Thread-safe; shared by all connections.
+ * model repository extension) and the Prometheus exposition; every failure becomes an error response. Thread-safe;
+ * shared by all connections.
  */
 public final class RestRequestRouter implements HttpRouter {
     private final TfServingRestService tfServing;

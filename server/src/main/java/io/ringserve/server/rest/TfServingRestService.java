@@ -171,8 +171,8 @@ public final class TfServingRestService {
         final List<String> outputs = signature.outputAliases();
         final long requestTimeoutNanos = timeoutNanos(request);
         final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
-        final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
-                () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
+        final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(),
+                TfServingApi.PREDICT, () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
         return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
                 AnswerPlacement::bytesOf, tensors -> {
                     encoder.validate(tensors, predict.rowFormat());
