@@ -114,11 +114,7 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
     private CompletableFuture<FullHttpResponse> route(final ChannelHandlerContext ctx, final FullHttpRequest request,
                                                       final RestRequest call) {
         if (!isLarge(request)) {
-            try {
-                return routeHere(call, ctx.executor(), ctx.alloc());
-            } catch (RuntimeException e) {
-                return CompletableFuture.completedFuture(responses.error(ctx.alloc(), e));
-            }
+            return routeHere(call, ctx.executor(), ctx.alloc());
         }
         final EventExecutor worker = workers.next();
         request.retain(); // The router reads the body on the worker, after this handler has let go of it.
@@ -128,8 +124,6 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
                 try {
                     routeHere(call, worker, ctx.alloc()).whenComplete((response, failure) -> answer.complete(
                             failure == null ? response : responses.error(ctx.alloc(), failure)));
-                } catch (RuntimeException e) {
-                    answer.complete(responses.error(ctx.alloc(), e));
                 } finally {
                     request.release();
                 }
@@ -149,23 +143,30 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
                 || size >= offloadBytes / CompressedBodies.EXPANSION && CompressedBodies.isCompressed(request);
     }
 
-    /** Routes {@code call} on the calling thread, {@code executor}'s; a compressed body is decompressed first. */
+    /**
+     * Routes {@code call} on the calling thread, {@code executor}'s; a compressed body is decompressed first. Never
+     * throws: a failure becomes its error response.
+     */
     private CompletableFuture<FullHttpResponse> routeHere(final RestRequest call, final EventExecutor executor,
                                                           final ByteBufAllocator alloc) {
-        if (!CompressedBodies.isCompressed(call.http())) {
-            return router.route(call, executor, alloc);
-        }
-        final FullHttpRequest decompressed;
         try {
-            decompressed = CompressedBodies.decompressed(call.http(), maxRequestBytes);
-        } catch (DecompressionException e) {
-            return CompletableFuture.completedFuture(responses.error(alloc, ServingException.invalidArgument(
-                    "The request body could not be decompressed (Content-Encoding): " + e.getMessage())));
-        }
-        try {
-            return router.route(call.withHttp(decompressed), executor, alloc);
-        } finally {
-            decompressed.release();
+            if (!CompressedBodies.isCompressed(call.http())) {
+                return router.route(call, executor, alloc);
+            }
+            final FullHttpRequest decompressed;
+            try {
+                decompressed = CompressedBodies.decompressed(call.http(), maxRequestBytes);
+            } catch (DecompressionException e) {
+                return CompletableFuture.completedFuture(responses.error(alloc, ServingException.invalidArgument(
+                        "The request body could not be decompressed (Content-Encoding): " + e.getMessage())));
+            }
+            try {
+                return router.route(call.withHttp(decompressed), executor, alloc);
+            } finally {
+                decompressed.release();
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(responses.error(alloc, e));
         }
     }
 
