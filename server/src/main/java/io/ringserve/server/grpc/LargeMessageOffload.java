@@ -288,13 +288,13 @@ public final class LargeMessageOffload implements ServerInterceptor {
      * be parsed is INTERNAL {@code Invalid protobuf byte sequence: } and the parser's or the decompressor's reason),
      * else UNKNOWN, as grpc-java closes a call whose handler throws.
      */
-    static Status statusOf(final RuntimeException e) {
+    private static Status statusOf(final RuntimeException e) {
         final Status status = Status.fromThrowable(e);
         if (status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null) {
             return status.withDescription("Application error processing RPC");
         }
         Throwable reason = status.getCause();
-        while (reason != null && reason.getCause() != null && reason.getCause() != reason) {
+        while (reason != null && reason.getCause() != null) {
             reason = reason.getCause();
         }
         if (status.getDescription() == null || reason == null || reason.getMessage() == null) {
