@@ -2,19 +2,14 @@ package io.ringserve.server.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.compression.DecompressionException;
-import io.netty.handler.codec.compression.SnappyFrameEncoder;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
@@ -91,23 +86,14 @@ class CompressedBodiesFuzzTest {
 
     private static byte[] encode(final byte[] data, final String encoding, final Random random) throws IOException {
         if (encoding.equals("snappy")) {
-            final EmbeddedChannel encoder = new EmbeddedChannel(new SnappyFrameEncoder());
-            encoder.writeOutbound(Unpooled.wrappedBuffer(data));
-            final ByteBuf framed = Unpooled.buffer();
-            for (ByteBuf part = encoder.readOutbound(); part != null; part = encoder.readOutbound()) {
-                framed.writeBytes(part);
-                part.release();
-            }
-            final byte[] bytes = new byte[framed.readableBytes()];
-            framed.readBytes(bytes).release();
-            return bytes;
+            return CompressedBodiesTest.snappy(data);
         }
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = encoding.endsWith("gzip") ? new GZIPOutputStream(bytes)
-                : new DeflaterOutputStream(bytes, new Deflater(Deflater.DEFAULT_COMPRESSION, random.nextBoolean()))) {
-            out.write(data);
+        if (encoding.endsWith("gzip")) {
+            return CompressedBodiesTest.encode(data, GZIPOutputStream::new);
         }
-        return bytes.toByteArray();
+        final boolean raw = random.nextBoolean();
+        return CompressedBodiesTest.encode(data,
+                out -> new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, raw)));
     }
 
     private enum Mangling {

@@ -29,16 +29,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CompressedBodiesTest {
     private static final byte[] JSON = "{\"instances\": [[1.0], [2.0], [5.0]]}".getBytes(StandardCharsets.UTF_8);
 
-    private interface Encoder {
+    /** A stream encoder: gzip, deflate. */
+    interface Encoder {
         OutputStream wrap(OutputStream out) throws IOException;
     }
 
-    private static byte[] encode(final byte[] data, final Encoder encoder) throws IOException {
+    /** {@code data} through {@code encoder}. Also for {@link CompressedBodiesFuzzTest}. */
+    static byte[] encode(final byte[] data, final Encoder encoder) throws IOException {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream out = encoder.wrap(bytes)) {
             out.write(data);
         }
         return bytes.toByteArray();
+    }
+
+    /** {@code data} in Snappy's framing format, as Netty's encoder writes it. Also for the fuzz test. */
+    static byte[] snappy(final byte[] data) {
+        final EmbeddedChannel encoder = new EmbeddedChannel(new SnappyFrameEncoder());
+        encoder.writeOutbound(Unpooled.wrappedBuffer(data));
+        final ByteBuf framed = Unpooled.buffer();
+        for (ByteBuf part = encoder.readOutbound(); part != null; part = encoder.readOutbound()) {
+            framed.writeBytes(part);
+            part.release();
+        }
+        final byte[] bytes = new byte[framed.readableBytes()];
+        framed.readBytes(bytes).release();
+        return bytes;
     }
 
     private static FullHttpRequest request(final String encoding, final byte[] body) {
@@ -87,16 +103,8 @@ class CompressedBodiesTest {
 
     @Test
     void shouldDecodeSnappyThroughNettysDecoder() {
-        final EmbeddedChannel encoder = new EmbeddedChannel(new SnappyFrameEncoder());
-        encoder.writeOutbound(Unpooled.wrappedBuffer(JSON));
-        final ByteBuf framed = Unpooled.buffer();
-        for (ByteBuf part = encoder.readOutbound(); part != null; part = encoder.readOutbound()) {
-            framed.writeBytes(part);
-            part.release();
-        }
-        final byte[] body = new byte[framed.readableBytes()];
-        framed.readBytes(body).release();
-        assertThat(decompressed(request("snappy", body), 1 << 20)).isEqualTo(new String(JSON, StandardCharsets.UTF_8));
+        assertThat(decompressed(request("snappy", snappy(JSON)), 1 << 20))
+                .isEqualTo(new String(JSON, StandardCharsets.UTF_8));
     }
 
     @Test
