@@ -6,7 +6,6 @@ import io.ringserve.models.TestData;
 import io.ringserve.server.InferenceServer;
 import io.ringserve.server.ModelConfig;
 import io.ringserve.server.ServerConfig;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -29,13 +28,9 @@ class LoadGeneratorsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        final int grpcPort;
-        try (ServerSocket free = new ServerSocket(0)) {
-            grpcPort = free.getLocalPort();
-        }
         server = new InferenceServer(ServerConfig.builder()
                 .models(List.of(new ModelConfig(MODEL, TestData.tfServing("saved_model_half_plus_two_cpu"))))
-                .restPort(0).grpcPort(grpcPort).bindAddress("127.0.0.1").build()).start();
+                .restPort(0).grpcPort(ServerConfig.ANY_FREE_PORT).bindAddress("127.0.0.1").build()).start();
         rest = URI.create("http://127.0.0.1:" + server.restPort());
         grpc = "127.0.0.1:" + server.grpcPort();
     }

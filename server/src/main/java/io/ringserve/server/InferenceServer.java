@@ -219,19 +219,18 @@ public final class InferenceServer implements AutoCloseable {
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
-        final List<String> grpcAddresses = new ArrayList<>();
-        if (config.grpcPort() != 0) {
-            final NettyServerBuilder port = grpcListener(new InetSocketAddress(config.bindAddress(),
-                    config.grpcPort())).channelType(channelType);
+        final boolean grpcOnPort = config.grpcPort() != 0;
+        if (grpcOnPort) {
+            final int grpcPort = config.grpcPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.grpcPort();
+            final NettyServerBuilder port = grpcListener(new InetSocketAddress(config.bindAddress(), grpcPort))
+                    .channelType(channelType);
             // --ssl_config_file: TLS on the port, as TF Serving; the UNIX socket (same host only) stays plaintext.
             config.grpcTls().ifPresent(tls -> port.sslContext(GrpcTls.serverContext(tls)));
             grpcListeners.add(port);
-            grpcAddresses.add((config.grpcTls().isPresent() ? "port (TLS) " : "port ") + config.grpcPort());
         }
         if (grpcSocket != null) {
             grpcListeners.add(grpcListener(new DomainSocketAddress(grpcSocket.path().toString()))
                     .channelType(EpollServerDomainSocketChannel.class));
-            grpcAddresses.add("unix:" + grpcSocket.path());
         }
         if (!grpcListeners.isEmpty()) {
             if (!config.grpcChannelArguments().ignored().isEmpty()) {
@@ -247,6 +246,13 @@ public final class InferenceServer implements AutoCloseable {
                     List.of(grpcObserver.modelLabels()),
                     new LargeMessageOffload(decodeWorkers, LargeMessageOffload.DEFAULT_OFFLOAD_BYTES,
                             config.grpcMaxInboundMessageBytesInEffect())).start();
+            final List<String> grpcAddresses = new ArrayList<>();
+            if (grpcOnPort) {
+                grpcAddresses.add((config.grpcTls().isPresent() ? "port (TLS) " : "port ") + grpcServer.port());
+            }
+            if (grpcSocket != null) {
+                grpcAddresses.add("unix:" + grpcSocket.path());
+            }
             LOG.info("gRPC API (TF Serving PredictionService, ModelService, health, reflection) listening on {}",
                     String.join(" and ", grpcAddresses));
         }

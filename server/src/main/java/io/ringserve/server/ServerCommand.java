@@ -50,7 +50,7 @@ public final class ServerCommand {
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8500",
             description = "gRPC port: TF Serving's PredictionService and ModelService, health, reflection "
-                    + "(default: ${DEFAULT-VALUE}); 0 turns gRPC off.")
+                    + "(default: ${DEFAULT-VALUE}); 0 turns gRPC off; -1 takes any free port (logged at start).")
     int grpcPort;
 
     @Option(names = "--grpc_socket_path", paramLabel = "PATH", defaultValue = "",

@@ -72,7 +72,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("the monitoring path must start with '/': " + monitoringPath);
         }
         requireRange("rest_api_port", restPort, 0, 65535);
-        requireRange("port", grpcPort, 0, 65535);
+        requireRange("port", grpcPort, ANY_FREE_PORT, 65535);
         requireOwnPort("--rest_api_port", restPort, "--port", grpcPort);
         requireOwnPort("--metrics_port", metricsPort, "--rest_api_port", restPort);
         requireOwnPort("--metrics_port", metricsPort, "--port", grpcPort);
@@ -123,6 +123,12 @@ public record ServerConfig(
     public static Builder builder() {
         return new Builder();
     }
+
+    /**
+     * {@link #grpcPort} value that binds gRPC to a port the operating system picks ({@code --port=-1});
+     * {@link InferenceServer#grpcPort()} tells which once started. {@code 0} keeps TF Serving's meaning: no gRPC port.
+     */
+    public static final int ANY_FREE_PORT = -1;
 
     /** Builds a {@link ServerConfig}; defaults are TF Serving's where it has one. */
     public static final class Builder {

@@ -7,7 +7,6 @@ import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -19,9 +18,9 @@ final class HalfPlusTwoOverGrpc {
     private HalfPlusTwoOverGrpc() {
     }
 
-    /** Loopback, a free REST port, a gRPC port that was free a moment ago, and the model; add what a test needs. */
-    static ServerConfig.Builder config() throws IOException {
-        return ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(RunningServer.freePort())
+    /** Loopback, free REST and gRPC ports the system picks, and the model; add what a test needs. */
+    static ServerConfig.Builder config() {
+        return ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(ServerConfig.ANY_FREE_PORT)
                 .models(List.of(new ModelConfig(MODEL, TestData.tfServing("saved_model_half_plus_two_cpu"))));
     }
 

@@ -3,7 +3,6 @@ package io.ringserve.server;
 import io.ringserve.models.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,23 +26,13 @@ final class RunningServer implements AutoCloseable {
                 .start();
     }
 
-    /** A server with gRPC too, on a port that was free a moment ago ({@link InferenceServer#grpcPort}). */
-    static RunningServer withGrpc(final ServerConfig.Builder config) throws InterruptedException, IOException {
-        return new RunningServer(config, freePort());
+    /** A server with gRPC too, on a free port the system picks ({@link InferenceServer#grpcPort}). */
+    static RunningServer withGrpc(final ServerConfig.Builder config) throws InterruptedException {
+        return new RunningServer(config, ServerConfig.ANY_FREE_PORT);
     }
 
     static RunningServer serving(final List<ModelConfig> models) throws InterruptedException {
         return new RunningServer(ServerConfig.builder().models(models));
-    }
-
-    /**
-     * A port that was free a moment ago, for the gRPC listener: {@code --port=0} turns gRPC off, as in TF Serving,
-     * so a test cannot ask the server itself for any free port.
-     */
-    static int freePort() throws IOException {
-        try (ServerSocket free = new ServerSocket(0)) {
-            return free.getLocalPort();
-        }
     }
 
     /** {@code testdata/tfserving/<name>} in the repository. */

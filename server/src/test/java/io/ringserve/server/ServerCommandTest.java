@@ -264,6 +264,14 @@ class ServerCommandTest {
     }
 
     @Test
+    void portMinusOneShouldAskForAnyFreePortAndLowerShouldBeRefused() {
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--port=-1").grpcPort())
+                .isEqualTo(ServerConfig.ANY_FREE_PORT);
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--port=-2"))
+                .hasMessage("--port must be in [-1, 65535], got -2");
+    }
+
+    @Test
     void shouldAcceptTfServingsTuningFlagsThatHaveNothingToTuneHere() {
         final ServerCommand command = new ServerCommand();
         new CommandLine(command).parseArgs("--model_base_path=/m", "--num_load_threads=4",
