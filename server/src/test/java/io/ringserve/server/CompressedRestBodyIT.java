@@ -117,6 +117,17 @@ class CompressedRestBodyIT {
     }
 
     @Test
+    void shouldServeAListOfCodingsAndRefuseOneItCannotUndoNamingIt() {
+        final byte[] gzipped = compressed(BODY.getBytes(StandardCharsets.UTF_8), CompressedRestBodyIT::gzip);
+        assertThat(compact(post("identity, gzip", gzipped).body())).isEqualTo(ANSWER);
+        final HttpResponse<String> response = post("br", gzipped);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("could not be decompressed (Content-Encoding): "
+                + "'br' is not a content coding this server decodes (gzip, x-gzip, deflate, x-deflate, snappy)");
+        assertThat(compact(server.post(PREDICT, BODY).body())).as("the server goes on").isEqualTo(ANSWER);
+    }
+
+    @Test
     void shouldRefuseABodyCutShortNamingIt() {
         final byte[] whole = compressed(BODY.getBytes(StandardCharsets.UTF_8), CompressedRestBodyIT::gzip);
         final HttpResponse<String> response = post("gzip", java.util.Arrays.copyOf(whole, whole.length - 8));

@@ -5,7 +5,9 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.compression.Zstd;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -13,11 +15,15 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
@@ -32,7 +38,9 @@ import java.util.zip.InflaterInputStream;
  *
  * <p>{@code gzip} and {@code deflate} (a zlib stream, or raw deflate as some clients send it) are inflated with
  * {@link java.util.zip}, which tells a body cut short from a whole one (Netty's decoder passes on what it inflated);
- * the other encodings go through Netty's decoder.
+ * the other encodings go through Netty's decoder. A coding neither knows ({@code br} and {@code zstd} need their
+ * native libraries, which the server does not ship) is refused naming it and the ones decoded, rather than passed on
+ * still encoded to fail as malformed JSON.
  */
 final class CompressedBodies {
     /**
@@ -48,30 +56,84 @@ final class CompressedBodies {
 
     /** True when {@code request} says its body is encoded (a {@code Content-Encoding} other than identity). */
     static boolean isCompressed(final HttpRequest request) {
-        final String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-        return encoding != null && !encoding.isBlank()
-                && !HttpHeaderValues.IDENTITY.contentEqualsIgnoreCase(encoding.trim());
+        return request.headers().contains(HttpHeaderNames.CONTENT_ENCODING) && !codings(request).isEmpty();
     }
 
     /**
      * {@code request} with its body decompressed and without its {@code Content-Encoding}, for the caller to
-     * release; {@code request} itself is left as it is. An encoding Netty does not know leaves the body as it came.
+     * release; {@code request} itself is left as it is. A list of codings ({@code gzip, snappy}) is undone last
+     * one first, as RFC 9110 lists them in the order they were applied; {@code identity} is skipped.
      *
-     * @throws DecompressionException when the body is not what its encoding says, is cut short, or decompresses to
-     *     more than {@code maxBytes}; the message says which
+     * @throws DecompressionException when a coding is not one this server decodes, the body is not what its
+     *     encoding says, is cut short, or decompresses to more than {@code maxBytes}; the message says which
      */
     static FullHttpRequest decompressed(final FullHttpRequest request, final int maxBytes) {
-        final String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING, "").trim()
-                .toLowerCase(Locale.ROOT);
-        return switch (encoding) {
-            case "gzip", "x-gzip", "deflate", "x-deflate" -> inflated(request, encoding.endsWith("gzip"), maxBytes);
-            default -> decodedByNetty(request, maxBytes);
+        final List<String> codings = codings(request);
+        for (String coding : codings) {
+            if (!isSupported(coding)) {
+                throw new DecompressionException("'" + coding + "' is not a content coding this server decodes ("
+                        + String.join(", ", supported()) + ")");
+            }
+        }
+        ByteBuf body = request.content().retainedDuplicate();
+        try {
+            for (int i = codings.size() - 1; i >= 0; i--) {
+                final ByteBuf decoded = decoded(codings.get(i), body, maxBytes);
+                body.release();
+                body = decoded;
+            }
+            return withBody(request, body);
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
+        }
+    }
+
+    /** The codings {@code request}'s {@code Content-Encoding} names, lower case, in the order listed, no identity. */
+    private static List<String> codings(final HttpRequest request) {
+        final List<String> codings = new ArrayList<>(1);
+        for (String value : request.headers().getAll(HttpHeaderNames.CONTENT_ENCODING)) {
+            for (String coding : value.split(",")) {
+                final String name = coding.trim().toLowerCase(Locale.ROOT);
+                if (!name.isEmpty() && !HttpHeaderValues.IDENTITY.contentEquals(name)) {
+                    codings.add(name);
+                }
+            }
+        }
+        return codings;
+    }
+
+    private static boolean isSupported(final String coding) {
+        return switch (coding) {
+            case "gzip", "x-gzip", "deflate", "x-deflate", "snappy" -> true;
+            case "br" -> Brotli.isAvailable();
+            case "zstd" -> Zstd.isAvailable();
+            default -> false;
         };
     }
 
-    /** {@code request} with its gzip or deflate body inflated by {@link java.util.zip}. */
-    private static FullHttpRequest inflated(final FullHttpRequest request, final boolean gzip, final int maxBytes) {
-        final ByteBuf compressed = request.content();
+    /** The codings this server decodes, for error messages. */
+    private static List<String> supported() {
+        final List<String> names = new ArrayList<>(List.of("gzip", "x-gzip", "deflate", "x-deflate", "snappy"));
+        if (Brotli.isAvailable()) {
+            names.add("br");
+        }
+        if (Zstd.isAvailable()) {
+            names.add("zstd");
+        }
+        return names;
+    }
+
+    /** {@code body} with {@code coding} undone, a new buffer for the caller to release; {@code body} is kept. */
+    private static ByteBuf decoded(final String coding, final ByteBuf body, final int maxBytes) {
+        return switch (coding) {
+            case "gzip", "x-gzip", "deflate", "x-deflate" -> inflated(body, coding.endsWith("gzip"), maxBytes);
+            default -> decodedByNetty(coding, body, maxBytes);
+        };
+    }
+
+    /** {@code compressed}, gzip or deflate, inflated by {@link java.util.zip}. */
+    private static ByteBuf inflated(final ByteBuf compressed, final boolean gzip, final int maxBytes) {
         final Inflater inflater = gzip ? null : new Inflater(!isZlibStream(compressed));
         final ByteBuf body = compressed.alloc().buffer(
                 (int) Math.min(maxBytes, 4L * compressed.readableBytes()) + INFLATE_CHUNK);
@@ -83,7 +145,7 @@ final class CompressedBodies {
                             + " bytes once decompressed");
                 }
             }
-            return withBody(request, body);
+            return body;
         } catch (EOFException e) {
             body.release();
             throw new DecompressionException("the body ends before its compressed data does (cut short)");
@@ -120,18 +182,18 @@ final class CompressedBodies {
         return decompressed;
     }
 
-    /** {@code request} with its body decoded by Netty's {@link HttpContentDecompressor}. */
-    private static FullHttpRequest decodedByNetty(final FullHttpRequest request, final int maxBytes) {
+    /** {@code compressed} decoded by Netty's {@link HttpContentDecompressor} for {@code coding}. */
+    private static ByteBuf decodedByNetty(final String coding, final ByteBuf compressed, final int maxBytes) {
         final EmbeddedChannel decoder = new EmbeddedChannel(new HttpContentDecompressor(false, maxBytes));
-        final CompositeByteBuf body = request.content().alloc().compositeBuffer(Integer.MAX_VALUE);
+        final CompositeByteBuf body = compressed.alloc().compositeBuffer(Integer.MAX_VALUE);
         try {
-            decoder.writeInbound(request.retainedDuplicate());
+            final FullHttpRequest step = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+                    compressed.retainedDuplicate());
+            step.headers().set(HttpHeaderNames.CONTENT_ENCODING, coding)
+                    .set(HttpHeaderNames.CONTENT_LENGTH, compressed.readableBytes());
+            decoder.writeInbound(step);
             decoder.finish();
-            HttpRequest head = request;
             for (Object part = decoder.readInbound(); part != null; part = decoder.readInbound()) {
-                if (part instanceof HttpRequest decodedHead) {
-                    head = decodedHead;
-                }
                 if (part instanceof HttpContent content) {
                     body.addComponent(true, content.content()); // the body owns what the decoder gave
                     if (body.readableBytes() > maxBytes) {
@@ -140,15 +202,14 @@ final class CompressedBodies {
                     }
                 }
             }
-            return withBody(head, body);
+            return body;
         } catch (DecompressionException e) {
             body.release();
             throw e;
         } catch (DecoderException e) {
             // Netty's decoders also fail on malformed input with other exceptions (an index past a buffer's end).
             body.release();
-            throw new DecompressionException("the body is not valid "
-                    + request.headers().get(HttpHeaderNames.CONTENT_ENCODING) + " data", e);
+            throw new DecompressionException("the body is not valid " + coding + " data", e);
         } catch (RuntimeException e) {
             body.release();
             throw e;

@@ -139,10 +139,43 @@ class CompressedBodiesTest {
         for (String encoding : new String[] {"gzip", "snappy", "br"}) {
             assertThat(CompressedBodies.isCompressed(request(encoding, JSON))).as(encoding).isTrue();
         }
-        for (String encoding : new String[] {"identity", "IDENTITY", ""}) {
+        for (String encoding : new String[] {"identity", "IDENTITY", "", "identity , identity"}) {
             assertThat(CompressedBodies.isCompressed(request(encoding, JSON))).as(encoding).isFalse();
         }
+        assertThat(CompressedBodies.isCompressed(request("identity, gzip", JSON))).isTrue();
         assertThat(CompressedBodies.isCompressed(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
                 "/"))).isFalse();
+    }
+
+    @Test
+    void shouldUndoAListOfCodingsLastOneFirstAndSkipIdentity() throws IOException {
+        final byte[] gzipThenSnappy = snappy(encode(JSON, GZIPOutputStream::new));
+        assertThat(decompressed(request("gzip, identity, snappy", gzipThenSnappy), 1 << 20))
+                .isEqualTo(new String(JSON, StandardCharsets.UTF_8));
+        assertThat(decompressed(request("identity,Gzip", encode(JSON, GZIPOutputStream::new)), 1 << 20))
+                .isEqualTo(new String(JSON, StandardCharsets.UTF_8));
+        final FullHttpRequest twoHeaders = request("gzip", gzipThenSnappy);
+        twoHeaders.headers().add(HttpHeaderNames.CONTENT_ENCODING, "snappy");
+        assertThat(decompressed(twoHeaders, 1 << 20)).isEqualTo(new String(JSON, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldNameACodingInTheWrongPlaceOfAList() throws IOException {
+        final FullHttpRequest swapped = request("snappy, gzip", snappy(encode(JSON, GZIPOutputStream::new)));
+        assertThatThrownBy(() -> CompressedBodies.decompressed(swapped, 1 << 20))
+                .isInstanceOf(DecompressionException.class).hasMessage("Not in GZIP format");
+        assertThat(swapped.release()).as("nothing else holds the request").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"br", "compress", "gzip, zz"})
+    void shouldRefuseACodingItCannotUndoNamingIt(final String encoding) throws IOException {
+        final FullHttpRequest unknown = request(encoding, encode(JSON, GZIPOutputStream::new));
+        final String coding = encoding.substring(encoding.lastIndexOf(' ') + 1);
+        assertThatThrownBy(() -> CompressedBodies.decompressed(unknown, 1 << 20))
+                .isInstanceOf(DecompressionException.class)
+                .hasMessage("'" + coding + "' is not a content coding this server decodes "
+                        + "(gzip, x-gzip, deflate, x-deflate, snappy)");
+        assertThat(unknown.release()).as("nothing else holds the request").isTrue();
     }
 }
