@@ -1,6 +1,7 @@
 package io.ringserve.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.grpc.Server;
 import io.grpc.Status;
@@ -39,8 +40,9 @@ class ClosedLoopGrpcClientTest {
             assertThat(result.requests()).isPositive();
             assertThat(result.errors()).isPositive();
             assertThat(result.rejected()).as("UNAVAILABLE counts as rejected").isEqualTo(result.errors());
-            // One call in ten fails: allow for the window cutting the sequence anywhere.
-            assertThat((double) result.errors() / (result.requests() + result.errors())).isBetween(0.07, 0.13);
+            // One call in ten fails: allow for the window cutting the sequence anywhere, however few calls it held.
+            assertThat((double) result.errors()).isCloseTo((result.requests() + result.errors()) / 10.0,
+                    within(3.0));
             assertThat(result.percentileMicros(50)).isPositive();
         } finally {
             server.shutdownNow();
@@ -66,9 +68,11 @@ class ClosedLoopGrpcClientTest {
                 GrpcInferenceCall.predict(PredictRequest.getDefaultInstance()), 64)) {
             final LoadResult result = client.run("open", Arrivals.constant(200), Duration.ofMillis(300),
                     Duration.ofSeconds(1), 1);
-            assertThat(result.sendRate()).isBetween(150.0, 250.0);
+            // Wide bounds: a stalled client catches up on its schedule, which can move a send across the window.
+            assertThat(result.sendRate()).isBetween(100.0, 300.0);
             assertThat(result.rejected()).isEqualTo(result.errors()).isPositive();
-            assertThat((double) result.rejected() / (result.requests() + result.errors())).isBetween(0.2, 0.3);
+            assertThat((double) result.rejected()).isCloseTo((result.requests() + result.errors()) / 4.0,
+                    within(3.0));
         } finally {
             server.shutdownNow();
         }

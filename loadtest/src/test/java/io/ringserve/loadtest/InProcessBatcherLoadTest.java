@@ -28,9 +28,9 @@ class InProcessBatcherLoadTest {
         final LoadResult result = InProcessBatcherLoad.measure(TestData.tfServing("saved_model_half_plus_two_cpu"),
                 SignatureSpec.DEFAULT_KEY, SessionOptions.DEFAULTS, OPTIONS, 8, Duration.ofMillis(300),
                 Duration.ofMillis(700));
-        // Each answer sends the next: far more answers than the 8 first requests (a batch of half_plus_two takes
-        // well under a millisecond).
-        assertThat(result.requests()).isGreaterThan(100);
+        // Each answer sends the next: more answers than the 8 first requests could give (usually thousands; a batch
+        // of half_plus_two takes well under a millisecond, but the machine may be slow).
+        assertThat(result.requests()).isGreaterThan(16);
         assertThat(result.errors()).isZero();
         assertThat(result.rowsPerRequest()).isEqualTo(1);
         assertThat(result.percentileMicros(50)).isPositive();

@@ -19,12 +19,15 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The demo models the launcher serves, generated fresh and served by the real server on a free port. */
+@Timeout(300)
 class DemoModelsIT {
     private static final JsonMapper JSON = new JsonMapper();
     @TempDir
@@ -118,6 +121,7 @@ class DemoModelsIT {
         final String second = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n"
                 + "Connection: close\r\n\r\n{\"instances\":[3]}";
         try (Socket socket = new Socket("127.0.0.1", server.server().restPort())) {
+            socket.setSoTimeout(30_000);
             final OutputStream out = socket.getOutputStream();
             out.write((first + second).getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -140,7 +144,7 @@ class DemoModelsIT {
                 }));
             }
             for (Future<Boolean> result : results) {
-                assertThat(result.get()).isTrue();
+                assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
             }
         } finally {
             clients.shutdownNow();

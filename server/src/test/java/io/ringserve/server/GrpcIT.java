@@ -46,7 +46,7 @@ class GrpcIT {
         // A timeout batch that never fills: a call waits in the queue until its deadline.
         server = new InferenceServer(HalfPlusTwoOverGrpc.config()
                 .batching(new BatchingConfig(true, BatchingOptions.builder().maxBatchSize(64).numBatchThreads(1)
-                        .closePolicy(ClosePolicy.TIMEOUT).batchTimeout(Duration.ofSeconds(2)).build(), false))
+                        .closePolicy(ClosePolicy.TIMEOUT).batchTimeout(Duration.ofSeconds(5)).build(), false))
                 .build()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     }
@@ -108,13 +108,16 @@ class GrpcIT {
                                 .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
                         .addFloatVal(1f).build())
                 .build();
+        // Connected first, so that the deadline is spent in the batch queue, not on the connection.
+        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         assertThatThrownBy(() -> PredictionServiceGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(200, TimeUnit.MILLISECONDS).predict(request))
+                .withDeadlineAfter(1, TimeUnit.SECONDS).predict(request))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-        // The batch closes at its 2 s timeout; the expired call is then dropped, not run.
+        // The batch closes at its 5 s timeout; the expired call is then dropped, not run.
         double expired = 0;
-        for (int i = 0; i < 400 && expired < 1; i++) {
+        for (int i = 0; i < 1200 && expired < 1; i++) {
             expired = server.meterRegistry().get("inference.deadline.expired").counter().count();
             Thread.sleep(25);
         }

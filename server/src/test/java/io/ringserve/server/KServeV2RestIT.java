@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,12 +156,23 @@ class KServeV2RestIT {
     }
 
     @Test
-    void shouldCountV2InferencesInTheAutoscalingMetrics() {
+    void shouldCountV2InferencesInTheAutoscalingMetrics() throws InterruptedException {
         final String series = "inference_requests_total{model=\"half_plus_two\",protocol=\"rest\",status=\"ok\"}";
+        // A request is counted once its answer is written, on its event loop: let the other tests' settle first.
+        awaitMetric("inference_requests_inflight", 0);
         final double before = metric(series);
         assertThat(server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1],"
                 + " \"datatype\": \"FP32\", \"data\": [1]}]}").statusCode()).isEqualTo(200);
+        awaitMetric(series, before + 1);
         assertThat(metric(series)).isEqualTo(before + 1);
+    }
+
+    /** Waits up to 30 s for {@code series} to read {@code expected}, as the scrape after a write may come first. */
+    private static void awaitMetric(final String series, final double expected) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (metric(series) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     private static double metric(final String series) {

@@ -18,7 +18,7 @@ class RestIdleTimeoutIT {
     void anIdleKeepAliveConnectionShouldBeClosedAfterItsAnswer() throws Exception {
         try (RunningServer server = new RunningServer(ServerConfig.builder()
                 .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
-                .restIdleTimeout(Duration.ofSeconds(1)));
+                .restIdleTimeout(Duration.ofSeconds(2)));
              Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
             socket.setSoTimeout(30_000);
             final OutputStream out = socket.getOutputStream();

@@ -87,7 +87,6 @@ class LargeMessageOffloadTest {
     private LargeMessageOffload offload;
     private GrpcServer server;
     private ManagedChannel channel;
-    private PredictionServiceGrpc.PredictionServiceBlockingStub predictions;
 
     @BeforeAll
     static void loadModel() {
@@ -134,7 +133,11 @@ class LargeMessageOffloadTest {
                 List.of(recordParsed), offload).start();
         server.setServing(true);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        predictions = PredictionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    /** A stub whose deadline starts now: a stub's deadline is fixed when it is made. */
+    private PredictionServiceGrpc.PredictionServiceBlockingStub predictions() {
+        return PredictionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -178,7 +181,7 @@ class LargeMessageOffloadTest {
         assertThat(predict(LARGE_ROWS).getSerializedSize()).isGreaterThanOrEqualTo(OFFLOAD_BYTES);
         final long before = System.nanoTime();
 
-        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS);
 
         assertThat(runner.threads).containsExactly("test-offload");
         // The client's 30 s, as it sent them once connected (not the year a call without a deadline gets).
@@ -192,7 +195,7 @@ class LargeMessageOffloadTest {
         startServer(1 << 20);
         assertThat(predict(3).getSerializedSize()).isLessThan(OFFLOAD_BYTES);
 
-        assertAnswers(predictions.predict(predict(3)), 3);
+        assertAnswers(predictions().predict(predict(3)), 3);
 
         assertThat(runner.threads).containsExactly("test-loop");
         assertThat(parsedMessages).containsExactly("PredictRequest");
@@ -214,7 +217,7 @@ class LargeMessageOffloadTest {
         final var waiting = stub.predict(predict(LARGE_ROWS)); // waits for the worker
         awaitWaitingBytes(size);
         assertThat(runner.threads).isEmpty();
-        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS); // no room: on the event loop
+        assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS); // no room: on the event loop
         freeWorker.countDown();
         assertAnswers(waiting.get(TIMEOUT_S, TimeUnit.SECONDS), LARGE_ROWS);
 
@@ -236,7 +239,7 @@ class LargeMessageOffloadTest {
                     assertThat(e.getStatus().getDescription()).isEqualTo(
                             "Invalid protobuf byte sequence: CodedInputStream encountered a malformed varint.");
                 });
-        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS);
         assertThat(runner.threads).containsExactly("test-offload");
         assertThat(parsedMessages).containsExactly("PredictRequest");
     }
@@ -281,7 +284,7 @@ class LargeMessageOffloadTest {
         } finally {
             lying.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
         }
-        assertAnswers(predictions.predict(predict(rows)), rows);
+        assertAnswers(predictions().predict(predict(rows)), rows);
     }
 
     /**
@@ -327,7 +330,7 @@ class LargeMessageOffloadTest {
         }
         assertThat(answered).as("mangled but still valid, answered").isGreaterThan(10);
         assertThat(refused).as("refused, by status").containsKeys(Status.Code.INTERNAL, Status.Code.INVALID_ARGUMENT);
-        assertAnswers(predictions.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS);
         assertThat(offload.waitingBytes()).isZero();
     }
 
@@ -354,12 +357,12 @@ class LargeMessageOffloadTest {
         startServer(1 << 20);
         workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
 
-        assertThatThrownBy(() -> predictions.predict(predict(LARGE_ROWS)))
+        assertThatThrownBy(() -> predictions().predict(predict(LARGE_ROWS)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).isEqualTo("The server is shutting down");
                 });
-        assertAnswers(predictions.predict(predict(3)), 3);
+        assertAnswers(predictions().predict(predict(3)), 3);
     }
 
     /** Waits until the server has queued {@code bytes} of messages for the (blocked) worker; nothing else tells. */

@@ -161,7 +161,8 @@ class RestRequestHandlerTest {
     /** Waits for the answer a worker hands to {@code channel}'s event loop, and returns its body. */
     private static String awaitAnswer(final EmbeddedChannel channel) throws InterruptedException {
         FullHttpResponse answer = null;
-        for (int i = 0; i < 1000 && answer == null; i++) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (answer == null && System.nanoTime() < deadline) {
             channel.runPendingTasks();
             answer = channel.readOutbound();
             Thread.sleep(answer == null ? 5 : 0);
