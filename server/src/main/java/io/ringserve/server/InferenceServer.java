@@ -99,6 +99,8 @@ public final class InferenceServer implements AutoCloseable {
     private final TfServingMetrics tfServingMetrics;
     private final ModelRepositoryApi repositoryApi;
     private final ModelRunner runner;
+    /** What the REST and gRPC front ends call: {@link #runner}, or a test's wrapper around it. */
+    private final ModelRunner frontEndRunner;
     private final RestConnections restConnections = new RestConnections();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -114,6 +116,14 @@ public final class InferenceServer implements AutoCloseable {
     private volatile ModelConfigReloader configReloader;
 
     public InferenceServer(final ServerConfig config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /**
+     * A server whose REST and gRPC front ends call the model runner through {@code frontEnds} (warm-up and version
+     * retirement call it directly): for tests that watch what the front ends hand the runner.
+     */
+    InferenceServer(final ServerConfig config, final UnaryOperator<ModelRunner> frontEnds) {
         this.config = Objects.requireNonNull(config, "config");
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new ServerMetrics(meterRegistry);
@@ -127,6 +137,7 @@ public final class InferenceServer implements AutoCloseable {
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed, tfServingMetrics)
                 : direct;
+        this.frontEndRunner = Objects.requireNonNull(frontEnds.apply(runner), "frontEnds");
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
                 warmup(config, runner, tfServingMetrics),
                 (directory, success, nanos) -> tfServingMetrics.loadAttempted(directory.toString(), success, nanos),
@@ -192,10 +203,10 @@ public final class InferenceServer implements AutoCloseable {
                 tfServingMetrics::exposition);
         final AnswerPlacement answers = new AnswerPlacement(decodeWorkers, AnswerPlacement.DEFAULT_LARGE_ANSWER_BYTES);
         final RestRequestRouter router = new RestRequestRouter(
-                new TfServingRestService(new ModelResolver(registry), runner, json,
+                new TfServingRestService(new ModelResolver(registry), frontEndRunner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
                         tfServingMetrics.runtimeLatency(), answers),
-                new KServeRestService(new ModelResolver(registry), registry::get, runner,
+                new KServeRestService(new ModelResolver(registry), registry::get, frontEndRunner,
                         JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime,
                         repositoryApi.enabled(), answers),
                 new HealthRestService(registry, responses, () -> draining), metricsService,
@@ -238,7 +249,7 @@ public final class InferenceServer implements AutoCloseable {
                         config.grpcChannelArguments().ignored(), config.grpcChannelArguments());
             }
             final EventLoopGroup loops = workerGroup;
-            grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), runner,
+            grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), frontEndRunner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
                     this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi,

@@ -31,6 +31,7 @@ import io.ringserve.proto.inference.ServerReadyResponse;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2Tensors;
 import io.ringserve.server.inference.ModelRepositoryApi;
+import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ModelSelector;
@@ -165,14 +166,14 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelInfer(final ModelInferRequest request, final StreamObserver<ModelInferResponse> observer) {
-        try {
-            final LoadedModel model = resolver.model(selector(request.getModelName(), request.getModelVersion()));
+        try (ModelLease lease = resolver.lease(selector(request.getModelName(), request.getModelVersion()))) {
+            final LoadedModel model = lease.model();
             final SignatureSpec signature = ModelResolver.signature(model, "");
             final boolean raw = request.getRawInputContentsCount() > 0;
             final Map<String, HostTensor> inputs = inputs(signature, request, raw);
             final List<String> outputs = outputs(signature, request);
-            GrpcCalls.answer(runner.run(model, signature, inputs, outputs,
-                    GrpcCalls.deadlineNanos(System::nanoTime)), observer,
+            GrpcCalls.answer(lease.until(runner.run(model, signature, inputs, outputs,
+                    GrpcCalls.deadlineNanos(System::nanoTime))), observer,
                     tensors -> response(request, model, tensors, raw), answerExecutor.get());
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));

@@ -28,6 +28,7 @@ import io.ringserve.proto.serving.RegressionResponse;
 import io.ringserve.proto.serving.RegressionResult;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.server.inference.ExampleInference;
+import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
@@ -102,17 +103,17 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
 
     @Override
     public void predict(final PredictRequest request, final StreamObserver<PredictResponse> observer) {
-        try {
-            final ModelSpec spec = request.getModelSpec();
-            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
+        final ModelSpec spec = request.getModelSpec();
+        try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
+            final LoadedModel model = lease.model();
             final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
             methodCheck.forPredict(signature);
             final Map<String, HostTensor> inputs = inputs(signature, request.getInputsMap(), maxFilledTensorBytes);
             final List<String> outputs = outputs(signature, request.getOutputFilterList());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             final long deadline = deadlineNanos();
-            complete(runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
-                    () -> runner.run(model, signature, inputs, outputs, deadline)), observer, tensors -> {
+            complete(lease.until(runtimeLatency.timed(model.name(), TfServingApi.PREDICT,
+                    () -> runner.run(model, signature, inputs, outputs, deadline))), observer, tensors -> {
                 final PredictResponse.Builder response = PredictResponse.newBuilder().setModelSpec(answered);
                 tensors.forEach((alias, tensor) -> response.putOutputs(alias, outputEncoding.encode(tensor)));
                 return response.build();
@@ -150,13 +151,13 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     @Override
     public void classify(final ClassificationRequest request,
                          final StreamObserver<ClassificationResponse> observer) {
-        try {
-            final ModelSpec spec = request.getModelSpec();
-            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
+        final ModelSpec spec = request.getModelSpec();
+        try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
+            final LoadedModel model = lease.model();
             final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
-            complete(examples.classify(model, signature, Examples.serialized(request.getInput()), deadlineNanos()),
-                    observer, classes -> ClassificationResponse.newBuilder().setModelSpec(answered)
+            complete(lease.until(examples.classify(model, signature, Examples.serialized(request.getInput()),
+                    deadlineNanos())), observer, classes -> ClassificationResponse.newBuilder().setModelSpec(answered)
                             .setResult(classificationResult(classes)).build());
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
@@ -165,13 +166,13 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
 
     @Override
     public void regress(final RegressionRequest request, final StreamObserver<RegressionResponse> observer) {
-        try {
-            final ModelSpec spec = request.getModelSpec();
-            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(), spec));
+        final ModelSpec spec = request.getModelSpec();
+        try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
+            final LoadedModel model = lease.model();
             final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
-            complete(examples.regress(model, signature, Examples.serialized(request.getInput()), deadlineNanos()),
-                    observer, values -> RegressionResponse.newBuilder().setModelSpec(answered)
+            complete(lease.until(examples.regress(model, signature, Examples.serialized(request.getInput()),
+                    deadlineNanos())), observer, values -> RegressionResponse.newBuilder().setModelSpec(answered)
                             .setResult(regressionResult(values)).build());
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
@@ -190,20 +191,22 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             final List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
             for (InferenceTask task : request.getTasksList()) {
                 final ModelSpec spec = task.getModelSpec();
-                final LoadedModel model = resolver.model(ModelSpecs.selector(task.hasModelSpec(), spec));
-                final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
-                final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
-                results.add(switch (task.getMethodName()) {
-                    case CLASSIFY_METHOD -> examples.classify(model, signature, serialized, deadline)
-                            .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
-                                    .setClassificationResult(classificationResult(classes)).build());
-                    case REGRESS_METHOD -> examples.regress(model, signature, serialized, deadline)
-                            .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
-                                    .setRegressionResult(regressionResult(values)).build());
-                    default -> throw ServingException.invalidArgument("Unsupported signature method_name: "
-                            + task.getMethodName() + " (expected " + CLASSIFY_METHOD + " or " + REGRESS_METHOD
-                            + ")");
-                });
+                try (ModelLease lease = resolver.lease(ModelSpecs.selector(task.hasModelSpec(), spec))) {
+                    final LoadedModel model = lease.model();
+                    final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+                    final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
+                    results.add(lease.until(switch (task.getMethodName()) {
+                        case CLASSIFY_METHOD -> examples.classify(model, signature, serialized, deadline)
+                                .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
+                                        .setClassificationResult(classificationResult(classes)).build());
+                        case REGRESS_METHOD -> examples.regress(model, signature, serialized, deadline)
+                                .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
+                                        .setRegressionResult(regressionResult(values)).build());
+                        default -> throw ServingException.invalidArgument("Unsupported signature method_name: "
+                                + task.getMethodName() + " (expected " + CLASSIFY_METHOD + " or " + REGRESS_METHOD
+                                + ")");
+                    }));
+                }
             }
             complete(CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])), observer,
                     done -> {

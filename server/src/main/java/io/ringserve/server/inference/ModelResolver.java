@@ -44,6 +44,17 @@ public final class ModelResolver {
     }
 
     /**
+     * The serving version the selector names, held for the request until the lease is closed or the work it is
+     * handed to completes ({@link ModelLease}): what a request that runs the model resolves it with, so that a reload
+     * meanwhile does not close the version under it.
+     *
+     * @throws ServingException as {@link #model}
+     */
+    public ModelLease lease(final ModelSelector selector) {
+        return new ModelLease(model(selector));
+    }
+
+    /**
      * The signature {@code key} of {@code model}; an empty key means {@code serving_default}.
      *
      * @throws ServingException INVALID_ARGUMENT naming the signature when the model has none of that name

@@ -27,6 +27,7 @@ import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
 import io.ringserve.server.inference.ModelRepositoryApi;
+import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.ModelSelector;
@@ -232,28 +233,30 @@ public final class KServeRestService {
 
     private CompletableFuture<FullHttpResponse> infer(final Route route, final FullHttpRequest request,
                                                       final EventExecutor eventLoop, final ByteBufAllocator alloc) {
-        final LoadedModel model = resolver.model(route.selector());
-        final SignatureSpec signature = ModelResolver.signature(model, "");
-        final JsonNode id;
-        final Map<String, HostTensor> inputs;
-        final Map<String, Boolean> outputs;
-        if (isRawBinary(request)) {
-            id = null;
-            inputs = V2RawInput.read(route.model(), signature, request.content().nioBuffer());
-            outputs = new LinkedHashMap<>();
-            signature.outputAliases().forEach(alias -> outputs.put(alias, true));
-        } else {
-            final Envelope envelope = envelope(request);
-            final JsonNode body = envelope.json();
-            id = body.get("id");
-            inputs = inputs(signature, body.get("inputs"), envelope.binary());
-            final boolean allBinary = body.path("parameters").path("binary_data_output").asBoolean(false);
-            outputs = outputs(signature, body.get("outputs"), allBinary);
+        try (ModelLease lease = resolver.lease(route.selector())) {
+            final LoadedModel model = lease.model();
+            final SignatureSpec signature = ModelResolver.signature(model, "");
+            final JsonNode id;
+            final Map<String, HostTensor> inputs;
+            final Map<String, Boolean> outputs;
+            if (isRawBinary(request)) {
+                id = null;
+                inputs = V2RawInput.read(route.model(), signature, request.content().nioBuffer());
+                outputs = new LinkedHashMap<>();
+                signature.outputAliases().forEach(alias -> outputs.put(alias, true));
+            } else {
+                final Envelope envelope = envelope(request);
+                final JsonNode body = envelope.json();
+                id = body.get("id");
+                inputs = inputs(signature, body.get("inputs"), envelope.binary());
+                final boolean allBinary = body.path("parameters").path("binary_data_output").asBoolean(false);
+                outputs = outputs(signature, body.get("outputs"), allBinary);
+            }
+            final CompletableFuture<Map<String, HostTensor>> result = lease.until(runner.run(model, signature, inputs,
+                    new ArrayList<>(outputs.keySet()), nanoClock.getAsLong() + timeoutNanos));
+            return answers.answerWithin(result, timeoutNanos, eventLoop, alloc, responses, AnswerPlacement::bytesOf,
+                    tensors -> inferResponse(route, model, id, tensors, outputs, alloc));
         }
-        final CompletableFuture<Map<String, HostTensor>> result = runner.run(model, signature, inputs,
-                new ArrayList<>(outputs.keySet()), nanoClock.getAsLong() + timeoutNanos);
-        return answers.answerWithin(result, timeoutNanos, eventLoop, alloc, responses, AnswerPlacement::bytesOf,
-                tensors -> inferResponse(route, model, id, tensors, outputs, alloc));
     }
 
     /**

@@ -21,6 +21,7 @@ import io.ringserve.server.codec.PredictRequest;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
+import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
@@ -139,45 +140,51 @@ public final class TfServingRestService {
                                                                   final TfServingRoute route,
                                                                   final EventExecutor eventLoop,
                                                                   final ByteBufAllocator alloc) {
-        final LoadedModel model = resolver.model(route.model());
-        final byte[] body = ByteBufUtil.getBytes(request.content());
-        final JsonExamplesDecoder.ExamplesRequest examples = examplesDecoder.decode(body, 0, body.length);
-        final String key = examples.signatureName().isEmpty() ? SignatureSpec.DEFAULT_KEY : examples.signatureName();
-        final SignatureSpec signature = model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
-                "No signature was found with the name: " + key));
-        final long requestTimeoutNanos = timeoutNanos(request);
-        final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
-        final CompletableFuture<RestResponses.BodyWriter> result = route.kind() == TfServingRoute.Kind.CLASSIFY
-                ? exampleInference.classify(model, signature, examples.examples(), deadline)
-                        .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
-                : exampleInference.regress(model, signature, examples.examples(), deadline)
-                        .thenApply(values -> out -> resultsEncoder.regressions(values, out));
-        return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
-                writer -> 0L, // a result per example: small
-                writer -> responses.json(alloc, HttpResponseStatus.OK, writer));
+        try (ModelLease lease = resolver.lease(route.model())) {
+            final LoadedModel model = lease.model();
+            final byte[] body = ByteBufUtil.getBytes(request.content());
+            final JsonExamplesDecoder.ExamplesRequest examples = examplesDecoder.decode(body, 0, body.length);
+            final String key = examples.signatureName().isEmpty() ? SignatureSpec.DEFAULT_KEY
+                    : examples.signatureName();
+            final SignatureSpec signature = model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
+                    "No signature was found with the name: " + key));
+            final long requestTimeoutNanos = timeoutNanos(request);
+            final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
+            final CompletableFuture<RestResponses.BodyWriter> result = lease.until(
+                    route.kind() == TfServingRoute.Kind.CLASSIFY
+                            ? exampleInference.classify(model, signature, examples.examples(), deadline)
+                                    .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
+                            : exampleInference.regress(model, signature, examples.examples(), deadline)
+                                    .thenApply(values -> out -> resultsEncoder.regressions(values, out)));
+            return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
+                    writer -> 0L, // a result per example: small
+                    writer -> responses.json(alloc, HttpResponseStatus.OK, writer));
+        }
     }
 
     private CompletableFuture<FullHttpResponse> predict(final FullHttpRequest request, final TfServingRoute route,
                                                         final EventExecutor eventLoop, final ByteBufAllocator alloc) {
-        final LoadedModel model = resolver.model(route.model());
-        final ByteBuf content = request.content();
-        final PredictRequest predict = content.hasArray()
-                ? decoder.decode(content.array(), content.arrayOffset() + content.readerIndex(),
-                        content.readableBytes(), name -> ModelResolver.signature(model, name))
-                : decoder.decode(ByteBufUtil.getBytes(content), 0, content.readableBytes(),
-                        name -> ModelResolver.signature(model, name));
-        final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
-        methodCheck.forPredict(signature);
-        final List<String> outputs = signature.outputAliases();
-        final long requestTimeoutNanos = timeoutNanos(request);
-        final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
-        final CompletableFuture<Map<String, HostTensor>> result = runtimeLatency.timed(model.name(),
-                TfServingApi.PREDICT, () -> runner.run(model, signature, predict.inputs(), outputs, deadline));
-        return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
-                AnswerPlacement::bytesOf, tensors -> {
-                    encoder.validate(tensors, predict.rowFormat());
-                    return responses.json(alloc, HttpResponseStatus.OK,
-                            out -> encoder.encode(tensors, predict.rowFormat(), out));
-                });
+        try (ModelLease lease = resolver.lease(route.model())) {
+            final LoadedModel model = lease.model();
+            final ByteBuf content = request.content();
+            final PredictRequest predict = content.hasArray()
+                    ? decoder.decode(content.array(), content.arrayOffset() + content.readerIndex(),
+                            content.readableBytes(), name -> ModelResolver.signature(model, name))
+                    : decoder.decode(ByteBufUtil.getBytes(content), 0, content.readableBytes(),
+                            name -> ModelResolver.signature(model, name));
+            final SignatureSpec signature = ModelResolver.signature(model, predict.signatureName());
+            methodCheck.forPredict(signature);
+            final List<String> outputs = signature.outputAliases();
+            final long requestTimeoutNanos = timeoutNanos(request);
+            final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
+            final CompletableFuture<Map<String, HostTensor>> result = lease.until(runtimeLatency.timed(model.name(),
+                    TfServingApi.PREDICT, () -> runner.run(model, signature, predict.inputs(), outputs, deadline)));
+            return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
+                    AnswerPlacement::bytesOf, tensors -> {
+                        encoder.validate(tensors, predict.rowFormat());
+                        return responses.json(alloc, HttpResponseStatus.OK,
+                                out -> encoder.encode(tensors, predict.rowFormat(), out));
+                    });
+        }
     }
 }
