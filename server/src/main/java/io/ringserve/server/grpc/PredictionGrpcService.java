@@ -34,8 +34,10 @@ import io.ringserve.server.inference.ModelRunner;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.SignatureMethodCheck;
+import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.inference.TfServingApi;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -179,6 +181,12 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         }
     }
 
+    /**
+     * MultiInference as TF Serving runs it: the version is the one the first task names, every task must name the
+     * same model and a signature of its own, and all take the same input tensor; each task's result follows its
+     * task. Unlike TF Serving, which fetches every task's outputs in one model call, each task is a call of its own
+     * (batched with other requests of its signature); the answers are the same.
+     */
     @Override
     public void multiInference(final MultiInferenceRequest request,
                                final StreamObserver<MultiInferenceResponse> observer) {
@@ -186,37 +194,77 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
             if (request.getTasksCount() == 0) {
                 throw ServingException.invalidArgument("MultiInferenceRequest must have at least one task");
             }
-            final List<byte[]> serialized = Examples.serialized(request.getInput());
-            final long deadline = deadlineNanos();
-            final List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
-            for (InferenceTask task : request.getTasksList()) {
-                final ModelSpec spec = task.getModelSpec();
-                try (ModelLease lease = resolver.lease(ModelSpecs.selector(task.hasModelSpec(), spec))) {
-                    final LoadedModel model = lease.model();
-                    final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
-                    final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
-                    results.add(lease.until(switch (task.getMethodName()) {
-                        case CLASSIFY_METHOD -> examples.classify(model, signature, serialized, deadline)
-                                .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
-                                        .setClassificationResult(classificationResult(classes)).build());
-                        case REGRESS_METHOD -> examples.regress(model, signature, serialized, deadline)
-                                .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
-                                        .setRegressionResult(regressionResult(values)).build());
-                        default -> throw ServingException.invalidArgument("Unsupported signature method_name: "
-                                + task.getMethodName() + " (expected " + CLASSIFY_METHOD + " or " + REGRESS_METHOD
-                                + ")");
-                    }));
+            final InferenceTask first = request.getTasks(0);
+            try (ModelLease lease = resolver.lease(ModelSpecs.selector(first.hasModelSpec(), first.getModelSpec()))) {
+                final LoadedModel model = lease.model();
+                final List<SignatureSpec> signatures = taskSignatures(request.getTasksList(), model);
+                final List<byte[]> serialized = Examples.serialized(request.getInput());
+                final long deadline = deadlineNanos();
+                final List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+                for (int i = 0; i < signatures.size(); i++) {
+                    final InferenceTask task = request.getTasks(i);
+                    final SignatureSpec signature = signatures.get(i);
+                    final ModelSpec answered = ModelSpecs.resolved(task.getModelSpec().getName(), model,
+                            signature.key());
+                    results.add(task.getMethodName().equals(CLASSIFY_METHOD)
+                            ? examples.classify(model, signature, serialized, deadline)
+                                    .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
+                                            .setClassificationResult(classificationResult(classes)).build())
+                            : examples.regress(model, signature, serialized, deadline)
+                                    .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
+                                            .setRegressionResult(regressionResult(values)).build()));
                 }
+                complete(lease.until(CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))),
+                        observer, done -> {
+                            final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
+                            results.forEach(result -> response.addResults(result.join()));
+                            return response.build();
+                        });
             }
-            complete(CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])), observer,
-                    done -> {
-                        final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
-                        results.forEach(result -> response.addResults(result.join()));
-                        return response.build();
-                    });
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
         }
+    }
+
+    /**
+     * Each task's signature in {@code model}, the tasks checked in TF Serving's order and words: a model name, the
+     * first task's, a signature evaluated once, that the model has, a classify or regress method, one input tensor.
+     */
+    private static List<SignatureSpec> taskSignatures(final List<InferenceTask> tasks, final LoadedModel model) {
+        final String modelName = tasks.get(0).getModelSpec().getName();
+        final Set<String> evaluated = new HashSet<>();
+        final List<SignatureSpec> signatures = new ArrayList<>(tasks.size());
+        String inputTensor = null;
+        for (InferenceTask task : tasks) {
+            final ModelSpec spec = task.getModelSpec();
+            if (spec.getName().isEmpty()) {
+                throw ServingException.invalidArgument("Found ModelSpec with an empty model name.");
+            }
+            if (!spec.getName().equals(modelName)) {
+                throw ServingException.invalidArgument(
+                        "All ModelSpecs in a MultiInferenceRequest must access the same model name.");
+            }
+            final String key = spec.getSignatureName().isEmpty() ? SignatureSpec.DEFAULT_KEY : spec.getSignatureName();
+            if (!evaluated.add(key)) {
+                throw ServingException.invalidArgument("Duplicate evaluation of signature: " + key);
+            }
+            final SignatureSpec signature = model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
+                    "Requested signature not found in model graph: " + key));
+            if (!task.getMethodName().equals(CLASSIFY_METHOD) && !task.getMethodName().equals(REGRESS_METHOD)) {
+                throw new ServingException(StatusCode.UNIMPLEMENTED, "Unsupported signature method_name: "
+                        + task.getMethodName() + " (expected " + CLASSIFY_METHOD + " or " + REGRESS_METHOD + ")");
+            }
+            final TensorSpec input = signature.inputs().get("inputs");
+            if (input != null) { // a signature without one is refused naming it when its task runs
+                if (inputTensor == null) {
+                    inputTensor = input.tensorName();
+                } else if (!inputTensor.equals(input.tensorName())) {
+                    throw ServingException.invalidArgument("Input tensor must be the same for all Signatures.");
+                }
+            }
+            signatures.add(signature);
+        }
+        return signatures;
     }
 
     /** Answers the call from {@code result} on the executor of the calling handler's event loop. */

@@ -382,6 +382,53 @@ class PredictionGrpcServiceTest {
         assertThat(response.getResults(1).getModelSpec().getSignatureName()).isEqualTo("regress_x_to_y2");
     }
 
+    private static InferenceTask task(final String model, final String signature, final String method) {
+        return InferenceTask.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(model)
+                .setSignatureName(signature)).setMethodName(method).build();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "half_plus_two|classify_x_to_y|tensorflow/serving/regress|other|regress_x_to_y|tensorflow/serving/regress|"
+            + "INVALID_ARGUMENT|All ModelSpecs in a MultiInferenceRequest must access the same model name.",
+        "half_plus_two|classify_x_to_y|tensorflow/serving/classify|''|regress_x_to_y|tensorflow/serving/regress|"
+            + "INVALID_ARGUMENT|Found ModelSpec with an empty model name.",
+        "half_plus_two|regress_x_to_y|tensorflow/serving/regress|half_plus_two|regress_x_to_y|"
+            + "tensorflow/serving/classify|INVALID_ARGUMENT|Duplicate evaluation of signature: regress_x_to_y",
+        "half_plus_two|classify_x_to_y|tensorflow/serving/classify|half_plus_two|nope|tensorflow/serving/regress|"
+            + "INVALID_ARGUMENT|Requested signature not found in model graph: nope",
+        "half_plus_two|classify_x_to_y|tensorflow/serving/classify|half_plus_two|regress_x_to_y|"
+            + "tensorflow/serving/predict|UNIMPLEMENTED|Unsupported signature method_name: tensorflow/serving/predict",
+        "half_plus_two|regress_x_to_y|tensorflow/serving/regress|half_plus_two|regress_x2_to_y3|"
+            + "tensorflow/serving/regress|INVALID_ARGUMENT|Input tensor must be the same for all Signatures.",
+        "nope|regress_x_to_y|tensorflow/serving/regress|half_plus_two|classify_x_to_y|tensorflow/serving/classify|"
+            + "NOT_FOUND|Servable not found for request: Latest(nope)"})
+    void multiInferenceShouldRefuseTasksAsTfServingDoes(final String model1, final String signature1,
+                                                        final String method1, final String model2,
+                                                        final String signature2, final String method2,
+                                                        final Status.Code code, final String message) {
+        assertThatThrownBy(() -> predictions.multiInference(MultiInferenceRequest.newBuilder()
+                .addTasks(task(model1, signature1, method1)).addTasks(task(model2, signature2, method2))
+                .setInput(examples(1f)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(code);
+                    assertThat(e.getStatus().getDescription()).startsWith(message);
+                });
+    }
+
+    @Test
+    void multiInferenceShouldRunEveryTaskOnTheVersionTheFirstTaskNames() {
+        final MultiInferenceResponse response = predictions.multiInference(MultiInferenceRequest.newBuilder()
+                .addTasks(InferenceTask.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("two_versions")
+                        .setVersion(Int64Value.of(123)).setSignatureName("regress_x_to_y"))
+                        .setMethodName("tensorflow/serving/regress"))
+                .addTasks(InferenceTask.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("two_versions")
+                        .setSignatureName("classify_x_to_y")).setMethodName("tensorflow/serving/classify"))
+                .setInput(examples(2f)).build());
+        assertThat(response.getResultsList()).extracting(result -> result.getModelSpec().getVersion().getValue())
+                .containsExactly(123L, 123L);
+    }
+
     /**
      * Seeded random Classify and Regress calls (examples with x of any kind and count, other features, contexts,
      * signatures that take examples or not): each is answered, or refused with INVALID_ARGUMENT or FAILED_PRECONDITION
