@@ -116,7 +116,9 @@ public final class BatchingOptions {
         return closePolicy;
     }
 
-    /** Whether requests whose inputs differ past dimension 0 share batches, padded ({@code pad_variable_length_inputs}). */
+    /**
+     * Whether requests whose inputs differ past dimension 0 share batches, padded ({@code pad_variable_length_inputs}).
+     */
     public boolean padVariableLengthInputs() {
         return padVariableLengthInputs;
     }

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The batching benchmark behind the README's Performance table (docs/PERFORMANCE.md), all measured in one run on one machine: two
- * running servers on the same model, one with batching off and one with it on, driven over REST by the same
+ * The batching benchmark behind the README's Performance table (docs/PERFORMANCE.md), all measured in one run on
+ * one machine: two running servers on the same model, one with batching off and one with it on, driven over REST by the same
  * closed-loop client, next to the in-process {@code Session.run} ceiling of that model.
  *
  * <pre>

@@ -47,7 +47,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mlp", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--signature", defaultValue = "serving_default", description = "Signature (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--signature", defaultValue = "serving_default",
+            description = "Signature (default: ${DEFAULT-VALUE}).")
     String signature;
 
     @Option(names = "--rows", defaultValue = "1", description = "Rows per request (default: ${DEFAULT-VALUE}).")
@@ -81,10 +82,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "Run one load per value.")
     String sweep;
 
-    @Option(names = "--duration", defaultValue = "15", description = "Seconds measured per load (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "15",
+            description = "Seconds measured per load (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of warm-up per load (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5",
+            description = "Seconds of warm-up per load (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs and arrivals.")

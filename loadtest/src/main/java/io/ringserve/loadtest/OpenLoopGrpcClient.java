@@ -12,8 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An open-loop gRPC generator (TF Serving's Predict or KServe V2's ModelInfer, {@link GrpcInferenceCall}): calls are due on an {@link Arrivals} schedule; a due call goes out at once
- * unless {@code maxInFlight} calls are already outstanding, and then waits; latency counts from the due time
+ * An open-loop gRPC generator (TF Serving's Predict or KServe V2's ModelInfer, {@link GrpcInferenceCall}): calls
+ * are due on an {@link Arrivals} schedule; a due call goes out at once unless {@code maxInFlight} calls are already outstanding, and then waits; latency counts from the due time
  * (coordinated omission corrected). One scheduling thread; answers arrive on the transport's threads. Not reusable.
  */
 public final class OpenLoopGrpcClient implements AutoCloseable {

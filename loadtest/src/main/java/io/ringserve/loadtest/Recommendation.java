@@ -40,8 +40,8 @@ public record Recommendation(int knee, long kneeP99Micros, double kneeThroughput
         out.printf(Locale.ROOT, "%nKnee for p99 <= %d ms: %d requests in flight per pod (p99 %.1f ms, %.0f req/s)%n",
                 sloP99Micros / 1000, knee, kneeP99Micros / 1000.0, kneeThroughput);
         out.println("Suggested settings:");
-        out.printf(Locale.ROOT, "  Knative:  autoscaling.knative.dev/target: \"%d\"   (with target-utilization-percentage"
-                + " 80)%n", knee);
+        out.printf(Locale.ROOT, "  Knative:  autoscaling.knative.dev/target: \"%d\"   "
+                + "(with target-utilization-percentage 80)%n", knee);
         out.printf(Locale.ROOT, "            containerConcurrency: %d%n", containerConcurrency);
         out.printf(Locale.ROOT, "  HPA/KEDA: inference_requests_inflight averageValue / threshold: \"%d\"%n", knee);
     }

@@ -35,7 +35,8 @@ public final class JsonPredictRequestDecoder {
             + "multiple input tensors required as per tensorinfo_map";
 
     /** Jackson's "[Source: ...; line: 1, column: 14]", which names no source here: keep line and column. */
-    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
+    private static final Pattern SOURCE_LOCATION =
+            Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
 
     private final JsonFactory jsonFactory;
 

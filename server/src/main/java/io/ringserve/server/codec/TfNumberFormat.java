@@ -61,7 +61,9 @@ public final class TfNumberFormat {
         return value > 0 ? "Infinity" : "-Infinity";
     }
 
-    /** C's {@code printf("%.<precision>g", value)} for a finite value, rounding half to even on the exact binary value. */
+    /**
+     * C's {@code printf("%.<precision>g", value)} for a finite value, rounding half to even on the exact binary value.
+     */
     static String formatG(final double value, final int precision) {
         if (value == 0) {
             return (Double.doubleToRawLongBits(value) < 0) ? "-0" : "0";

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Wrapped fields take {@code { value: N }}; {@code allowed_batch_sizes} repeats or takes a {@code [..]} list.
- * {@code pad_variable_length_inputs} lets requests that differ past dimension 0 share batches, padded as TF Serving pads
- * them. Fields that TF Serving knows but ringserve does not need ({@code thread_pool_name},
+ * {@code pad_variable_length_inputs} lets requests that differ past dimension 0 share batches, padded as TF Serving
+ * pads them. Fields that TF Serving knows but ringserve does not need ({@code thread_pool_name},
  * {@code batch_padding_policy}, {@code num_batch_threads_per_model}) are accepted and logged.
  * Unknown field names are errors, as in TF Serving.
  */

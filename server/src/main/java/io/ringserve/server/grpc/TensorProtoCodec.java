@@ -213,8 +213,8 @@ public final class TensorProtoCodec {
         }
         if (elements > HostTensor.maxElements(dtype)) {
             throw ServingException.invalidArgument("Input '" + alias + "' has too many elements: shape "
-                    + Arrays.toString(shape) + " holds " + elements + "; a " + dtype.typeName() + " tensor holds at most "
-                    + HostTensor.maxElements(dtype));
+                    + Arrays.toString(shape) + " holds " + elements + "; a " + dtype.typeName()
+                    + " tensor holds at most " + HostTensor.maxElements(dtype));
         }
         return shape;
     }
