@@ -15,8 +15,8 @@ import java.util.Random;
 
 /**
  * The batching benchmark behind the README's Performance table (docs/PERFORMANCE.md), all measured in one run on
- * one machine: two running servers on the same model, one with batching off and one with it on, driven over REST by the same
- * closed-loop client, next to the in-process {@code Session.run} ceiling of that model.
+ * one machine: two running servers on the same model, one with batching off and one with it on, driven over REST by
+ * the same closed-loop client, next to the in-process {@code Session.run} ceiling of that model.
  *
  * <pre>
  * BatchingBench --off=http://127.0.0.1:18501 --on=http://127.0.0.1:18502 --model=mlp --model_dir=demo-models/mlp

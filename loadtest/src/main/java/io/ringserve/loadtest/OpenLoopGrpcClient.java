@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An open-loop gRPC generator (TF Serving's Predict or KServe V2's ModelInfer, {@link GrpcInferenceCall}): calls
- * are due on an {@link Arrivals} schedule; a due call goes out at once unless {@code maxInFlight} calls are already outstanding, and then waits; latency counts from the due time
- * (coordinated omission corrected). One scheduling thread; answers arrive on the transport's threads. Not reusable.
+ * are due on an {@link Arrivals} schedule; a due call goes out at once unless {@code maxInFlight} calls are already
+ * outstanding, and then waits; latency counts from the due time (coordinated omission corrected). One scheduling
+ * thread; answers arrive on the transport's threads. Not reusable.
  */
 public final class OpenLoopGrpcClient implements AutoCloseable {
     private final ManagedChannel channel;
