@@ -205,7 +205,7 @@ public final class InferenceServer implements AutoCloseable {
         final RestRequestRouter router = new RestRequestRouter(
                 new TfServingRestService(new ModelResolver(registry), frontEndRunner, json,
                         config.restApiTimeoutMillis(), System::nanoTime, config.signatureMethodCheck(),
-                        tfServingMetrics.runtimeLatency(), answers),
+                        tfServingMetrics.runtimeLatency(), tfServingMetrics.exampleCounts(), answers),
                 new KServeRestService(new ModelResolver(registry), registry::get, frontEndRunner,
                         JsonMapper.builder(json).build(), responses, config.restApiTimeoutMillis(), System::nanoTime,
                         repositoryApi.enabled(), answers),
@@ -252,7 +252,8 @@ public final class InferenceServer implements AutoCloseable {
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), frontEndRunner,
                     () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
-                    this::reloadConfig, tfServingMetrics.runtimeLatency(), repositoryApi,
+                    this::reloadConfig, tfServingMetrics.runtimeLatency(), tfServingMetrics.exampleCounts(),
+                    repositoryApi,
                     config.grpcMaxInboundMessageBytesInEffect(),
                     List.of(grpcObserver.modelLabels()),
                     new LargeMessageOffload(decodeWorkers, LargeMessageOffload.DEFAULT_OFFLOAD_BYTES,

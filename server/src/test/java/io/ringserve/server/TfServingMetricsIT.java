@@ -6,7 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.batching.BatchingOptions;
+import io.ringserve.proto.serving.ExampleList;
+import io.ringserve.proto.serving.InferenceTask;
+import io.ringserve.proto.serving.Input;
+import io.ringserve.proto.serving.ModelSpec;
+import io.ringserve.proto.serving.MultiInferenceRequest;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
+import io.ringserve.proto.tensorflow.Example;
+import io.ringserve.proto.tensorflow.Feature;
+import io.ringserve.proto.tensorflow.Features;
+import io.ringserve.proto.tensorflow.FloatList;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,5 +90,45 @@ class TfServingMetricsIT {
                     .as("Micrometer's families are there too").contains("inference_requests_total{");
             assertThat(get(server, "/metrics")).doesNotContain(":tensorflow:");
         }
+    }
+
+    @Test
+    void classifyRegressAndMultiInferenceShouldCountTheirExamplesOncePerRequest() throws Exception {
+        try (InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
+                .monitoringPath(MONITORING_PATH).build()).start()) {
+            assertThat(post(server, "/v1/models/half_plus_two:classify", "{\"signature_name\": \"classify_x_to_y\","
+                    + " \"examples\": [{\"x\": 1.0}, {\"x\": 2.0}]}")).isEqualTo(200);
+            assertThat(post(server, "/v1/models/half_plus_two:regress", "{\"signature_name\": \"regress_x_to_y\","
+                    + " \"examples\": []}")).as("no examples: refused, not counted").isEqualTo(400);
+            final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                    .usePlaintext().build();
+            try {
+                final ExampleList.Builder examples = ExampleList.newBuilder();
+                for (float x : new float[] {1f, 2f, 3f}) {
+                    examples.addExamples(Example.newBuilder().setFeatures(Features.newBuilder().putFeature("x",
+                            Feature.newBuilder().setFloatList(FloatList.newBuilder().addValue(x)).build())));
+                }
+                // Two tasks on three examples: TF Serving counts the request's three examples once.
+                PredictionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .multiInference(MultiInferenceRequest.newBuilder()
+                                .setInput(Input.newBuilder().setExampleList(examples))
+                                .addTasks(task("classify_x_to_y", "tensorflow/serving/classify"))
+                                .addTasks(task("regress_x_to_y", "tensorflow/serving/regress")).build());
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            final String exposition = get(server, MONITORING_PATH);
+            assertThat(line(exposition, ":tensorflow:serving:request_example_count_total{model=\"half_plus_two\"}"))
+                    .endsWith(" 5");
+            assertThat(line(exposition, ":tensorflow:serving:request_example_counts_count{model=\"half_plus_two\"}"))
+                    .endsWith(" 2");
+            assertThat(line(exposition, ":tensorflow:serving:request_example_counts_bucket{model=\"half_plus_two\","
+                    + "le=\"4\"}")).as("2 and 3 examples, both below 4").endsWith(" 2");
+        }
+    }
+
+    private static InferenceTask task(final String signature, final String method) {
+        return InferenceTask.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("half_plus_two")
+                .setSignatureName(signature)).setMethodName(method).build();
     }
 }

@@ -9,6 +9,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -48,8 +49,8 @@ public final class GrpcServer implements AutoCloseable {
     /** One listener; answers are sent on the thread that completes them (in-process transports, tests). */
     public GrpcServer(final ServerBuilder<?> builder, final ModelResolver resolver, final ModelRunner runner) {
         this(List.of(builder), resolver, runner, () -> Runnable::run, PredictOutputEncoding.TYPED_VALUES,
-                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE, ModelRepositoryApi.DISABLED,
-                DEFAULT_MAX_INBOUND_MESSAGE_BYTES, List.of(), LargeMessageOffload.NONE);
+                SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED, RuntimeLatency.NONE, ExampleCounts.NONE,
+                ModelRepositoryApi.DISABLED, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, List.of(), LargeMessageOffload.NONE);
     }
 
     /**
@@ -61,6 +62,7 @@ public final class GrpcServer implements AutoCloseable {
      * @param methodCheck whether signatures' method names must match the call
      * @param configReload what ModelService/HandleReloadConfigRequest does
      * @param runtimeLatency told how long each answered Predict, Classify and Regress call waited for its model
+     * @param exampleCounts told how many examples each Classify, Regress and MultiInference call fed its model
      * @param repository KServe V2's RepositoryModelLoad and RepositoryModelUnload
      * @param maxInboundMessageBytes the largest message each listener takes, which also bounds what TensorFlow's fill
      *     rule may add to a Predict input (see {@link PredictionGrpcService}); set on every builder
@@ -74,14 +76,15 @@ public final class GrpcServer implements AutoCloseable {
                       final ModelRunner runner, final Supplier<Executor> answerExecutor,
                       final PredictOutputEncoding outputEncoding, final SignatureMethodCheck methodCheck,
                       final ConfigReload configReload, final RuntimeLatency runtimeLatency,
-                      final ModelRepositoryApi repository, final int maxInboundMessageBytes,
+                      final ExampleCounts exampleCounts, final ModelRepositoryApi repository, final int maxInboundMessageBytes,
                       final List<ServerInterceptor> interceptors, final LargeMessageOffload offload) {
         if (builders.isEmpty()) {
             throw new IllegalArgumentException("a gRPC server needs at least one listener");
         }
         final ServerServiceDefinition predictions = offload.applyTo(
                 ServerInterceptors.intercept(new PredictionGrpcService(resolver, runner, System::nanoTime,
-                        answerExecutor, outputEncoding, methodCheck, runtimeLatency, maxInboundMessageBytes),
+                        answerExecutor, outputEncoding, methodCheck, runtimeLatency, exampleCounts,
+                        maxInboundMessageBytes),
                         interceptors));
         final ServerServiceDefinition inference = offload.applyTo(ServerInterceptors.intercept(
                 new InferenceGrpcService(resolver.registry(), runner, answerExecutor, repository), interceptors));

@@ -27,6 +27,7 @@ import io.ringserve.proto.serving.RegressionRequest;
 import io.ringserve.proto.serving.RegressionResponse;
 import io.ringserve.proto.serving.RegressionResult;
 import io.ringserve.proto.tensorflow.TensorProto;
+import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
@@ -68,6 +69,9 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final ModelResolver resolver;
     private final ModelRunner runner;
     private final ExampleInference examples;
+    /** Runs MultiInference's tasks, whose examples the request counts once ({@link #exampleCounts}). */
+    private final ExampleInference taskExamples;
+    private final ExampleCounts exampleCounts;
     private final LongSupplier nanoClock;
     private final Supplier<Executor> answerExecutor;
     private final PredictOutputEncoding outputEncoding;
@@ -84,6 +88,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
      * @param methodCheck whether signatures' method names must match the call
      *     ({@code --enable_signature_method_name_check})
      * @param runtimeLatency told how long each answered call waited for its model call
+     * @param exampleCounts told how many examples each Classify, Regress and MultiInference call fed the model
      * @param maxFilledTensorBytes the most bytes TensorFlow's fill rule may add to an input sent with fewer values
      *     than its shape holds (see {@link TensorProtoCodec#toHost}): the largest message the server accepts
      */
@@ -91,7 +96,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
                                  final Supplier<Executor> answerExecutor,
                                  final PredictOutputEncoding outputEncoding,
                                  final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency,
-                                 final long maxFilledTensorBytes) {
+                                 final ExampleCounts exampleCounts, final long maxFilledTensorBytes) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
@@ -100,7 +105,9 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
         this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
         this.maxFilledTensorBytes = maxFilledTensorBytes;
-        this.examples = new ExampleInference(runner, methodCheck, runtimeLatency);
+        this.exampleCounts = Objects.requireNonNull(exampleCounts, "exampleCounts");
+        this.examples = new ExampleInference(runner, methodCheck, runtimeLatency, exampleCounts);
+        this.taskExamples = new ExampleInference(runner, methodCheck, runtimeLatency, ExampleCounts.NONE);
     }
 
     @Override
@@ -207,19 +214,21 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
                     final ModelSpec answered = ModelSpecs.resolved(task.getModelSpec().getName(), model,
                             signature.key());
                     results.add(task.getMethodName().equals(CLASSIFY_METHOD)
-                            ? examples.classify(model, signature, serialized, deadline)
+                            ? taskExamples.classify(model, signature, serialized, deadline)
                                     .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
                                             .setClassificationResult(classificationResult(classes)).build())
-                            : examples.regress(model, signature, serialized, deadline)
+                            : taskExamples.regress(model, signature, serialized, deadline)
                                     .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
                                             .setRegressionResult(regressionResult(values)).build()));
                 }
-                complete(lease.until(CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))),
-                        observer, done -> {
-                            final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
-                            results.forEach(result -> response.addResults(result.join()));
-                            return response.build();
-                        });
+                final String modelName = first.getModelSpec().getName();
+                final CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+                        .thenRun(() -> exampleCounts.record(modelName, serialized.size())); // once, as TF Serving
+                complete(lease.until(all), observer, done -> {
+                    final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
+                    results.forEach(result -> response.addResults(result.join()));
+                    return response.build();
+                });
             }
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));

@@ -29,6 +29,7 @@ public final class ExampleInference {
     private final ModelRunner runner;
     private final SignatureMethodCheck methodCheck;
     private final RuntimeLatency runtimeLatency;
+    private final ExampleCounts exampleCounts;
 
     /**
      * Serialized examples as the model reads them with a context: the serialized context followed by each
@@ -51,15 +52,19 @@ public final class ExampleInference {
 
     /** @param methodCheck whether a signature's method_name must also say classify or regress */
     public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck) {
-        this(runner, methodCheck, RuntimeLatency.NONE);
+        this(runner, methodCheck, RuntimeLatency.NONE, ExampleCounts.NONE);
     }
 
-    /** @param runtimeLatency told how long each model call took */
+    /**
+     * @param runtimeLatency told how long each model call took
+     * @param exampleCounts told how many examples each successful model call took
+     */
     public ExampleInference(final ModelRunner runner, final SignatureMethodCheck methodCheck,
-                            final RuntimeLatency runtimeLatency) {
+                            final RuntimeLatency runtimeLatency, final ExampleCounts exampleCounts) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
         this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
+        this.exampleCounts = Objects.requireNonNull(exampleCounts, "exampleCounts");
     }
 
     /** Classifies {@code examples}: per example, its classes in the order the model gives them. */
@@ -83,7 +88,10 @@ public final class ExampleInference {
         }
         return runtimeLatency.timed(model.name(), TfServingApi.CLASSIFY, () -> runner.run(model, signature,
                         Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos))
-                .thenApply(tensors -> classes(tensors.get("classes"), tensors.get("scores"), examples.size()));
+                .thenApply(tensors -> {
+                    exampleCounts.record(model.name(), examples.size());
+                    return classes(tensors.get("classes"), tensors.get("scores"), examples.size());
+                });
     }
 
     /** Regresses {@code examples}: one value per example. */
@@ -97,7 +105,10 @@ public final class ExampleInference {
         }
         return runtimeLatency.timed(model.name(), TfServingApi.REGRESS, () -> runner.run(model, signature,
                         Map.of(input.alias(), tensor(examples)), List.of("outputs"), deadlineNanos))
-                .thenApply(tensors -> values(tensors.get("outputs"), examples.size()));
+                .thenApply(tensors -> {
+                    exampleCounts.record(model.name(), examples.size());
+                    return values(tensors.get("outputs"), examples.size());
+                });
     }
 
     private static TensorSpec exampleInput(final SignatureSpec signature, final String kind) {

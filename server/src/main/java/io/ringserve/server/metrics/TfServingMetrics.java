@@ -1,6 +1,7 @@
 package io.ringserve.server.metrics;
 
 import io.ringserve.batching.BatchingMetrics;
+import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.inference.TfServingApi;
@@ -21,6 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * 100 × 1.2^i, 52 buckets; the model server's batching sessions have no thread pool name),
  * {@code :tensorflow:serving:batching_session:wrapped_run_count} (batches run), and
  * {@code :tensorflow:serving:model_warmup_latency{model_path,status}} (µs, for versions with warm-up requests),
+ * {@code :tensorflow:serving:request_example_counts{model}} (examples per Classify, Regress or MultiInference
+ * request, 1 × 2^i, 15 buckets) and {@code :tensorflow:serving:request_example_count_total{model}},
  * {@code :tensorflow:cc:saved_model:load_attempt_count{model_path,status}} and
  * {@code :tensorflow:cc:saved_model:load_latency{model_path}} (microseconds, a counter).
  *
@@ -30,11 +33,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code runtime} {@code TF1}. Rendered in TF Serving's exposition (no {@code # HELP}, a histogram's buckets
  * cumulative, a value counting in the first bucket whose limit is above it). Thread-safe; recording never blocks.
  */
-public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.Listener {
+public final class TfServingMetrics implements RuntimeLatency, ExampleCounts, BatchingMetrics.Listener {
     /** TF Serving's latency bucket limits: {@code Buckets::Exponential(10, 1.8, 33)}, then +Inf. */
     static final double[] LATENCY_LIMITS_MICROS = exponential(10, 1.8, 33);
     /** Its batching session's queuing latency limits: {@code Buckets::Exponential(100, 1.2, 52)}, then +Inf. */
     static final double[] QUEUING_LIMITS_MICROS = exponential(100, 1.2, 52);
+    /** Its examples-per-request limits: {@code Buckets::Exponential(1, 2, 15)}, 1 to 16384, then +Inf. */
+    static final double[] EXAMPLE_COUNT_LIMITS = exponential(1, 2, 15);
     static final String REQUEST_COUNT = ":tensorflow:serving:request_count";
     static final String REQUEST_LATENCY = ":tensorflow:serving:request_latency";
     static final String RUNTIME_LATENCY = ":tensorflow:serving:runtime_latency";
@@ -43,6 +48,8 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
     static final String LOAD_ATTEMPT_COUNT = ":tensorflow:cc:saved_model:load_attempt_count";
     static final String LOAD_LATENCY = ":tensorflow:cc:saved_model:load_latency";
     static final String MODEL_WARMUP_LATENCY = ":tensorflow:serving:model_warmup_latency";
+    static final String EXAMPLE_COUNTS = ":tensorflow:serving:request_example_counts";
+    static final String EXAMPLE_COUNT_TOTAL = ":tensorflow:serving:request_example_count_total";
     /** The {@code runtime} label of TF Serving's classic session runtime. */
     private static final String RUNTIME = "TF1";
     /** The thread pool name TF Serving's model server gives its batching sessions: none. */
@@ -65,6 +72,8 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
     private final Histogram queuingLatency = new Histogram(QUEUING_LIMITS_MICROS);
     private final LongAdder wrappedRuns = new LongAdder();
     private final Map<List<String>, Histogram> warmupLatencies = new ConcurrentHashMap<>();
+    private final Map<List<String>, Histogram> exampleCounts = new ConcurrentHashMap<>();
+    private final Map<List<String>, LongAdder> exampleTotals = new ConcurrentHashMap<>();
 
     /** Metrics that record. */
     public TfServingMetrics() {
@@ -100,6 +109,21 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
             return;
         }
         runtimeLatencies.computeIfAbsent(List.of(model, api.label(), RUNTIME), k -> new Histogram()).add(nanos / 1000);
+    }
+
+    /** The example counts to record into: this, or nothing when this records nothing. */
+    public ExampleCounts exampleCounts() {
+        return recording ? this : ExampleCounts.NONE;
+    }
+
+    /** A Classify, Regress or MultiInference request of {@code model} fed it {@code examples} examples. */
+    @Override
+    public void record(final String model, final int examples) {
+        if (recording) {
+            final List<String> labels = List.of(model);
+            exampleCounts.computeIfAbsent(labels, k -> new Histogram(EXAMPLE_COUNT_LIMITS)).add(examples);
+            exampleTotals.computeIfAbsent(labels, k -> new LongAdder()).add(examples);
+        }
     }
 
     /** A task waited {@code nanos} in its batching queue. */
@@ -159,6 +183,8 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
                 : Map.of(List.of(), wrappedRuns));
         histogram(out, MODEL_WARMUP_LATENCY, List.of("model_path", "status"), warmupLatencies);
         counter(out, REQUEST_COUNT, List.of("model_name", "status"), requestCounts);
+        counter(out, EXAMPLE_COUNT_TOTAL, List.of("model"), exampleTotals);
+        histogram(out, EXAMPLE_COUNTS, List.of("model"), exampleCounts);
         histogram(out, REQUEST_LATENCY, List.of("model_name", "API", "entrypoint"), requestLatencies);
         histogram(out, RUNTIME_LATENCY, List.of("model_name", "API", "runtime"), runtimeLatencies);
         return out.toString();
@@ -232,7 +258,10 @@ public final class TfServingMetrics implements RuntimeLatency, BatchingMetrics.L
         return limits;
     }
 
-    /** Counts per bucket (the last one above every limit) and the sum, in whole microseconds as TF Serving adds. */
+    /**
+     * Counts per bucket (the last one above every limit) and the sum, in whole units as TF Serving adds them
+     * (microseconds for latencies, examples for example counts).
+     */
     private static final class Histogram {
         private final double[] limits;
         private final AtomicLongArray buckets;

@@ -18,6 +18,7 @@ import io.ringserve.server.codec.JsonPredictResponseEncoder;
 import io.ringserve.server.codec.ModelMetadataJsonWriter;
 import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
+import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.ExampleInference;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
@@ -65,11 +66,12 @@ public final class TfServingRestService {
     /**
      * @param methodCheck whether signatures' method names must match the call
      * @param runtimeLatency told how long each answered request waited for its model call
+     * @param exampleCounts told how many examples each classify and regress request fed its model
      */
     public TfServingRestService(final ModelResolver resolver, final ModelRunner runner,
                                 final JsonFactory jsonFactory, final long timeoutMillis, final LongSupplier nanoClock,
                                 final SignatureMethodCheck methodCheck, final RuntimeLatency runtimeLatency,
-                                final AnswerPlacement answers) {
+                                final ExampleCounts exampleCounts, final AnswerPlacement answers) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.responses = new RestResponses(jsonFactory);
@@ -81,7 +83,7 @@ public final class TfServingRestService {
         this.resultsEncoder = new JsonExampleResultsEncoder(jsonFactory);
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
         this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
-        this.exampleInference = new ExampleInference(runner, methodCheck, runtimeLatency);
+        this.exampleInference = new ExampleInference(runner, methodCheck, runtimeLatency, exampleCounts);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.answers = Objects.requireNonNull(answers, "answers");

@@ -41,6 +41,7 @@ import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
 import io.ringserve.server.inference.DirectModelRunner;
+import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.InferenceExecutor;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
@@ -129,7 +130,8 @@ class LargeMessageOffloadTest {
                 .bossEventLoopGroup(loops).workerEventLoopGroup(loops).directExecutor();
         server = new GrpcServer(List.of(builder), new ModelResolver(registry), runner, () -> Runnable::run,
                 PredictOutputEncoding.TYPED_VALUES, SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED,
-                RuntimeLatency.NONE, ModelRepositoryApi.DISABLED, GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
+                RuntimeLatency.NONE, ExampleCounts.NONE, ModelRepositoryApi.DISABLED,
+                GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
                 List.of(recordParsed), offload).start();
         server.setServing(true);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();

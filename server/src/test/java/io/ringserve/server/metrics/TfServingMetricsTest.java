@@ -2,6 +2,7 @@ package io.ringserve.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.RuntimeLatency;
 import io.ringserve.server.inference.StatusCode;
 import io.ringserve.server.inference.TfServingApi;
@@ -92,6 +93,29 @@ class TfServingMetricsTest {
     }
 
     @Test
+    void examplesShouldCountPerRequestAndInTotalByModelWithTfServingsBuckets() {
+        metrics.record("m", 3); // TF Serving's own test: 3 examples land in the third bucket, below 4
+        metrics.record("m", 1);
+        metrics.record("other", 20_000);
+        assertThat(lines(":tensorflow:serving:request_example_count_total{")).containsExactly(
+                ":tensorflow:serving:request_example_count_total{model=\"m\"} 4",
+                ":tensorflow:serving:request_example_count_total{model=\"other\"} 20000");
+        final List<String> buckets = lines(":tensorflow:serving:request_example_counts_bucket{model=\"m\"");
+        assertThat(buckets).hasSize(16).startsWith(
+                ":tensorflow:serving:request_example_counts_bucket{model=\"m\",le=\"1\"} 0",
+                ":tensorflow:serving:request_example_counts_bucket{model=\"m\",le=\"2\"} 1",
+                ":tensorflow:serving:request_example_counts_bucket{model=\"m\",le=\"4\"} 2");
+        assertThat(buckets.get(14)).isEqualTo(
+                ":tensorflow:serving:request_example_counts_bucket{model=\"m\",le=\"16384\"} 2");
+        assertThat(lines(":tensorflow:serving:request_example_counts_bucket{model=\"other\",le=\"16384\"}"))
+                .containsExactly(":tensorflow:serving:request_example_counts_bucket{model=\"other\",le=\"16384\"} 0");
+        assertThat(lines(":tensorflow:serving:request_example_counts_sum{")).containsExactly(
+                ":tensorflow:serving:request_example_counts_sum{model=\"m\"} 4",
+                ":tensorflow:serving:request_example_counts_sum{model=\"other\"} 20000");
+        assertThat(TfServingMetrics.NOT_EXPORTED.exampleCounts()).isSameAs(ExampleCounts.NONE);
+    }
+
+    @Test
     void loadAttemptsShouldCountByVersionDirectoryAndTheirTimeOnlyWhenLoaded() {
         metrics.loadAttempted("/models/m/1", true, TimeUnit.MILLISECONDS.toNanos(250));
         metrics.loadAttempted("/models/m/2", false, TimeUnit.MILLISECONDS.toNanos(3));
@@ -114,6 +138,8 @@ class TfServingMetricsTest {
                 "# TYPE :tensorflow:serving:batching_session:wrapped_run_count counter",
                 "# TYPE :tensorflow:serving:model_warmup_latency histogram",
                 "# TYPE :tensorflow:serving:request_count counter",
+                "# TYPE :tensorflow:serving:request_example_count_total counter",
+                "# TYPE :tensorflow:serving:request_example_counts histogram",
                 "# TYPE :tensorflow:serving:request_latency histogram",
                 "# TYPE :tensorflow:serving:runtime_latency histogram");
     }
