@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class BatchingMetrics {
     private final Counter rejected;
     private final Counter expired;
     private final Listener listener;
+    private Gauge queueDepth;
 
     /**
      * Also told what the meters record, for metrics kept outside the registry. Called on the batch threads: must be
@@ -90,10 +92,28 @@ public final class BatchingMetrics {
         return List.copyOf(list);
     }
 
-    /** Registers the queue-depth gauge, read from {@code depth} at scrape time. */
-    public void bindQueueDepth(final Supplier<Number> depth) {
-        Gauge.builder(QUEUE_DEPTH, depth).tags(tags).description("Tasks waiting in the batching queue")
+    /**
+     * Registers the queue-depth gauge, read from {@code depth} at scrape time. A gauge of the same tags that an
+     * earlier scheduler left (the same model version loaded again while the old load drains) is replaced: the newest
+     * queue is the one that takes requests.
+     */
+    public synchronized void bindQueueDepth(final Supplier<Number> depth) {
+        final Gauge earlier = registry.find(QUEUE_DEPTH).tags(tags).gauge();
+        if (earlier != null && earlier.getId().getTags().equals(Tags.of(tags).stream().toList())) {
+            registry.remove(earlier);
+        }
+        queueDepth = Gauge.builder(QUEUE_DEPTH, depth).tags(tags).description("Tasks waiting in the batching queue")
                 .register(registry);
+    }
+
+    /** Removes the queue-depth gauge this bound, unless a newer scheduler's has replaced it. Called on close. */
+    public synchronized void unbindQueueDepth() {
+        // By identity: meters are equal by their id, which the replacing gauge shares.
+        if (queueDepth != null
+                && registry.find(QUEUE_DEPTH).tags(tags).gauges().stream().anyMatch(gauge -> gauge == queueDepth)) {
+            registry.remove(queueDepth);
+        }
+        queueDepth = null;
     }
 
     /** Records a batch of {@code rows} rows handed to the processor. Called by the scheduler. */

@@ -402,7 +402,9 @@ public final class InferenceServer implements AutoCloseable {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
         try {
             if (versionPoller != null) {
-                versionPoller.close();
+                // No new polls; one under way goes on, and is waited for once the requests are answered, so that
+                // a long model load does not spend the drain time the front ends need.
+                versionPoller.stopPolling();
             }
             if (grpcServer != null) {
                 grpcServer.stopAccepting();
@@ -423,6 +425,11 @@ public final class InferenceServer implements AutoCloseable {
             }
             if (!runner.shutdown(timeLeft(deadline))) {
                 LOG.warn("Requests still running after the {} ms drain timeout", config.drainTimeoutMillis());
+            }
+            if (versionPoller != null) {
+                // Retired versions have no requests left by now: their grace period is what remains to wait.
+                final Duration left = timeLeft(deadline);
+                versionPoller.close(left.compareTo(RETIRE_GRACE) > 0 ? left : RETIRE_GRACE.plusSeconds(1));
             }
             if (grpcSocket != null) {
                 grpcSocket.close();

@@ -318,6 +318,7 @@ public final class DisruptorBatchScheduler<T extends BatchTask> implements Batch
         if (!drained) {
             failLeftovers();
         }
+        metrics.unbindQueueDepth();
         return drained;
     }
 

@@ -118,11 +118,11 @@ public final class BatchingModelRunner implements ModelRunner {
     }
 
     private Queue queue(final LoadedModel model, final SignatureSpec signature) {
-        return schedulers.computeIfAbsent(new QueueKey(model.name(), model.version(), signature.key()), key -> {
+        return schedulers.computeIfAbsent(new QueueKey(model, signature.key()), key -> {
             final BatchingOptions options = optionsFor.apply(model);
-            LOG.info("Batching {} version {} signature {} with {}", key.model(), key.version(), key.signature(),
+            LOG.info("Batching {} version {} signature {} with {}", model.name(), model.version(), key.signature(),
                     options);
-            final Tags tags = Tags.of("model", key.model(), "version", Long.toString(key.version()),
+            final Tags tags = Tags.of("model", model.name(), "version", Long.toString(model.version()),
                     "signature", key.signature());
             final Counter reruns = Counter.builder(BATCH_RERUNS).tags(tags)
                     .description("Batches that failed on what they were fed and ran again in halves until the "
@@ -136,10 +136,10 @@ public final class BatchingModelRunner implements ModelRunner {
                     // The batch's answers reach their event loops together, one wake-up each (AnswerHandoff).
                     AnswerHandoff.gathering(() -> processor.process(batch));
                 } finally {
-                    computeObserver.accept(key.model(), System.nanoTime() - start);
+                    computeObserver.accept(model.name(), System.nanoTime() - start);
                 }
             })
-                    .name(key.model() + "-" + key.version() + "-" + key.signature())
+                    .name(model.name() + "-" + model.version() + "-" + key.signature())
                     .options(options)
                     .metrics(new BatchingMetrics(meterRegistry, tags, batchingListener))
                     .ticker(ticker)
@@ -168,12 +168,14 @@ public final class BatchingModelRunner implements ModelRunner {
         return new ServingException(StatusCode.INTERNAL, "Batch failed: " + cause, cause);
     }
 
-    /** Closes the batching queues of a version taken out of service; no request holds it any more. */
+    /**
+     * Closes the batching queues of a version taken out of service; no request holds it any more. Only that loaded
+     * version's: the same version number loaded again meanwhile (from another base path, say) has queues of its own.
+     */
     @Override
     public void retire(final LoadedModel model) {
         schedulers.entrySet().removeIf(entry -> {
-            final QueueKey key = entry.getKey();
-            if (!key.model().equals(model.name()) || key.version() != model.version()) {
+            if (entry.getKey().model() != model) {
                 return false;
             }
             try {
@@ -194,7 +196,11 @@ public final class BatchingModelRunner implements ModelRunner {
         return fallback.shutdown(drain) && drained;
     }
 
-    private record QueueKey(String model, long version, String signature) {
+    /**
+     * A batching queue's key: the loaded version itself (by identity, so that a version number loaded again gets
+     * queues of its own, bound to its own session) and the signature.
+     */
+    private record QueueKey(LoadedModel model, String signature) {
     }
 
     /** One batching queue, and whether its tasks are padded to share batches ({@code pad_variable_length_inputs}). */

@@ -177,18 +177,33 @@ public final class VersionPoller implements AutoCloseable {
     }
 
     /**
+     * Starts no more polls or config reloads and returns at once; one under way goes on, and {@link #close} waits for
+     * it. A change submitted from now on is refused ({@link java.util.concurrent.RejectedExecutionException}).
+     */
+    public void stopPolling() {
+        thread.shutdown();
+    }
+
+    /**
      * Stops polling; a poll under way finishes first, then the versions retired so far drain (up to the drain
      * timeout) and close.
      */
     @Override
     public void close() throws InterruptedException {
-        final long wait = grace.toMillis() + drainTimeout.toMillis() + 1000;
+        close(grace.plus(drainTimeout).plusSeconds(1));
+    }
+
+    /**
+     * Stops polling and waits up to {@code wait} for a poll under way, then up to {@code wait} for the versions
+     * retired so far to drain and close; what is still running then is interrupted.
+     */
+    public void close(final Duration wait) throws InterruptedException {
         thread.shutdown();
-        if (!thread.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+        if (!thread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
             thread.shutdownNow();
         }
         retirer.shutdown();
-        if (!retirer.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+        if (!retirer.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
             retirer.shutdownNow();
         }
     }

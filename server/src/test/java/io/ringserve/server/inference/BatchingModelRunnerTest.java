@@ -114,6 +114,36 @@ class BatchingModelRunnerTest {
     }
 
     @Test
+    void aVersionNumberLoadedAgainShouldGetQueuesOfItsOwnAndKeepThemWhenTheOldOneRetires() throws Exception {
+        // The same name and version loaded twice (a config reload that moved the model to another base path): the
+        // old load retires and closes while the new one serves.
+        final SavedModelLoader loader = new SavedModelLoader(SessionOptions.DEFAULTS);
+        final java.nio.file.Path directory = TestData.tfServing("saved_model_half_plus_two_cpu").resolve("00000123");
+        final LoadedModel old = loader.load("moved", 123, directory);
+        final LoadedModel again = loader.load("moved", 123, directory);
+        try {
+            final HostTensor x = HostTensor.ofFloats(new long[] {1, 1}, 2f);
+            assertThat(runOn(old, x).get("y").floatAt(0)).isEqualTo(3f);
+            assertThat(runOn(again, x).get("y").floatAt(0)).isEqualTo(3f);
+            old.close(); // its session gone: a queue of old's would fail the request
+            assertThat(runOn(again, x).get("y").floatAt(0)).as("on its own queue and session").isEqualTo(3f);
+            runner.retire(old);
+            assertThat(runOn(again, x).get("y").floatAt(0)).as("its queue outlives old's").isEqualTo(3f);
+            assertThat(meters.get("inference.queue.depth").tag("model", "moved").gauges())
+                    .as("one queue-depth gauge, the live queue's").hasSize(1);
+        } finally {
+            runner.retire(again);
+            again.close();
+        }
+        assertThat(meters.find("inference.queue.depth").tag("model", "moved").gauges()).isEmpty();
+    }
+
+    private Map<String, HostTensor> runOn(final LoadedModel version, final HostTensor x) throws Exception {
+        return runner.run(version, version.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Map.of("x", x),
+                List.of("y"), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void shouldRunRequestsThatCannotBeBatchedAlone() throws Exception {
         final HostTensor scalar = HostTensor.ofFloats(new long[0], 3f);
         final HostTensor y = run(scalar, Long.MAX_VALUE).get(10, TimeUnit.SECONDS).get("y");
