@@ -144,9 +144,19 @@ public final class ModelRegistry implements AutoCloseable {
         final String key = model.name() + '/' + version;
         final Failure before = failures.remove(key);
         model.markLoading(version);
+        // What the directory held as the load began: files still being copied in count as a change later.
+        final String contents = contents(directory);
         final long start = System.nanoTime();
         try {
-            final LoadedModel loaded = loadSavedModel(model, version, directory);
+            final LoadedModel loaded;
+            try {
+                loaded = loadSavedModel(model, version, directory);
+            } catch (ModelLoadException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // TensorFlow Java fails some loads with exceptions of its own (an op it does not implement).
+                throw new ModelLoadException("Failed to load SavedModel " + directory + ": " + e, e);
+            }
             try {
                 warmup.warmUp(loaded);
             } catch (RuntimeException e) {
@@ -158,7 +168,6 @@ public final class ModelRegistry implements AutoCloseable {
             LOG.info("Loaded model {} version {} from {} in {} ms", model.name(), version, directory,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (ModelLoadException e) {
-            final String contents = contents(directory);
             final int retried = before != null && before.contents().equals(contents) ? before.retries() + 1 : 0;
             failures.put(key, new Failure(contents, retries.clock().getAsLong(), retried));
             model.markFailed(version, e.getMessage());

@@ -53,6 +53,31 @@ class ModelRegistryRefreshTest {
     }
 
     @Test
+    void aLoadFailingWithAnyRuntimeExceptionShouldFailThatVersionAloneAndLetTheOthersLoad() {
+        // TensorFlow Java fails some loads with exceptions outside its TensorFlowException family; any of them must
+        // leave the version FAILED, naming why, and not stop the models after it from loading.
+        final ModelRegistry failing = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS),
+                VersionWarmup.NONE, (directory, success, nanos) -> {
+                    if (directory.toString().contains("broken")) {
+                        throw new UnsupportedOperationException("an op this build does not implement");
+                    }
+                }, LoadRetries.NONE);
+        try {
+            new ModelVersionsOnDisk(dir.resolve("broken")).add(1, "saved_model_half_plus_two_cpu");
+            new ModelVersionsOnDisk(dir.resolve("fine")).add(1, "saved_model_half_plus_two_cpu");
+            final ServedModel broken = failing.add("broken", dir.resolve("broken"));
+            final ServedModel fine = failing.add("fine", dir.resolve("fine"));
+            failing.loadAll();
+            assertThat(broken.status(1).orElseThrow().state()).isEqualTo(ModelState.END);
+            assertThat(broken.status(1).orElseThrow().error()).hasValueSatisfying(
+                    error -> assertThat(error).contains("an op this build does not implement"));
+            assertThat(predict(fine.latest().orElseThrow())).isEqualTo(2.5f);
+        } finally {
+            failing.close();
+        }
+    }
+
+    @Test
     void aVersionStillDrainingShouldLoadAgainOnlyOnceItHasClosed() {
         final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
         final ServedModel model = registry.add("m", dir);
