@@ -112,6 +112,9 @@ public final class GrpcChannelArguments {
             throw new IllegalArgumentException("--grpc_channel_arguments: " + setting.key() + "=" + value
                     + ": expected an integer", e);
         }
+        if (parsed == -1 && setting == Setting.MAX_RECEIVE_MESSAGE_LENGTH) {
+            return Integer.MAX_VALUE; // gRPC core's "no limit", which TF Serving command lines use
+        }
         if (parsed < setting.min) {
             throw new IllegalArgumentException("--grpc_channel_arguments: " + setting.key() + "=" + value
                     + ": must be at least " + setting.min);

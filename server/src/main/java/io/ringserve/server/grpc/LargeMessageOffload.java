@@ -241,7 +241,11 @@ public final class LargeMessageOffload implements ServerInterceptor {
             }
         }
 
-        /** Runs {@code callback} unless the call failed; if it throws, the call fails, closed with its status. */
+        /**
+         * Runs {@code callback} unless the call failed; if it throws, the call fails, closed with its status. On a
+         * worker an {@link Error} (a message too large for the heap) closes the call too: the worker's executor
+         * would only log it, and the client would wait for ever.
+         */
         private void deliver(final Runnable callback) {
             if (failed) {
                 return;
@@ -252,6 +256,13 @@ public final class LargeMessageOffload implements ServerInterceptor {
                 failed = true;
                 LOG.debug("gRPC call {} failed", call.getMethodDescriptor().getFullMethodName(), e);
                 closeCall(statusOf(e), trailersOf(e));
+            } catch (Error e) {
+                if (worker == null) {
+                    throw e; // on the event loop grpc-java catches it and closes the call
+                }
+                failed = true;
+                LOG.warn("gRPC call {} failed", call.getMethodDescriptor().getFullMethodName(), e);
+                closeCall(Status.INTERNAL.withDescription("Internal error: " + e), new Metadata());
             }
         }
 

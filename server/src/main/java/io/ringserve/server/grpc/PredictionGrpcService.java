@@ -29,6 +29,7 @@ import io.ringserve.proto.serving.RegressionResult;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.ExampleInference;
+import io.ringserve.server.inference.FailureFlowsBack;
 import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -163,7 +164,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         final ModelSpec spec = request.getModelSpec();
         try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
             final LoadedModel model = lease.model();
-            final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+            final SignatureSpec signature = exampleSignature(model, spec.getSignatureName());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             complete(lease.until(examples.classify(model, signature, Examples.serialized(request.getInput()),
                     deadlineNanos())), observer, classes -> ClassificationResponse.newBuilder().setModelSpec(answered)
@@ -178,7 +179,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         final ModelSpec spec = request.getModelSpec();
         try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
             final LoadedModel model = lease.model();
-            final SignatureSpec signature = ModelSpecs.signature(model, spec.getSignatureName());
+            final SignatureSpec signature = exampleSignature(model, spec.getSignatureName());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             complete(lease.until(examples.regress(model, signature, Examples.serialized(request.getInput()),
                     deadlineNanos())), observer, values -> RegressionResponse.newBuilder().setModelSpec(answered)
@@ -213,17 +214,23 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
                     final SignatureSpec signature = signatures.get(i);
                     final ModelSpec answered = ModelSpecs.resolved(task.getModelSpec().getName(), model,
                             signature.key());
-                    results.add(task.getMethodName().equals(CLASSIFY_METHOD)
-                            ? taskExamples.classify(model, signature, serialized, deadline)
-                                    .thenApply(classes -> InferenceResult.newBuilder().setModelSpec(answered)
-                                            .setClassificationResult(classificationResult(classes)).build())
-                            : taskExamples.regress(model, signature, serialized, deadline)
-                                    .thenApply(values -> InferenceResult.newBuilder().setModelSpec(answered)
-                                            .setRegressionResult(regressionResult(values)).build()));
+                    if (task.getMethodName().equals(CLASSIFY_METHOD)) {
+                        final var classified = taskExamples.classify(model, signature, serialized, deadline);
+                        results.add(FailureFlowsBack.to(classified, classified.thenApply(classes -> InferenceResult
+                                .newBuilder().setModelSpec(answered)
+                                .setClassificationResult(classificationResult(classes)).build())));
+                    } else {
+                        final var regressed = taskExamples.regress(model, signature, serialized, deadline);
+                        results.add(FailureFlowsBack.to(regressed, regressed.thenApply(values -> InferenceResult
+                                .newBuilder().setModelSpec(answered)
+                                .setRegressionResult(regressionResult(values)).build())));
+                    }
                 }
                 final String modelName = first.getModelSpec().getName();
-                final CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
-                        .thenRun(() -> exampleCounts.record(modelName, serialized.size())); // once, as TF Serving
+                // A cancelled call fails every task's work; the examples count once, as TF Serving counts them.
+                final CompletableFuture<Void> all = FailureFlowsBack.to(results, CompletableFuture.allOf(
+                        results.toArray(new CompletableFuture<?>[0]))
+                        .thenRun(() -> exampleCounts.record(modelName, serialized.size())));
                 complete(lease.until(all), observer, done -> {
                     final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
                     results.forEach(result -> response.addResults(result.join()));
@@ -233,6 +240,18 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
         }
+    }
+
+    /**
+     * The signature a Classify or Regress call names; empty means {@code serving_default}.
+     *
+     * @throws ServingException INVALID_ARGUMENT {@code No signature was found with the name: <s>}, in TF Serving's
+     *     classifier's and regressor's words (Predict answers FAILED_PRECONDITION, as TF Serving's predictor does)
+     */
+    private static SignatureSpec exampleSignature(final LoadedModel model, final String name) {
+        final String key = name.isEmpty() ? SignatureSpec.DEFAULT_KEY : name;
+        return model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
+                "No signature was found with the name: " + key));
     }
 
     /**

@@ -67,7 +67,10 @@ public final class ExampleInference {
         this.exampleCounts = Objects.requireNonNull(exampleCounts, "exampleCounts");
     }
 
-    /** Classifies {@code examples}: per example, its classes in the order the model gives them. */
+    /**
+     * Classifies {@code examples}: per example, its classes in the order the model gives them. Failing the returned
+     * future (a cancelled call, a timeout) fails the model work too, so that it is dropped if still queued.
+     */
     public CompletableFuture<List<List<ScoredClass>>> classify(final LoadedModel model, final SignatureSpec signature,
                                                                final List<byte[]> examples,
                                                                final long deadlineNanos) {
@@ -86,15 +89,16 @@ public final class ExampleInference {
         if (hasScores) {
             outputs.add("scores");
         }
-        return runtimeLatency.timed(model.name(), TfServingApi.CLASSIFY, () -> runner.run(model, signature,
-                        Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos))
-                .thenApply(tensors -> {
-                    exampleCounts.record(model.name(), examples.size());
-                    return classes(tensors.get("classes"), tensors.get("scores"), examples.size());
-                });
+        final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
+                TfServingApi.CLASSIFY, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
+                        outputs, deadlineNanos));
+        return FailureFlowsBack.to(call, call.thenApply(tensors -> {
+            exampleCounts.record(model.name(), examples.size());
+            return classes(tensors.get("classes"), tensors.get("scores"), examples.size());
+        }));
     }
 
-    /** Regresses {@code examples}: one value per example. */
+    /** Regresses {@code examples}: one value per example; failing the returned future fails the model work. */
     public CompletableFuture<List<Float>> regress(final LoadedModel model, final SignatureSpec signature,
                                                   final List<byte[]> examples, final long deadlineNanos) {
         methodCheck.forRegress(signature);
@@ -103,12 +107,13 @@ public final class ExampleInference {
             throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"
                     + signature.key() + "' has " + signature.outputs().keySet());
         }
-        return runtimeLatency.timed(model.name(), TfServingApi.REGRESS, () -> runner.run(model, signature,
-                        Map.of(input.alias(), tensor(examples)), List.of("outputs"), deadlineNanos))
-                .thenApply(tensors -> {
-                    exampleCounts.record(model.name(), examples.size());
-                    return values(tensors.get("outputs"), examples.size());
-                });
+        final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
+                TfServingApi.REGRESS, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
+                        List.of("outputs"), deadlineNanos));
+        return FailureFlowsBack.to(call, call.thenApply(tensors -> {
+            exampleCounts.record(model.name(), examples.size());
+            return values(tensors.get("outputs"), examples.size());
+        }));
     }
 
     private static TensorSpec exampleInput(final SignatureSpec signature, final String kind) {

@@ -54,6 +54,14 @@ class GrpcChannelArgumentsTest {
     }
 
     @Test
+    void aReceiveLengthOfMinusOneShouldMeanNoLimitAsInGrpcCore() {
+        assertThat(GrpcChannelArguments.parse("grpc.max_receive_message_length=-1").settings())
+                .containsOnly(entry(Setting.MAX_RECEIVE_MESSAGE_LENGTH, (long) Integer.MAX_VALUE));
+        assertThatThrownBy(() -> GrpcChannelArguments.parse("grpc.max_receive_message_length=-2"))
+                .hasMessage("--grpc_channel_arguments: grpc.max_receive_message_length=-2: must be at least 1");
+    }
+
+    @Test
     void shouldNameAValueAKnownSettingCannotTake() {
         assertThatThrownBy(() -> GrpcChannelArguments.parse("grpc.max_connection_age_ms=30s"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -193,6 +193,20 @@ class LargeMessageOffloadTest {
     }
 
     @Test
+    void anErrorOnTheWorkerShouldCloseTheCallNotLeaveItWaiting() {
+        startServer(1 << 20);
+        runner.error = new OutOfMemoryError("Java heap space (a test's)");
+
+        assertThatThrownBy(() -> predictions().predict(predict(LARGE_ROWS)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+                    assertThat(e.getStatus().getDescription()).contains("OutOfMemoryError");
+                });
+        runner.error = null;
+        assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS);
+    }
+
+    @Test
     void shouldHandleASmallMessageOnTheEventLoop() {
         startServer(1 << 20);
         assertThat(predict(3).getSerializedSize()).isLessThan(OFFLOAD_BYTES);
@@ -390,6 +404,8 @@ class LargeMessageOffloadTest {
         final ConcurrentLinkedQueue<Long> deadlines = new ConcurrentLinkedQueue<>();
         final CompletableFuture<CompletableFuture<Map<String, HostTensor>>> held = new CompletableFuture<>();
         private volatile boolean holding;
+        /** Thrown by each run while set. */
+        volatile Error error;
 
         void hold() {
             holding = true;
@@ -405,6 +421,9 @@ class LargeMessageOffloadTest {
                                                               final List<String> outputs, final long deadlineNanos) {
             threads.add(Thread.currentThread().getName().replaceAll("-[0-9-]+$", ""));
             deadlines.add(deadlineNanos);
+            if (error != null) {
+                throw error;
+            }
             if (holding) {
                 final CompletableFuture<Map<String, HostTensor>> work = new CompletableFuture<>();
                 held.complete(work);

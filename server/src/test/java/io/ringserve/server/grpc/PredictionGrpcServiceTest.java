@@ -431,8 +431,8 @@ class PredictionGrpcServiceTest {
 
     /**
      * Seeded random Classify and Regress calls (examples with x of any kind and count, other features, contexts,
-     * signatures that take examples or not): each is answered, or refused with INVALID_ARGUMENT or FAILED_PRECONDITION
-     * (a signature that is not there), never INTERNAL.
+     * signatures that take examples or not, or are not there): each is answered, or refused with INVALID_ARGUMENT,
+     * never INTERNAL.
      */
     @Test
     void shouldAnswerOrRefuseEveryRandomExampleCallWithTheRightCode() {
@@ -465,7 +465,7 @@ class PredictionGrpcServiceTest {
                 answered++;
             } catch (StatusRuntimeException e) {
                 assertThat(e.getStatus().getCode()).as("%s %s: %s", spec.getSignatureName(), input, e.getStatus())
-                        .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.FAILED_PRECONDITION);
+                        .isEqualTo(Status.Code.INVALID_ARGUMENT);
             }
         }
         assertThat(answered).as("the generator makes answerable calls too").isBetween(10, 290);
@@ -497,6 +497,11 @@ class PredictionGrpcServiceTest {
         assertThatThrownBy(() -> predictions.regress(RegressionRequest.newBuilder()
                 .setModelSpec(spec().toBuilder().setSignatureName("regress_x_to_y")).build()))
                 .hasMessageContaining("Input is empty.");
+        assertThatThrownBy(() -> predictions.classify(ClassificationRequest.newBuilder()
+                .setModelSpec(spec().toBuilder().setSignatureName("nope")).setInput(examples(1f)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus())
+                        .hasToString(Status.INVALID_ARGUMENT.withDescription(
+                                "No signature was found with the name: nope").toString()));
         assertThatThrownBy(() -> predictions.classify(ClassificationRequest.newBuilder().setModelSpec(spec())
                 .setInput(examples(1f)).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
