@@ -148,6 +148,24 @@ class KServeV2RestIT {
     }
 
     @Test
+    void headShouldBeAnsweredWhereGetIsWithTheHeadAlone() throws Exception {
+        // Raw, on one connection: a HEAD answer that carried a body would corrupt the GET after it.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server().restPort())) {
+            socket.setSoTimeout(30_000);
+            final String heads = "HEAD /v2/health/ready HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "HEAD /v2/models/half_plus_two/ready HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(heads.getBytes(StandardCharsets.US_ASCII));
+            final String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answers.split("HTTP/1.1 ", -1)).hasSize(5).allSatisfy(
+                    answer -> assertThat(answer).satisfiesAnyOf(a -> assertThat(a).isEmpty(),
+                            a -> assertThat(a).startsWith("200 OK")));
+            assertThat(answers).doesNotContain("{\"error\"");
+        }
+    }
+
+    @Test
     void shouldAnswerUnknownModelsAndWrongMethods() {
         assertThat(server.post("/v2/models/nope/infer", "{}").statusCode()).isEqualTo(404);
         assertThat(server.get("/v2/models/half_plus_two/infer").statusCode()).isEqualTo(501);

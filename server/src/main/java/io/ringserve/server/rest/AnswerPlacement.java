@@ -88,7 +88,9 @@ public final class AnswerPlacement {
             workers.next().execute(() -> {
                 try {
                     answer.complete(build.get());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // An Error too (an answer too large for the heap): a worker's executor would only log it, and
+                    // the request would never be answered.
                     answer.completeExceptionally(e);
                 }
             });

@@ -9,6 +9,8 @@ import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.compression.Zstd;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,7 +86,7 @@ final class CompressedBodies {
                 body = decoded;
             }
             return withBody(request, body);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             body.release();
             throw e;
         }
@@ -152,7 +155,7 @@ final class CompressedBodies {
         } catch (IOException e) {
             body.release();
             throw new DecompressionException(e.getMessage() == null ? e.toString() : e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             body.release();
             throw e;
         } finally {
@@ -182,26 +185,39 @@ final class CompressedBodies {
         return decompressed;
     }
 
+    /** Moves what {@code decoder} has decoded so far into {@code body}; past {@code maxBytes}, refuses the body. */
+    private static void takeDecoded(final EmbeddedChannel decoder, final CompositeByteBuf body, final int maxBytes) {
+        for (Object part = decoder.readInbound(); part != null; part = decoder.readInbound()) {
+            if (part instanceof HttpContent content) {
+                body.addComponent(true, content.content()); // the body owns what the decoder gave
+                if (body.readableBytes() > maxBytes) {
+                    throw new DecompressionException("the body is larger than " + maxBytes
+                            + " bytes once decompressed");
+                }
+            }
+        }
+    }
+
     /** {@code compressed} decoded by Netty's {@link HttpContentDecompressor} for {@code coding}. */
     private static ByteBuf decodedByNetty(final String coding, final ByteBuf compressed, final int maxBytes) {
         final EmbeddedChannel decoder = new EmbeddedChannel(new HttpContentDecompressor(false, maxBytes));
         final CompositeByteBuf body = compressed.alloc().compositeBuffer(Integer.MAX_VALUE);
         try {
-            final FullHttpRequest step = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
-                    compressed.retainedDuplicate());
-            step.headers().set(HttpHeaderNames.CONTENT_ENCODING, coding)
-                    .set(HttpHeaderNames.CONTENT_LENGTH, compressed.readableBytes());
-            decoder.writeInbound(step);
-            decoder.finish();
-            for (Object part = decoder.readInbound(); part != null; part = decoder.readInbound()) {
-                if (part instanceof HttpContent content) {
-                    body.addComponent(true, content.content()); // the body owns what the decoder gave
-                    if (body.readableBytes() > maxBytes) {
-                        throw new DecompressionException("the body is larger than " + maxBytes
-                                + " bytes once decompressed");
-                    }
-                }
+            final HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
+            head.headers().set(HttpHeaderNames.CONTENT_ENCODING, coding)
+                    .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            decoder.writeInbound(head);
+            // Fed a slice at a time, the limit checked after each: Netty's Snappy decoder has no limit of its own,
+            // and a whole body at once could expand twentyfold before the first check.
+            for (int offset = 0; offset < compressed.readableBytes(); offset += INFLATE_CHUNK) {
+                final int length = Math.min(INFLATE_CHUNK, compressed.readableBytes() - offset);
+                decoder.writeInbound(new DefaultHttpContent(
+                        compressed.retainedSlice(compressed.readerIndex() + offset, length)));
+                takeDecoded(decoder, body, maxBytes);
             }
+            decoder.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+            decoder.finish();
+            takeDecoded(decoder, body, maxBytes);
             return body;
         } catch (DecompressionException e) {
             body.release();
@@ -210,7 +226,7 @@ final class CompressedBodies {
             // Netty's decoders also fail on malformed input with other exceptions (an index past a buffer's end).
             body.release();
             throw new DecompressionException("the body is not valid " + coding + " data", e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             body.release();
             throw e;
         } finally {

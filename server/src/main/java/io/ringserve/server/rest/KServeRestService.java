@@ -160,8 +160,10 @@ public final class KServeRestService {
         return CompletableFuture.completedFuture(response);
     }
 
+    /** Refuses any other method than {@code method}; HEAD is taken where GET is, and answered without the body. */
     private static void requireMethod(final FullHttpRequest request, final HttpMethod method, final String path) {
-        if (!method.equals(request.method())) {
+        if (!method.equals(request.method())
+                && !(HttpMethod.GET.equals(method) && HttpMethod.HEAD.equals(request.method()))) {
             throw new ServingException(StatusCode.UNIMPLEMENTED, request.method() + " " + path
                     + " is not served; use " + method);
         }

@@ -124,6 +124,10 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
                 try {
                     routeHere(call, worker, ctx.alloc()).whenComplete((response, failure) -> answer.complete(
                             failure == null ? response : responses.error(ctx.alloc(), failure)));
+                } catch (Error e) {
+                    // A body too large for the heap, say: answered 500 here, as the worker's executor would only
+                    // log it and the connection's later requests would wait behind this one for ever.
+                    answer.complete(responses.error(ctx.alloc(), e));
                 } finally {
                     request.release();
                 }

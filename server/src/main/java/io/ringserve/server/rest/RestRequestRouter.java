@@ -51,13 +51,13 @@ public final class RestRequestRouter implements HttpRouter {
                 return kserve.handle(call, executor, alloc)
                         .exceptionally(failure -> responses.error(alloc, failure));
             }
-            if (HttpMethod.GET.equals(request.method()) && HealthRestService.LIVE_PATH.equals(path)) {
+            if (isGet(request) && HealthRestService.LIVE_PATH.equals(path)) {
                 return CompletableFuture.completedFuture(health.live(alloc));
             }
-            if (HttpMethod.GET.equals(request.method()) && HealthRestService.READY_PATH.equals(path)) {
+            if (isGet(request) && HealthRestService.READY_PATH.equals(path)) {
                 return CompletableFuture.completedFuture(health.ready(alloc));
             }
-            if (HttpMethod.GET.equals(request.method()) && metrics.serves(path)) {
+            if (isGet(request) && metrics.serves(path)) {
                 return CompletableFuture.completedFuture(metrics.scrape(alloc, path));
             }
             return CompletableFuture.completedFuture(responses.error(alloc, ServingException.notFound(
@@ -65,5 +65,10 @@ public final class RestRequestRouter implements HttpRouter {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(responses.error(alloc, e));
         }
+    }
+
+    /** GET, or HEAD (a load balancer's check), which the codec answers with the GET answer's head alone. */
+    private static boolean isGet(final FullHttpRequest request) {
+        return HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.compression.DecompressionException;
@@ -105,6 +106,29 @@ class CompressedBodiesTest {
     void shouldDecodeSnappyThroughNettysDecoder() {
         assertThat(decompressed(request("snappy", snappy(JSON)), 1 << 20))
                 .isEqualTo(new String(JSON, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldDecodeASnappyBodyFedInSlicesAndRefuseOneThatExpandsPastTheLimit() {
+        final byte[] noise = new byte[140_000]; // incompressible: three 64 KiB slices of compressed input
+        new java.util.Random(7).nextBytes(noise);
+        final FullHttpRequest large = request("snappy", snappy(noise));
+        assertThat(large.content().readableBytes()).isGreaterThan(2 * 65_536);
+        try {
+            final FullHttpRequest decoded = CompressedBodies.decompressed(large, 1 << 20);
+            try {
+                assertThat(ByteBufUtil.getBytes(decoded.content())).isEqualTo(noise);
+            } finally {
+                decoded.release();
+            }
+        } finally {
+            large.release();
+        }
+        final FullHttpRequest bomb = request("snappy", snappy(new byte[256 << 10])); // 256 KiB of zeros, ~13 KB
+        assertThatThrownBy(() -> CompressedBodies.decompressed(bomb, 100_000))
+                .isInstanceOf(DecompressionException.class)
+                .hasMessage("the body is larger than 100000 bytes once decompressed");
+        assertThat(bomb.release()).as("nothing else holds the request").isTrue();
     }
 
     @Test
