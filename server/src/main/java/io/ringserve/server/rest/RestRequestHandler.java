@@ -7,6 +7,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -98,8 +99,11 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         answering = true;
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            write(ctx, responses.error(ctx.alloc(), ServingException.invalidArgument(
-                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage())), false,
+            final Throwable cause = request.decoderResult().cause();
+            write(ctx, cause instanceof RequestAggregator.BodyTooLargeException tooLarge
+                    ? responses.error(ctx.alloc(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge.getMessage())
+                    : responses.error(ctx.alloc(), ServingException.invalidArgument(
+                            "Malformed HTTP request: " + cause.getMessage())), false,
                     RequestObserver.Observation.UNOBSERVED);
             return;
         }

@@ -74,6 +74,17 @@ public final class RestResponses {
         return response;
     }
 
+    /** An error response of {@code status}, one TensorFlow's status codes have no word for (413), in the same JSON. */
+    public FullHttpResponse error(final ByteBufAllocator alloc, final HttpResponseStatus status, final String message) {
+        return json(alloc, status, out -> {
+            try (JsonGenerator gen = jsonFactory.createGenerator(out)) {
+                gen.writeStartObject();
+                gen.writeStringField("error", message);
+                gen.writeEndObject();
+            }
+        });
+    }
+
     static HttpResponseStatus httpStatus(final StatusCode code) {
         if (code == StatusCode.CANCELLED) {
             return new HttpResponseStatus(499, "Client Closed Request");

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -63,7 +62,7 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         // A body with a Content-Encoding (gzip, what TF Serving's HTTP server takes, or deflate) is aggregated as it
         // came and decompressed where the request is handled, on a worker when large; the size limit holds for the
         // body as sent and again for what it decompresses to (RestRequestHandler).
-        p.addLast("aggregator", new HttpObjectAggregator(maxRequestBytes));
+        p.addLast("aggregator", new RequestAggregator(maxRequestBytes));
         p.addLast("rest", new RestRequestHandler(router, responses, observer, workers,
                 RestRequestHandler.DEFAULT_OFFLOAD_BYTES, maxRequestBytes));
         connections.add(channel);
