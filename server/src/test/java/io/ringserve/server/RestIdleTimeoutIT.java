@@ -41,4 +41,24 @@ class RestIdleTimeoutIT {
             assertThat(in.read()).as("closed by the server once idle, not by the 30 s read timeout").isEqualTo(-1);
         }
     }
+
+    @Test
+    void anUploadThatStopsArrivingShouldBeAnswered408AndItsConnectionClosed() throws Exception {
+        try (RunningServer server = new RunningServer(ServerConfig.builder()
+                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
+                .restIdleTimeout(Duration.ofSeconds(2)));
+             Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+            socket.setSoTimeout(30_000);
+            final OutputStream out = socket.getOutputStream();
+            // Ten bytes of a hundred, then nothing: the client went away mid-upload.
+            out.write(("POST /v1/models/m:predict HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n"
+                    + "{\"instance").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout")
+                    .contains("The request body stopped arriving");
+            assertThat(server.post("/v1/models/m:predict", "{\"instances\": [1.0]}").statusCode())
+                    .as("the server goes on").isEqualTo(200);
+        }
+    }
 }

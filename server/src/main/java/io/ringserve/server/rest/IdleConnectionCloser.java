@@ -1,23 +1,33 @@
 package io.ringserve.server.rest;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Closes a keep-alive REST connection when it is idle, that is when no request of it is being read, waits or is
  * being answered, and it should go:
  * <ul>
  *   <li>after the pipeline's {@link IdleStateHandler} time (nothing read or written): a request whose model runs
- *       longer than that keeps its connection, and the idle time counts again from its answer;</li>
+ *       longer than that keeps its connection, and the idle time counts again from its answer; a request whose
+ *       body stopped arriving for that long, with nothing else to answer, is answered 408 and its connection
+ *       closed;</li>
  *   <li>when the server drains ({@link RestConnections#DRAIN}): an idle connection closes at once; a busy one
  *       answers every request it has begun to read (one whose body is still arriving, or pipelined behind
  *       another), the last answer with {@code Connection: close}, and closes after it.</li>
@@ -26,13 +36,23 @@ import io.netty.handler.timeout.IdleStateHandler;
  * from its head. One instance per connection; runs on the connection's event loop only.
  */
 final class IdleConnectionCloser extends ChannelDuplexHandler {
+    /** Answers an upload that stopped arriving, before the connection closes. */
+    private static final byte[] STALLED = ("{\"error\": \"The request body stopped arriving: nothing was read for the "
+            + "idle timeout (--rest_api_idle_timeout_seconds)\"}").getBytes(StandardCharsets.UTF_8);
+
     private int unanswered;
+    /** Whether the last request's body is still arriving (its head read, its last content not yet). */
+    private boolean arriving;
     private boolean draining;
 
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
         if (msg instanceof HttpRequest) {
             unanswered++;
+            arriving = true;
+        }
+        if (msg instanceof LastHttpContent) {
+            arriving = false;
         }
         ctx.fireChannelRead(msg);
     }
@@ -73,6 +93,15 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
         }
         if (unanswered == 0) {
             ctx.close();
+        } else if (evt instanceof IdleStateEvent && unanswered == 1 && arriving) {
+            // Nothing is being answered, and the one request left has sent nothing for the whole idle time: a
+            // client gone mid-upload (a dropped NAT mapping, a crashed host) would hold the connection for ever.
+            final FullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(STALLED));
+            timeout.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, STALLED.length)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }
