@@ -2,6 +2,7 @@ package io.ringserve.models;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class ServedModel implements AutoCloseable {
     private final String name;
     private final Path basePath;
+    /** The labels the configuration gives (label to version). */
+    private volatile Map<String, Long> wantedLabels;
+    /** The labels requests resolve: each wanted one, or while its version is not serving yet, the one it had. */
     private volatile Map<String, Long> labels;
     private final ConcurrentSkipListMap<Long, VersionStatus> statuses = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Long, LoadedModel> loaded = new ConcurrentSkipListMap<>();
@@ -30,7 +34,8 @@ public final class ServedModel implements AutoCloseable {
     public ServedModel(final String name, final Path basePath, final Map<String, Long> labels) {
         this.name = Objects.requireNonNull(name, "name");
         this.basePath = Objects.requireNonNull(basePath, "basePath");
-        this.labels = Map.copyOf(labels);
+        this.wantedLabels = Map.copyOf(labels);
+        this.labels = wantedLabels;
     }
 
     public String name() {
@@ -42,9 +47,26 @@ public final class ServedModel implements AutoCloseable {
         return basePath;
     }
 
-    /** Replaces the version labels (a reloaded model config file). */
-    void setLabels(final Map<String, Long> labels) {
-        this.labels = Map.copyOf(labels);
+    /**
+     * Replaces the version labels (a reloaded model config file). A label moved to a version that is not serving
+     * yet keeps naming the version it named, while that one serves, until the new one does: moving {@code stable}
+     * to a version still loading does not leave its clients with nothing.
+     */
+    synchronized void setLabels(final Map<String, Long> labels) {
+        this.wantedLabels = Map.copyOf(labels);
+        moveLabels();
+    }
+
+    /** Points each label at its wanted version if that one serves, else at the serving version it named. */
+    private synchronized void moveLabels() {
+        final Map<String, Long> previous = labels;
+        final Map<String, Long> resolved = new HashMap<>();
+        wantedLabels.forEach((label, version) -> {
+            final Long before = previous.get(label);
+            resolved.put(label, !loaded.containsKey(version) && before != null && loaded.containsKey(before)
+                    ? before : version);
+        });
+        labels = Map.copyOf(resolved);
     }
 
     /** The version {@code label} names ({@code version_labels}), if it names one. */
@@ -92,6 +114,7 @@ public final class ServedModel implements AutoCloseable {
         error = Optional.empty();
         loaded.put(model.version(), model);
         statuses.put(model.version(), new VersionStatus(model.version(), ModelState.AVAILABLE, Optional.empty()));
+        moveLabels();
     }
 
     void markFailed(final long version, final String reason) {

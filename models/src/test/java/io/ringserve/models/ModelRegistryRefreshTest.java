@@ -78,6 +78,23 @@ class ModelRegistryRefreshTest {
     }
 
     @Test
+    void aLabelMovedToAVersionNotYetServingShouldKeepNamingTheOldOneUntilTheNewOneServes() {
+        final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
+        final ServedModel model = registry.add("m", dir, new VersionPolicy.All(), Map.of("stable", 1L));
+        registry.loadAll();
+        assertThat(model.labelled("stable")).hasValue(1);
+
+        registry.reconfigure("m", new VersionPolicy.All(), Map.of("stable", 2L, "canary", 2L));
+        assertThat(model.labelled("stable")).as("2 is not serving yet").hasValue(1);
+        assertThat(model.labelled("canary")).as("a new label has no old version to keep").hasValue(2);
+
+        disk.add(2, "saved_model_half_plus_two_tf2_cpu");
+        registry.refresh();
+        assertThat(model.labelled("stable")).as("2 serves now").hasValue(2);
+        assertThat(model.labelled("canary")).hasValue(2);
+    }
+
+    @Test
     void aVersionStillDrainingShouldLoadAgainOnlyOnceItHasClosed() {
         final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
         final ServedModel model = registry.add("m", dir);
