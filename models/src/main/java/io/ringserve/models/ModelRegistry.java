@@ -227,45 +227,77 @@ public final class ModelRegistry implements AutoCloseable {
     public List<Retired> refresh() {
         final List<Retired> retired = new ArrayList<>();
         for (ServedModel model : all()) {
-            final VersionPolicy policy = policies.get(model.name());
-            final NavigableMap<Long, Path> available;
-            try {
-                available = VersionDirectories.list(model.basePath());
-            } catch (ModelLoadException e) {
-                // The base path cannot be listed right now: keep serving what serves.
-                problem(model, e.getMessage(), true);
-                continue;
+            refresh(model, policies.get(model.name()), retired);
+        }
+        return retired;
+    }
+
+    /** {@link #refresh} of one model under {@code policy}; what it takes out of service goes to {@code retired}. */
+    private void refresh(final ServedModel model, final VersionPolicy policy, final List<Retired> retired) {
+        final NavigableMap<Long, Path> available;
+        try {
+            available = VersionDirectories.list(model.basePath());
+        } catch (ModelLoadException e) {
+            // The base path cannot be listed right now: keep serving what serves.
+            problem(model, e.getMessage(), true);
+            return;
+        }
+        final NavigableMap<Long, Path> wanted = policy.select(available);
+        final SortedSet<Long> missing = policy.missing(available);
+        final String missingVersions = missing.isEmpty() ? null : "Versions " + missing + " of servable "
+                + model.name() + " (model_version_policy specific) not found under base path " + model.basePath();
+        if (wanted.isEmpty()) {
+            problem(model, missingVersions != null ? missingVersions
+                    : "No versions of servable " + model.name() + " found under base path " + model.basePath(),
+                    true);
+            return;
+        }
+        problem(model, missingVersions, false);
+        wanted.forEach((version, directory) -> {
+            // A version still draining from an earlier retirement loads again on a poll after it has closed.
+            if (model.version(version).isEmpty() && !model.isUnloading(version)
+                    && !failedAsItIs(model, version, directory)) {
+                load(model, version, directory);
             }
-            final NavigableMap<Long, Path> wanted = policy.select(available);
-            final SortedSet<Long> missing = policy.missing(available);
-            final String missingVersions = missing.isEmpty() ? null : "Versions " + missing + " of servable "
-                    + model.name() + " (model_version_policy specific) not found under base path " + model.basePath();
-            if (wanted.isEmpty()) {
-                problem(model, missingVersions != null ? missingVersions
-                        : "No versions of servable " + model.name() + " found under base path " + model.basePath(),
-                        true);
-                continue;
-            }
-            problem(model, missingVersions, false);
-            wanted.forEach((version, directory) -> {
-                // A version still draining from an earlier retirement loads again on a poll after it has closed.
-                if (model.version(version).isEmpty() && !model.isUnloading(version)
-                        && !failedAsItIs(model, version, directory)) {
-                    load(model, version, directory);
-                }
-            });
-            if (wanted.keySet().stream().anyMatch(version -> model.version(version).isPresent())) {
-                for (long version : model.servingVersions()) {
-                    if (!wanted.containsKey(version)) {
-                        model.takeOutOfService(version).ifPresent(gone -> {
-                            LOG.info("Model {} version {} is no longer wanted: taken out of service", model.name(),
-                                    version);
-                            retired.add(new Retired(model, gone));
-                        });
-                    }
+        });
+        if (wanted.keySet().stream().anyMatch(version -> model.version(version).isPresent())) {
+            for (long version : model.servingVersions()) {
+                if (!wanted.containsKey(version)) {
+                    model.takeOutOfService(version).ifPresent(gone -> {
+                        LOG.info("Model {} version {} is no longer wanted: taken out of service", model.name(),
+                                version);
+                        retired.add(new Retired(model, gone));
+                    });
                 }
             }
         }
+    }
+
+    /**
+     * Serves model {@code name} from {@code basePath} from now on (a reloaded model config that moved it), keeping
+     * it available across the move as TF Serving's availability-preserving policy does: the versions {@code policy}
+     * selects under the new path load while the old ones go on serving; then the model is switched to the new path,
+     * and the old versions are taken out of service (also when nothing under the new path loaded, as in TF
+     * Serving: the configuration names the new path). Blocks while loading; for the version poller's thread.
+     *
+     * @return the old versions, which the caller closes once no request holds them
+     * @throws IllegalArgumentException if no model of that name is registered
+     */
+    public List<Retired> move(final String name, final Path basePath, final VersionPolicy policy,
+                              final Map<String, Long> labels) {
+        final ServedModel old = get(name).orElseThrow(() -> new IllegalArgumentException(
+                "model '" + name + "' is not registered"));
+        final ServedModel moved = new ServedModel(name, basePath, labels);
+        final List<Retired> none = new ArrayList<>();
+        refresh(moved, Objects.requireNonNull(policy, "policy"), none); // a model new to its path retires nothing
+        policies.put(name, policy);
+        models.put(name, moved);
+        final List<Retired> retired = new ArrayList<>();
+        for (long version : old.servingVersions()) {
+            old.takeOutOfService(version).ifPresent(gone -> retired.add(new Retired(old, gone)));
+        }
+        LOG.info("Model {} now serves from {} ({} versions of {} retired)", name, basePath, retired.size(),
+                old.basePath());
         return retired;
     }
 

@@ -95,6 +95,40 @@ class ModelRegistryRefreshTest {
     }
 
     @Test
+    void aModelMovedToAnotherBasePathShouldServeFromTheOldOneUntilTheNewOneHasLoaded() {
+        final java.util.List<String> servingWhileLoading = new java.util.ArrayList<>();
+        final java.util.concurrent.atomic.AtomicReference<ModelRegistry> self = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        final ModelRegistry moving = new ModelRegistry(new SavedModelLoader(SessionOptions.DEFAULTS),
+                version -> self.get().get("m").flatMap(ServedModel::latest).ifPresent(
+                        serving -> servingWhileLoading.add(version.directory() + " while "
+                                + serving.directory())), LoadAttempts.NONE, LoadRetries.NONE);
+        self.set(moving);
+        try {
+            new ModelVersionsOnDisk(dir.resolve("old")).add(1, "saved_model_half_plus_two_cpu");
+            new ModelVersionsOnDisk(dir.resolve("new")).add(1, "saved_model_half_plus_two_tf2_cpu");
+            final ServedModel old = moving.add("m", dir.resolve("old"), VersionPolicy.NEWEST, Map.of());
+            moving.loadAll();
+            final LoadedModel oldOne = old.latest().orElseThrow();
+
+            final List<ModelRegistry.Retired> retired = moving.move("m", dir.resolve("new"), VersionPolicy.NEWEST,
+                    Map.of());
+
+            assertThat(servingWhileLoading).singleElement().asString()
+                    .startsWith(dir.resolve("new").resolve("1").toString())
+                    .endsWith(" while " + dir.resolve("old").resolve("1"));
+            assertThat(retired).extracting(ModelRegistry.Retired::version).containsExactly(oldOne);
+            final ServedModel now = moving.get("m").orElseThrow();
+            assertThat(now.basePath()).isEqualTo(dir.resolve("new"));
+            assertThat(predict(now.latest().orElseThrow())).isEqualTo(2.5f);
+            assertThat(predict(oldOne)).as("open until its requests are answered").isEqualTo(2.5f);
+            oldOne.close();
+        } finally {
+            moving.close();
+        }
+    }
+
+    @Test
     void aVersionStillDrainingShouldLoadAgainOnlyOnceItHasClosed() {
         final ModelVersionsOnDisk disk = new ModelVersionsOnDisk(dir).add(1, "saved_model_half_plus_two_cpu");
         final ServedModel model = registry.add("m", dir);

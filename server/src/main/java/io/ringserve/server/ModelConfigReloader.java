@@ -96,12 +96,22 @@ final class ModelConfigReloader {
         final List<ModelRegistry.Retired> retired = new ArrayList<>();
         for (ModelServerConfigFile.Model old : current.values()) {
             final ModelServerConfigFile.Model now = wanted.get(old.name());
-            if (now == null || !now.basePath().equals(old.basePath())) {
+            if (now == null) {
                 retired.addAll(registry.remove(old.name()));
                 ModelMeters.unbind(meters, old.name());
+            } else if (!now.basePath().equals(old.basePath())) {
+                // The old path's versions serve until the new path's have loaded.
+                retired.addAll(registry.move(now.name(), now.basePath(), now.versions(), now.labels()));
+                ModelMeters.unbind(meters, old.name());
+                ModelMeters.bind(meters, registry.get(now.name()).orElseThrow());
+                LOG.info("Model {} moved from {} to {}", now.name(), old.basePath(), now.basePath());
             }
         }
         for (ModelServerConfigFile.Model model : wanted.values()) {
+            final ModelServerConfigFile.Model before = current.get(model.name());
+            if (before != null && !before.basePath().equals(model.basePath())) {
+                continue; // moved above
+            }
             if (registry.get(model.name()).isEmpty()) {
                 final ServedModel added = registry.add(model.name(), model.basePath(), model.versions(),
                         model.labels());

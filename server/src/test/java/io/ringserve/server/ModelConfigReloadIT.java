@@ -51,6 +51,16 @@ class ModelConfigReloadIT {
             assertThat(server.post("/v1/models/b/labels/stable:predict", "{\"instances\": [1.0]}").statusCode())
                     .isEqualTo(200);
 
+            // b moves to another base path: its new versions load while the old ones serve, then take over.
+            write(file, "config { name: 'b' base_path: '" + HALF_PLUS_TWO + "' version_labels { key: 'stable' "
+                    + "value: 123 } }");
+            server.server().reloadModelConfigNow();
+            assertThat(server.post("/v1/models/b/labels/stable:predict", "{\"instances\": [1.0]}").body())
+                    .contains("2.5");
+            assertThat(server.get("/v1/models/b").body()).contains("\"version\" : \"123\"")
+                    .contains("AVAILABLE").doesNotContain("124");
+            assertThat(server.get("/metrics").body()).contains("inference_model_available{model=\"b\"} 1.0");
+
             // A file that does not parse changes nothing.
             Files.writeString(file, "model_config_list { config { name: ");
             server.server().reloadModelConfigNow();
