@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -28,6 +30,10 @@ import org.tensorflow.proto.RunOptions;
  * releases the native session and graph; the caller must make sure no {@code run} is in progress or follows.
  */
 public final class LoadedModel implements AutoCloseable {
+    /** How long {@link #close} waits for the calls running in a version before giving up on them. */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(LoadedModel.class);
+
     private final String name;
     private final long version;
     private final Map<String, SignatureSpec> signatures;
@@ -37,7 +43,10 @@ public final class LoadedModel implements AutoCloseable {
     /** Calls into TensorFlow hold the read lock; {@link #close} takes the write lock, so it waits for them. */
     private final ReentrantReadWriteLock session = new ReentrantReadWriteLock();
     private final AtomicInteger users = new AtomicInteger();
-    private boolean closed;
+    /** Set once the version refuses calls; written outside the write lock when {@link #close} gave up waiting. */
+    private volatile boolean closed;
+    /** Whether the TensorFlow session is closed; under the write lock. */
+    private boolean sessionClosed;
 
     LoadedModel(final String name, final long version, final Path directory, final Duration loadDuration,
                 final Map<String, SignatureSpec> signatures, final SavedModelBundle bundle) {
@@ -230,20 +239,48 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Closes the TensorFlow session, after the calls into it that are running now have returned; calls after it
-     * fail with {@link ModelExecutionException}. Idempotent.
+     * Closes the TensorFlow session, after the calls into it that are running now have returned, waiting for them
+     * up to {@link #CLOSE_WAIT}; calls after it fail with {@link ModelExecutionException}. Idempotent.
      */
     @Override
     public void close() {
-        session.writeLock().lock();
+        close(CLOSE_WAIT);
+    }
+
+    /**
+     * Closes the TensorFlow session once the calls into it running now have returned, waiting for them up to
+     * {@code wait}. Past it (a call that never returns: a graph waiting on a queue, a call without a deadline) the
+     * version refuses calls from then on, but its session stays open, and its memory in use, rather than hold up
+     * the unloading of other versions and the server's shutdown for ever; logged. A later call closes the session
+     * if the stuck calls have returned by then. Idempotent.
+     */
+    public void close(final Duration wait) {
+        boolean locked = false;
         try {
-            if (!closed) {
-                closed = true;
+            locked = session.writeLock().tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            closed = true;
+            LOG.error("Model {} version {}: calls into it still running after {}; it takes no more calls, and its "
+                    + "TensorFlow session stays open", name, version, wait);
+            return;
+        }
+        try {
+            closed = true;
+            if (!sessionClosed) {
+                sessionClosed = true;
                 bundle.close();
             }
         } finally {
             session.writeLock().unlock();
         }
+    }
+
+    /** Calls into the TensorFlow session running now (holding its read lock); for tests. */
+    int callsRunning() {
+        return session.getReadLockCount();
     }
 
     @Override
