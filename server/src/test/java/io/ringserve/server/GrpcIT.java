@@ -122,6 +122,9 @@ class GrpcIT {
             Thread.sleep(25);
         }
         assertThat(expired).isEqualTo(1);
+        assertThat(server.meterRegistry().find("inference.requests").tag("protocol", "grpc")
+                .tag("status", "timeout").counter()).as("counted as the deadline it was, not a client's cancel")
+                .satisfies(counter -> assertThat(counter.count()).isEqualTo(1));
         assertThat(server.meterRegistry().find("inference.batches").counter()).satisfiesAnyOf(
                 c -> assertThat(c).isNull(), c -> assertThat(c.count()).isZero());
     }

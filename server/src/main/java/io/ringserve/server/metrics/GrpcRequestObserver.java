@@ -2,6 +2,7 @@ package io.ringserve.server.metrics;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -86,9 +87,12 @@ public final class GrpcRequestObserver implements ServerInterceptor {
                     }
                 }, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            /** The client went away, or the call's deadline passed (grpc-java cancels the call for both). */
             @Override
             public void onCancel() {
-                observation.finish(Status.Code.CANCELLED);
+                final Deadline deadline = Context.current().getDeadline();
+                observation.finish(deadline != null && deadline.isExpired() ? Status.Code.DEADLINE_EXCEEDED
+                        : Status.Code.CANCELLED);
                 super.onCancel();
             }
         };
