@@ -249,8 +249,9 @@ public final class InferenceServer implements AutoCloseable {
                         config.grpcChannelArguments().ignored(), config.grpcChannelArguments());
             }
             final EventLoopGroup loops = workerGroup;
+            final EventExecutorGroup workers = decodeWorkers;
             grpcServer = new GrpcServer(grpcListeners, new ModelResolver(registry), frontEndRunner,
-                    () -> AnswerHandoff.toCurrentLoopOf(loops), config.predictOutputEncoding(),
+                    () -> AnswerHandoff.toCurrentLoopOf(loops, workers), config.predictOutputEncoding(),
                     config.signatureMethodCheck(),
                     this::reloadConfig, tfServingMetrics.runtimeLatency(), tfServingMetrics.exampleCounts(),
                     repositoryApi,

@@ -52,13 +52,17 @@ public final class AnswerHandoff {
     }
 
     /**
-     * The executor of the event loop of {@code group} the calling thread is, from {@link #to}; when the caller is
-     * none of them (an in-process transport, a test), an executor that runs tasks on the thread that completes them.
+     * The executor of the executor of {@code groups} the calling thread is, from {@link #to}: an event loop, or a
+     * decode worker handling a large message, so that the answer is built and sent there, not on the batch thread
+     * that completes it; when the caller is none of them (an in-process transport, a test), an executor that runs
+     * tasks on the thread that completes them.
      */
-    public static Executor toCurrentLoopOf(final EventExecutorGroup group) {
-        for (EventExecutor loop : group) {
-            if (loop.inEventLoop()) {
-                return to(loop);
+    public static Executor toCurrentLoopOf(final EventExecutorGroup... groups) {
+        for (EventExecutorGroup group : groups) {
+            for (EventExecutor loop : group) {
+                if (loop.inEventLoop()) {
+                    return to(loop);
+                }
             }
         }
         return Runnable::run;

@@ -131,4 +131,26 @@ class AnswerHandoffTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
+
+    @Test
+    void aDecodeWorkerHandlingALargeMessageShouldBeFoundToo() throws Exception {
+        final DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
+        final io.netty.util.concurrent.DefaultEventExecutorGroup workers =
+                new io.netty.util.concurrent.DefaultEventExecutorGroup(1);
+        try {
+            final EventExecutor worker = workers.next();
+            final Executor answers = worker.submit(() -> AnswerHandoff.toCurrentLoopOf(loops, workers))
+                    .get(10, TimeUnit.SECONDS);
+            // Completed by a batch thread inside its gathering: handed to the worker, not run on the batch thread.
+            final java.util.concurrent.CompletableFuture<Thread> ranOn = new java.util.concurrent.CompletableFuture<>();
+            final Thread batchThread = new Thread(() -> AnswerHandoff.gathering(
+                    () -> answers.execute(() -> ranOn.complete(Thread.currentThread()))));
+            batchThread.start();
+            final Thread workerThread = worker.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+            assertThat(ranOn.get(10, TimeUnit.SECONDS)).isSameAs(workerThread);
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }
