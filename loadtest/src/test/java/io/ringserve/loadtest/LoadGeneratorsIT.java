@@ -30,7 +30,8 @@ class LoadGeneratorsIT {
     static void start() throws Exception {
         server = new InferenceServer(ServerConfig.builder()
                 .models(List.of(new ModelConfig(MODEL, TestData.tfServing("saved_model_half_plus_two_cpu"))))
-                .restPort(0).grpcPort(ServerConfig.ANY_FREE_PORT).bindAddress("127.0.0.1").build()).start();
+                .restPort(ServerConfig.ANY_FREE_PORT).grpcPort(ServerConfig.ANY_FREE_PORT).bindAddress("127.0.0.1")
+                .build()).start();
         rest = URI.create("http://127.0.0.1:" + server.restPort());
         grpc = "127.0.0.1:" + server.grpcPort();
     }

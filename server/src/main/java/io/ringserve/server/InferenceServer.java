@@ -214,10 +214,15 @@ public final class InferenceServer implements AutoCloseable {
         final RequestObserver observer = new InferenceRequestObserver(metrics, tfServingMetrics,
                 name -> registry.get(name).isPresent());
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
-        restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                config.maxRequestBytes(), config.restIdleTimeout(), restConnections, decodeWorkers), config.restPort());
-        LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
-                restChannel.localAddress());
+        if (config.restPort() != 0) {
+            restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
+                    config.maxRequestBytes(), config.restIdleTimeout(), restConnections, decodeWorkers),
+                    config.restPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.restPort());
+            LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
+                    restChannel.localAddress());
+        } else {
+            LOG.info("REST API off (--rest_api_port=0, TF Serving's default)");
+        }
         if (config.metricsPort() >= 0) {
             final HttpRouter metricsOnly = (request, executor, alloc) -> CompletableFuture.completedFuture(
                     metricsService.serves(request.path())
@@ -323,9 +328,9 @@ public final class InferenceServer implements AutoCloseable {
         return metricsChannel == null ? -1 : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
     }
 
-    /** The port REST listens on (useful when configured as 0). */
+    /** The port REST listens on (useful when configured as any free one); -1 when REST is off. */
     public int restPort() {
-        return ((InetSocketAddress) restChannel.localAddress()).getPort();
+        return restChannel == null ? -1 : ((InetSocketAddress) restChannel.localAddress()).getPort();
     }
 
     /** The meters of this server, exposed at {@code /metrics}. */

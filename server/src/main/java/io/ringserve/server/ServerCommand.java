@@ -70,8 +70,9 @@ public final class ServerCommand {
             description = "ringserve: largest gRPC request accepted (default: ${DEFAULT-VALUE}).")
     int grpcMaxInboundMessageBytes;
 
-    @Option(names = "--rest_api_port", paramLabel = "PORT", defaultValue = "8501",
-            description = "REST port (default: ${DEFAULT-VALUE}); 0 picks a free port.")
+    @Option(names = "--rest_api_port", paramLabel = "PORT", defaultValue = "0",
+            description = "REST port: TF Serving's REST API, KServe V2, /metrics (default: ${DEFAULT-VALUE}, REST off, "
+                    + "as in TF Serving; bin/ringserve and the container image use 8501); -1 takes any free port.")
     int restApiPort;
 
     @Option(names = "--model_name", paramLabel = "NAME",
@@ -503,13 +504,24 @@ public final class ServerCommand {
     /** Tells the user where the server listens and how to call it. */
     static void printBanner(final PrintWriter out, final InferenceServer server) {
         final String base = "http://localhost:" + server.restPort();
+        final List<String> listening = new ArrayList<>();
+        if (server.restPort() > 0) {
+            listening.add("REST on " + base);
+        }
+        if (server.grpcPort() > 0) {
+            listening.add("gRPC on localhost:" + server.grpcPort());
+        }
         out.println();
-        out.println("ringserve is serving REST on " + base
-                + (server.grpcPort() > 0 ? " and gRPC on localhost:" + server.grpcPort() : ""));
+        out.println("ringserve is serving " + (listening.isEmpty() ? "on no TCP port" : String.join(" and ", listening)));
         server.registry().all().forEach(model -> out.println("  model " + model.name() + ": "
                 + (model.isAvailable() ? "version " + model.latest().orElseThrow().version() + " AVAILABLE"
                 : "NOT AVAILABLE (" + model.statuses().stream().map(s -> s.error().orElse(s.state().name()))
                         .findFirst().orElse(model.error().orElse("no versions")) + ")")));
+        if (server.restPort() <= 0) {
+            out.println();
+            out.flush();
+            return;
+        }
         out.println("Try:");
         if (server.registry().get("half_plus_two").isPresent()) {
             out.println("  curl -d '{\"instances\": [1.0, 2.0, 5.0]}' " + base + "/v1/models/half_plus_two:predict");

@@ -71,7 +71,7 @@ public record ServerConfig(
         if (!monitoringPath.isEmpty() && !monitoringPath.startsWith("/")) {
             throw new IllegalArgumentException("the monitoring path must start with '/': " + monitoringPath);
         }
-        requireRange("rest_api_port", restPort, 0, 65535);
+        requireRange("rest_api_port", restPort, ANY_FREE_PORT, 65535);
         requireRange("port", grpcPort, ANY_FREE_PORT, 65535);
         requireOwnPort("--rest_api_port", restPort, "--port", grpcPort);
         requireOwnPort("--metrics_port", metricsPort, "--rest_api_port", restPort);
@@ -125,8 +125,9 @@ public record ServerConfig(
     }
 
     /**
-     * {@link #grpcPort} value that binds gRPC to a port the operating system picks ({@code --port=-1});
-     * {@link InferenceServer#grpcPort()} tells which once started. {@code 0} keeps TF Serving's meaning: no gRPC port.
+     * {@link #grpcPort} or {@link #restPort} value that binds the listener to a port the operating system picks
+     * ({@code --port=-1}, {@code --rest_api_port=-1}); {@link InferenceServer#grpcPort()} and
+     * {@link InferenceServer#restPort()} tell which once started. {@code 0} keeps TF Serving's meaning: no such port.
      */
     public static final int ANY_FREE_PORT = -1;
 

@@ -20,7 +20,8 @@ final class HalfPlusTwoOverGrpc {
 
     /** Loopback, free REST and gRPC ports the system picks, and the model; add what a test needs. */
     static ServerConfig.Builder config() {
-        return ServerConfig.builder().bindAddress("127.0.0.1").restPort(0).grpcPort(ServerConfig.ANY_FREE_PORT)
+        return ServerConfig.builder().bindAddress("127.0.0.1").restPort(ServerConfig.ANY_FREE_PORT)
+                .grpcPort(ServerConfig.ANY_FREE_PORT)
                 .models(List.of(new ModelConfig(MODEL, TestData.tfServing("saved_model_half_plus_two_cpu"))));
     }
 

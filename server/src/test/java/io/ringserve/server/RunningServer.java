@@ -22,7 +22,8 @@ final class RunningServer implements AutoCloseable {
     }
 
     private RunningServer(final ServerConfig.Builder config, final int grpcPort) throws InterruptedException {
-        this.server = new InferenceServer(config.restPort(0).grpcPort(grpcPort).bindAddress("127.0.0.1").build())
+        this.server = new InferenceServer(config.restPort(ServerConfig.ANY_FREE_PORT).grpcPort(grpcPort)
+                .bindAddress("127.0.0.1").build())
                 .start();
     }
 

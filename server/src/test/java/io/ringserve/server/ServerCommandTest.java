@@ -258,9 +258,17 @@ class ServerCommandTest {
                 .hasMessage("--rest_api_port and --port are both 8601: each listener needs a port of its own");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--metrics_port=8500"))
                 .hasMessage("--metrics_port and --port are both 8500: each listener needs a port of its own");
-        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--metrics_port=8501"))
-                .hasMessageContaining("--metrics_port and --rest_api_port are both 8501");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--rest_api_port=8501",
+                "--metrics_port=8501")).hasMessageContaining("--metrics_port and --rest_api_port are both 8501");
         assertThat(parse(Map.of(), "--model_base_path=/m", "--port=0", "--rest_api_port=0").restPort()).isZero();
+    }
+
+    @Test
+    void restShouldBeOffUnlessAPortIsGivenAsInTfServing() {
+        assertThat(parse(Map.of(), "--model_base_path=/m").restPort()).as("TF Serving's default: REST off").isZero();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_port=8501").restPort()).isEqualTo(8501);
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_port=-1").restPort())
+                .isEqualTo(ServerConfig.ANY_FREE_PORT);
     }
 
     @Test
