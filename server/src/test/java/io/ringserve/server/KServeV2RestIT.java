@@ -166,6 +166,13 @@ class KServeV2RestIT {
     }
 
     @Test
+    void aPlusInAModelNameShouldStayAPlusAsInTriton() {
+        final HttpResponse<String> response = server.get("/v2/models/a+b%2Fc");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("a+b/c").doesNotContain("a b");
+    }
+
+    @Test
     void shouldAnswerUnknownModelsAndWrongMethods() {
         assertThat(server.post("/v2/models/nope/infer", "{}").statusCode()).isEqualTo(404);
         assertThat(server.get("/v2/models/half_plus_two/infer").statusCode()).isEqualTo(501);

@@ -17,7 +17,6 @@ import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 
@@ -176,7 +175,7 @@ public final class JsonExamplesDecoder {
             }
             final byte[] decoded;
             try {
-                decoded = Base64.getDecoder().decode(parser.getText());
+                decoded = Base64Text.decode(parser.getText());
             } catch (IllegalArgumentException e) {
                 throw ServingException.invalidArgument("Unable to base64 decode feature: " + name);
             }

@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -182,7 +181,7 @@ final class JsonTensorReader {
         }
         final byte[] decoded;
         try {
-            decoded = Base64.getDecoder().decode(parser.getText());
+            decoded = Base64Text.decode(parser.getText());
         } catch (IllegalArgumentException e) {
             throw ServingException.invalidArgument("Unable to base64 decode the value of input '" + alias + "': "
                     + e.getMessage());
@@ -221,10 +220,11 @@ final class JsonTensorReader {
             case UINT32 -> addInt((int) integer(parser, token, 0, 0xFFFF_FFFFL));
             case INT64 -> addLong(integer(parser, token, Long.MIN_VALUE, Long.MAX_VALUE));
             case UINT64 -> addLong(unsigned64(parser, token));
-            case INT16 -> addShort((short) integer(parser, token, Short.MIN_VALUE, Short.MAX_VALUE));
+            // TF Serving takes any int32 for int16, int8 and uint8 (int_val), which TensorFlow truncates: 256 is a
+            // uint8 0. (uint16 it does not convert at all; here its own range.)
+            case INT16 -> addShort((short) integer(parser, token, Integer.MIN_VALUE, Integer.MAX_VALUE));
             case UINT16 -> addShort((short) integer(parser, token, 0, 0xFFFF));
-            case INT8 -> addByte((byte) integer(parser, token, Byte.MIN_VALUE, Byte.MAX_VALUE));
-            case UINT8 -> addByte((byte) integer(parser, token, 0, 0xFF));
+            case INT8, UINT8 -> addByte((byte) integer(parser, token, Integer.MIN_VALUE, Integer.MAX_VALUE));
             case BOOL -> addByte(bool(parser, token) ? (byte) 1 : (byte) 0);
             case STRING -> strings.add(string(parser, token));
             default -> throw new ServingException(StatusCode.UNIMPLEMENTED,

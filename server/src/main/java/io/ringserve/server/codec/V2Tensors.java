@@ -204,7 +204,19 @@ public final class V2Tensors {
                 }
             }
             default -> {
-                if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                if (!value.isIntegralNumber()) {
+                    throw notA(name, "integer", value);
+                }
+                final boolean unsigned = dtype == DType.UINT8 || dtype == DType.UINT16 || dtype == DType.UINT32
+                        || dtype == DType.UINT64;
+                if (unsigned && value.bigIntegerValue().signum() < 0) {
+                    throw notA(name, "non-negative integer", value); // as Triton, not wrapped round
+                }
+                if (dtype == DType.UINT64 && !value.canConvertToLong() && value.bigIntegerValue().bitLength() <= 64) {
+                    data.putLong(value.bigIntegerValue().longValue()); // 2^63 and above: the same 64 bits
+                    return;
+                }
+                if (!value.canConvertToLong()) {
                     throw notA(name, "integer", value);
                 }
                 final long v = value.longValue();

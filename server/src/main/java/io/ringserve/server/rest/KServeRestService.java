@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.ringserve.models.DType;
 import io.ringserve.models.HostTensor;
@@ -415,7 +414,8 @@ public final class KServeRestService {
     private record Route(String model, OptionalLong version, String action) {
         static Route parse(final String rest) {
             final String[] parts = rest.split("/", -1);
-            final String model = QueryStringDecoder.decodeComponent(parts[0]);
+            // A path, not a query: %XX is decoded and + stays +, as for /v1 (TfServingRoute) and in Triton.
+            final String model = TfServingRoute.decode(parts[0]);
             if (model.isEmpty()) {
                 throw ServingException.notFound("No model named in /v2/models/" + rest);
             }

@@ -85,9 +85,9 @@ public record TfServingRoute(Kind kind, ModelSelector model) {
 
     /**
      * curl_easy_unescape, as TF Serving applies it: {@code %XX} with two hex digits becomes that byte; anything
-     * else, {@code +} and a stray {@code %} included, stays as it is.
+     * else, {@code +} and a stray {@code %} included, stays as it is. Also for KServe V2's paths.
      */
-    private static String decode(final String component) {
+    static String decode(final String component) {
         final byte[] in = component.getBytes(StandardCharsets.UTF_8);
         final byte[] out = new byte[in.length];
         int length = 0;

@@ -222,6 +222,14 @@ class JsonPredictRequestDecoderTest {
     }
 
     @Test
+    void shouldTruncateAnyInt32ToUint8AsTfServingAndTensorFlowDo() {
+        final SignatureSpec signature = signature(input("u", DType.UINT8));
+        final HostTensor u = decode("{\"instances\": [-1, 256, 300]}", signature).inputs().get("u");
+        assertThat(new int[] {u.unsignedByteAt(0), u.unsignedByteAt(1), u.unsignedByteAt(2)})
+                .containsExactly(255, 0, 44);
+    }
+
+    @Test
     void shouldDecodeUint64AboveInt64() {
         final SignatureSpec signature = signature(input("u", DType.UINT64));
         final HostTensor u = decode("{\"inputs\": [0, 18446744073709551615]}", signature).inputs().get("u");
@@ -312,6 +320,16 @@ class JsonPredictRequestDecoderTest {
         assertThat(s.stringAt(0)).containsExactly("hello".getBytes(StandardCharsets.US_ASCII));
         assertThat(s.stringAt(1)).containsExactly(0x00, 0xFF - 256);
         assertThat(s.stringAt(2)).isEmpty();
+    }
+
+    @Test
+    void shouldSkipWhiteSpaceInB64AsTfServingDoesAndRefuseOtherCharacters() {
+        // Python's base64.encodebytes wraps at 76 columns; json.dumps keeps the newlines as \n.
+        final HostTensor s = decode("{\"instances\": [{\"b64\": \"aGVsbG8g\\nd29y bGQ=\\r\\n\"}]}", STRING_S)
+                .inputs().get("s");
+        assertThat(s.stringAt(0)).containsExactly("hello world".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> decode("{\"instances\": [{\"b64\": \"aGVs*bG8=\"}]}", STRING_S))
+                .hasMessageContaining("Unable to base64 decode");
     }
 
     @Test
@@ -548,8 +566,9 @@ class JsonPredictRequestDecoderTest {
                 Arguments.of(DType.INT64, "9223372036854775808",
                         "JSON Value: 9223372036854775808 Type: Number is not of expected type: int64"),
                 Arguments.of(DType.INT64, "1e3", "JSON Value: 1e3 Type: Number is not of expected type: int64"),
-                Arguments.of(DType.UINT8, "300", "JSON Value: 300 Type: Number is not of expected type: uint8"),
-                Arguments.of(DType.UINT8, "-1", "JSON Value: -1 Type: Number is not of expected type: uint8"),
+                Arguments.of(DType.UINT8, "2147483648",
+                        "JSON Value: 2147483648 Type: Number is not of expected type: uint8"),
+                Arguments.of(DType.UINT8, "1.0", "JSON Value: 1.0 Type: Number is not of expected type: uint8"),
                 Arguments.of(DType.UINT64, "-1", "JSON Value: -1 Type: Number is not of expected type: uint64"),
                 Arguments.of(DType.BOOL, "1", "JSON Value: 1 Type: Number is not of expected type: bool"),
                 Arguments.of(DType.BOOL, "\"true\"", "JSON Value: \"true\" Type: String is not of expected type: bool"),

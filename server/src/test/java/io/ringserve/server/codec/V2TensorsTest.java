@@ -58,6 +58,22 @@ class V2TensorsTest {
         assertThat(V2Tensors.requireShape("x", new long[] {0, 1L << 40}, DType.FLOAT)).containsExactly(0, 1L << 40);
     }
 
+    @Test
+    void unsignedInputsShouldRefuseNegativesAndUint64ShouldTakeItsWholeRange() throws Exception {
+        final ObjectMapper json = new ObjectMapper();
+        assertThatThrownBy(() -> V2Tensors.read("x", json.readTree(
+                "{\"name\": \"x\", \"shape\": [1], \"datatype\": \"UINT8\", \"data\": [-1]}"), DType.UINT8))
+                .isInstanceOf(ServingException.class)
+                .hasMessage("input 'x': expected a non-negative integer element, got -1");
+        final HostTensor big = V2Tensors.read("x", json.readTree("{\"name\": \"x\", \"shape\": [2], "
+                + "\"datatype\": \"UINT64\", \"data\": [18446744073709551615, 9223372036854775808]}"), DType.UINT64);
+        assertThat(big.longAt(0)).isEqualTo(-1L); // all 64 bits set
+        assertThat(big.longAt(1)).isEqualTo(Long.MIN_VALUE);
+        assertThatThrownBy(() -> V2Tensors.read("x", json.readTree("{\"name\": \"x\", \"shape\": [1], "
+                + "\"datatype\": \"UINT64\", \"data\": [18446744073709551616]}"), DType.UINT64))
+                .isInstanceOf(ServingException.class);
+    }
+
     /** Values put in place of a number of a valid input: each valid JSON, many of them wrong for the input. */
     private static final String[] VALUES = {"1e999", "-1e999", "-0", "[1]", "\"x\"", "true", "null", "256", "-1",
         "9223372036854775808", "99999999999999999999", "1.5", "[]", "{}", "2147483648", "1e-400", "[[1, 2], [3]]",
