@@ -41,10 +41,18 @@ public final class VersionDirectories {
         return Optional.ofNullable(list(basePath).lastEntry());
     }
 
+    /**
+     * The version a directory name is, as TF Serving reads it: digits only, leading zeros allowed, up to the largest
+     * int64 (a nanosecond timestamp has 19 digits); anything else is not a version directory.
+     */
     static OptionalLong parseVersion(final String name) {
-        if (name.isEmpty() || name.length() > 18 || !name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (name.isEmpty() || !name.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(Long.parseLong(name));
+        try {
+            return OptionalLong.of(Long.parseLong(name));
+        } catch (NumberFormatException tooLarge) {
+            return OptionalLong.empty();
+        }
     }
 }

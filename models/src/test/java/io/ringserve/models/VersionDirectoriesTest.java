@@ -26,6 +26,16 @@ class VersionDirectoriesTest {
     }
 
     @Test
+    void shouldReadVersionsUpToTheLargestInt64AsTfServingDoes() {
+        assertThat(VersionDirectories.parseVersion("1717171717171717171")).hasValue(1717171717171717171L);
+        assertThat(VersionDirectories.parseVersion("0000000000000000123")).hasValue(123);
+        assertThat(VersionDirectories.parseVersion("9223372036854775807")).hasValue(Long.MAX_VALUE);
+        assertThat(VersionDirectories.parseVersion("9223372036854775808")).isEmpty();
+        assertThat(VersionDirectories.parseVersion("12a")).isEmpty();
+        assertThat(VersionDirectories.parseVersion("")).isEmpty();
+    }
+
+    @Test
     void shouldFindTheNewestOfTheTwoVersionTestModel() {
         assertThat(VersionDirectories.latest(TestData.tfServing("saved_model_half_plus_two_2_versions"))
                 .orElseThrow().getKey()).isEqualTo(124L);

@@ -36,18 +36,19 @@ final class InertTfServingFlags {
             Map.entry("--num_tflite_pools", "ringserve runs no TensorFlow Lite models"),
             Map.entry("--num_tflite_interpreters_per_pool", "ringserve runs no TensorFlow Lite models"),
             Map.entry("--thread_pool_factory_config_file", "TensorFlow's own thread pools run every model "
-                    + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"));
+                    + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"),
+            Map.entry("--skip_initialize_tpu", "ringserve initializes no TPU"));
 
     /** Flags taken only when they ask for nothing: false, or an empty file name. */
-    private static final Set<String> REFUSED_UNLESS_OFF = Set.of("--use_alts_credentials");
+    private static final Set<String> REFUSED_UNLESS_OFF = Set.of("--use_alts_credentials", "--mixed_precision");
 
     private InertTfServingFlags() {
     }
 
     /**
      * The inert flags among {@code arguments} (the ones no other flag matched), with their values, in the order
-     * given; a later one wins. {@code --use_alts_credentials=false} is taken and not returned: it asks for TF
-     * Serving's default.
+     * given; a later one wins. {@code --use_alts_credentials=false} and an empty {@code --mixed_precision=} are taken
+     * and not returned: they ask for TF Serving's default.
      *
      * @param knownFlags the command's own flags, offered when an unknown flag is a near miss of one
      * @throws IllegalArgumentException naming the argument when it is not an inert flag, not in
@@ -111,6 +112,10 @@ final class InertTfServingFlags {
         if (flag.equals("--use_alts_credentials") && isTrue(value)) {
             throw new IllegalArgumentException("--use_alts_credentials: ALTS credentials are not supported; serve "
                     + "gRPC over TLS with --ssl_config_file");
+        }
+        if (flag.equals("--mixed_precision") && !value.isEmpty()) {
+            throw new IllegalArgumentException("--mixed_precision=" + value + ": mixed precision is not supported; "
+                    + "models run in the precision they were saved in");
         }
     }
 

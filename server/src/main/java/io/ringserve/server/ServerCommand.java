@@ -79,11 +79,11 @@ public final class ServerCommand {
             description = "Name of the model served from --model_base_path (default: default).")
     String modelName;
 
-    @Option(names = "--model_base_path", paramLabel = "DIR",
+    @Option(names = "--model_base_path", converter = BlankIsUnset.class, paramLabel = "DIR",
             description = "Directory holding the model's integer version directories; the newest version is served.")
     Path modelBasePath;
 
-    @Option(names = "--model_config_file", paramLabel = "FILE",
+    @Option(names = "--model_config_file", converter = BlankIsUnset.class, paramLabel = "FILE",
             description = "TF Serving ModelServerConfig (text format): model_config_list { config { name, base_path, "
                     + "model_platform, model_version_policy, version_labels } ... }. The models it lists are served; "
                     + "--model_name, --model_base_path and MODEL_NAME / MODEL_BASE_PATH are then ignored, as in TF "
@@ -102,7 +102,7 @@ public final class ServerCommand {
                     + "(default: ${DEFAULT-VALUE}, as TF Serving).")
     int modelConfigFilePollWaitSeconds;
 
-    @Option(names = "--model_repository", paramLabel = "DIR",
+    @Option(names = "--model_repository", converter = BlankIsUnset.class, paramLabel = "DIR",
             description = "ringserve: serve every subdirectory of DIR as a model named after it.")
     Path modelRepository;
 
@@ -139,7 +139,7 @@ public final class ServerCommand {
                     + "all three is an error, as in TF Serving (default: ${DEFAULT-VALUE}).")
     int sessionParallelism;
 
-    @Option(names = "--tensorflow_session_config_file", paramLabel = "FILE",
+    @Option(names = "--tensorflow_session_config_file", converter = BlankIsUnset.class, paramLabel = "FILE",
             description = "TensorFlow ConfigProto (text format) for every model's session; the thread and GPU "
                     + "flags, when given, override its fields, as in TF Serving.")
     Path sessionConfigFile;
@@ -158,7 +158,7 @@ public final class ServerCommand {
             description = "Batch concurrent requests into one model call (default: false).")
     boolean enableBatching;
 
-    @Option(names = "--batching_parameters_file", paramLabel = "FILE",
+    @Option(names = "--batching_parameters_file", converter = BlankIsUnset.class, paramLabel = "FILE",
             description = "TF Serving BatchingParameters (text format): max_batch_size, batch_timeout_micros, "
                     + "max_enqueued_batches, num_batch_threads, allowed_batch_sizes, ...")
     Path batchingParametersFile;
@@ -181,7 +181,7 @@ public final class ServerCommand {
                     + "of the batching, session, tag and warm-up flags, as in TF Serving.")
     String platformConfigFile;
 
-    @Option(names = "--monitoring_config_file", paramLabel = "FILE",
+    @Option(names = "--monitoring_config_file", converter = BlankIsUnset.class, paramLabel = "FILE",
             description = "TF Serving MonitoringConfig (text format); prometheus_config { enable: true } serves "
                     + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
     Path monitoringConfigFile;
@@ -249,7 +249,7 @@ public final class ServerCommand {
                     + "${DEFAULT-VALUE}, as TF Serving).")
     int warmupIterations;
 
-    @Option(names = "--ssl_config_file", paramLabel = "FILE",
+    @Option(names = "--ssl_config_file", converter = BlankIsUnset.class, paramLabel = "FILE",
             description = "TF Serving SSLConfig (text format: server_key, server_cert, custom_ca, client_verify): "
                     + "TLS on the gRPC port.")
     Path sslConfigFile;
@@ -434,6 +434,17 @@ public final class ServerCommand {
         }
     }
 
+    /**
+     * A file or directory flag: given empty ({@code --model_config_file=}, as templated command lines leave it),
+     * unset, as TF Serving reads an empty string.
+     */
+    static final class BlankIsUnset implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(final String value) {
+            return value.isBlank() ? null : Path.of(value);
+        }
+    }
+
     /** Reads {@code adaptive} / {@code timeout} in any case. */
     static final class ClosePolicyConverter implements CommandLine.ITypeConverter<ClosePolicy> {
         @Override
@@ -448,7 +459,7 @@ public final class ServerCommand {
 
     private List<ModelConfig> models(final Map<String, String> environment) {
         if (modelConfigFilePollWaitSeconds != 0 && modelConfigFile == null) {
-            throw new IllegalArgumentException("--model_config_file_poll_wait_seconds needs --model_config_file");
+            LOG.warn("--model_config_file_poll_wait_seconds is ignored without --model_config_file, as in TF Serving");
         }
         if (modelConfigFile != null) {
             if (modelRepository != null) {

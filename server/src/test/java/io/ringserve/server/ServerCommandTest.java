@@ -166,13 +166,24 @@ class ServerCommandTest {
     }
 
     @Test
+    void fileFlagsGivenEmptyShouldBeUnsetAsInTfServing() {
+        final ServerConfig config = parse(Map.of(), "--model_base_path=/m", "--model_config_file=",
+                "--batching_parameters_file=", "--monitoring_config_file=", "--ssl_config_file=",
+                "--tensorflow_session_config_file=");
+        assertThat(config.models()).extracting(ModelConfig::basePath).containsExactly(Path.of("/m"));
+        assertThat(config.batching().enabled()).isFalse();
+        assertThat(config.monitoringPath()).isEmpty();
+        assertThat(config.grpcTls()).isEmpty();
+    }
+
+    @Test
     void shouldRefuseModelConfigFileCombinationsItCannotHonour(@TempDir final Path dir) throws IOException {
         final Path file = Files.writeString(dir.resolve("models.config"),
                 "model_config_list { config { name: 'a' base_path: '/a' } }");
         assertThat(parse(Map.of(), "--model_config_file=" + file, "--model_config_file_poll_wait_seconds=60")
                 .modelConfigFilePollWaitSeconds()).isEqualTo(60);
-        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--model_config_file_poll_wait_seconds=60"))
-                .hasMessageContaining("--model_config_file_poll_wait_seconds needs --model_config_file");
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--model_config_file_poll_wait_seconds=60").models())
+                .as("ignored without a config file, as in TF Serving").hasSize(1);
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + file, "--model_repository=" + dir))
                 .hasMessageContaining("--model_config_file and --model_repository");
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + dir.resolve("missing.config")))
@@ -289,7 +300,8 @@ class ServerCommandTest {
                 "--remove_unused_fields_from_bundle_metagraph=true", "--enable_profiler=false",
                 "--xla_cpu_compilation_enabled=true", "--prefer_tflite_model=true", "--num_tflite_pools=4",
                 "--num_tflite_interpreters_per_pool=1", "--thread_pool_factory_config_file=/etc/pools.pbtxt",
-                "--use_alts_credentials=false", "--platform_config_file=", "--num_load_threads=6");
+                "--use_alts_credentials=false", "--platform_config_file=", "--num_load_threads=6",
+                "--skip_initialize_tpu=false", "--mixed_precision=");
         assertThat(command.noEffectFlagsGiven()).containsOnlyKeys(InertTfServingFlags.NO_EFFECT.keySet())
                 .containsEntry("--num_load_threads", "6").containsEntry("--flush_filesystem_caches", "true");
         assertThat(command.toConfig(Map.of()).models()).hasSize(1);
@@ -307,6 +319,8 @@ class ServerCommandTest {
                 .hasMessageContaining("Unexpected argument '4'").hasMessageContaining("--name=value");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--use_alts_credentials"))
                 .hasMessageContaining("ALTS").hasMessageContaining("--ssl_config_file");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--mixed_precision=bfloat16"))
+                .hasMessageContaining("--mixed_precision=bfloat16: mixed precision is not supported");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--platform_config_file=/p.pbtxt"))
                 .hasMessageContaining("platform config file /p.pbtxt");
     }
