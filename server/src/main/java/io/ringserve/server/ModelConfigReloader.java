@@ -30,6 +30,8 @@ final class ModelConfigReloader {
     private final ModelRegistry registry;
     private final MeterRegistry meters;
     private Map<String, ModelServerConfigFile.Model> current;
+    /** Stands for "the file sets no config" among the problems logged once. */
+    private static final String EMPTY = "(no config)";
     private String lastProblem = "";
 
     /**
@@ -55,7 +57,16 @@ final class ModelConfigReloader {
     List<ModelRegistry.Retired> reload() {
         final List<ModelServerConfigFile.Model> models;
         try {
-            models = ModelServerConfigFile.read(file.orElseThrow());
+            final Optional<List<ModelServerConfigFile.Model>> configured =
+                    ModelServerConfigFile.read(file.orElseThrow());
+            if (configured.isEmpty()) {
+                if (!lastProblem.equals(EMPTY)) {
+                    LOG.info("model config file {} sets no config: taking no action, as TF Serving", file.get());
+                    lastProblem = EMPTY;
+                }
+                return List.of();
+            }
+            models = configured.get();
             lastProblem = "";
         } catch (TextFormatException e) {
             if (!e.getMessage().equals(lastProblem)) {

@@ -470,7 +470,13 @@ public final class ServerCommand {
                 LOG.warn("--model_config_file is given: --model_name and --model_base_path are ignored, as in TF "
                         + "Serving");
             }
-            return ModelServerConfigFile.read(modelConfigFile).stream()
+            final List<ModelServerConfigFile.Model> configured = ModelServerConfigFile.read(modelConfigFile)
+                    .orElse(List.of());
+            if (configured.isEmpty()) {
+                LOG.warn("--model_config_file {} lists no model: serving none until it does, as TF Serving",
+                        modelConfigFile);
+            }
+            return configured.stream()
                     .map(model -> new ModelConfig(model.name(), model.basePath(), model.versions(), model.labels()))
                     .toList();
         }

@@ -184,6 +184,9 @@ class ServerCommandTest {
                 .modelConfigFilePollWaitSeconds()).isEqualTo(60);
         assertThat(parse(Map.of(), "--model_base_path=/m", "--model_config_file_poll_wait_seconds=60").models())
                 .as("ignored without a config file, as in TF Serving").hasSize(1);
+        final Path empty = Files.writeString(dir.resolve("empty.config"), "model_config_list { }");
+        assertThat(parse(Map.of(), "--model_config_file=" + empty).models()).as("serves none until it lists some")
+                .isEmpty();
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + file, "--model_repository=" + dir))
                 .hasMessageContaining("--model_config_file and --model_repository");
         assertThatThrownBy(() -> parse(Map.of(), "--model_config_file=" + dir.resolve("missing.config")))

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -64,16 +65,17 @@ public final class ModelServerConfigFile {
     }
 
     /**
-     * Reads {@code file}.
+     * Reads {@code file}: the models to serve, exactly (none for an empty {@code model_config_list}); empty when the
+     * file sets no config at all (an empty file), for which TF Serving takes no action.
      *
      * @throws TextFormatException naming the file and what is wrong with it
      */
-    public static List<Model> read(final Path file) {
+    public static Optional<List<Model>> read(final Path file) {
         return TextFormatFiles.read(file, "model config file", ModelServerConfigFile::parse);
     }
 
     /** See {@link #read}. */
-    public static List<Model> parse(final String text) {
+    public static Optional<List<Model>> parse(final String text) {
         final TextMessage config = TextFormatParser.parse(text);
         for (String field : config.fieldNames()) {
             if (field.equals("custom_model_config")) {
@@ -85,8 +87,11 @@ public final class ModelServerConfigFile {
                         + "model_config_list)");
             }
         }
-        final TextMessage list = config.message("model_config_list").orElseThrow(() ->
-                new TextFormatException("ModelServerConfig needs a model_config_list with at least one config"));
+        final Optional<TextMessage> configured = config.message("model_config_list");
+        if (configured.isEmpty()) {
+            return Optional.empty();
+        }
+        final TextMessage list = configured.get();
         for (String field : list.fieldNames()) {
             if (!field.equals("config")) {
                 throw new TextFormatException("unknown field '" + field + "' in model_config_list (expected config)");
@@ -101,10 +106,7 @@ public final class ModelServerConfigFile {
             }
             models.add(model);
         }
-        if (models.isEmpty()) {
-            throw new TextFormatException("model_config_list has no config: there is no model to serve");
-        }
-        return List.copyOf(models);
+        return Optional.of(List.copyOf(models));
     }
 
     private static Model model(final TextMessage entry) {
@@ -177,8 +179,14 @@ public final class ModelServerConfigFile {
         return labels;
     }
 
-    /** The {@code model_version_policy}: exactly one of latest, all, specific. */
+    /**
+     * The {@code model_version_policy}: one of latest, all, specific; none set ({@code model_version_policy {}}) is
+     * latest, as in TF Serving.
+     */
     private static VersionPolicy policy(final String where, final TextMessage policy) {
+        if (policy.fieldNames().isEmpty()) {
+            return VersionPolicy.NEWEST;
+        }
         if (policy.fieldNames().size() != 1) {
             throw new TextFormatException(where + "model_version_policy needs exactly one of latest, all, specific");
         }
@@ -188,10 +196,8 @@ public final class ModelServerConfigFile {
             case "latest" -> {
                 final long versions = nonNegative(where, "latest num_versions",
                         chosen.scalar("num_versions").orElse("1"));
-                if (versions < 1 || versions > Integer.MAX_VALUE) {
-                    throw new TextFormatException(where + "latest num_versions must be at least 1, got " + versions);
-                }
-                return new VersionPolicy.Latest((int) versions);
+                // TF Serving serves at least one: num_versions 0 (the proto's default) is 1.
+                return new VersionPolicy.Latest((int) Math.max(1, Math.min(versions, Integer.MAX_VALUE)));
             }
             case "all" -> {
                 return new VersionPolicy.All();

@@ -39,7 +39,14 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
         final List<ModelServerConfigFile.Model> models;
         try {
             // The text-format reader holds the rules; the proto's text form is the file's syntax.
-            models = ModelServerConfigFile.parse(TextFormat.printer().printToString(request.getConfig()));
+            final var configured = ModelServerConfigFile.parse(TextFormat.printer().printToString(request.getConfig()));
+            if (configured.isEmpty()) { // no config set: TF Serving takes no action
+                observer.onNext(ReloadConfigResponse.newBuilder()
+                        .setStatus(StatusProto.newBuilder().setErrorCode(Code.OK)).build());
+                observer.onCompleted();
+                return;
+            }
+            models = configured.get();
         } catch (TextFormatException e) {
             observer.onError(GrpcStatuses.toStatus(ServingException.invalidArgument(
                     "Invalid model server config: " + e.getMessage())));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringserve.models.VersionPolicy;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class ModelServerConfigFileTest {
                   }
                   config { name: "every" base_path: "/models/every" model_version_policy { all {} } }
                 }
-                """)).containsExactly(
+                """).orElseThrow()).containsExactly(
                 new ModelServerConfigFile.Model("half_plus_two", Path.of("/models/half_plus_two"),
                         VersionPolicy.NEWEST, Map.of()),
                 new ModelServerConfigFile.Model("two_versions", Path.of("/models/two"),
@@ -52,7 +53,6 @@ class ModelServerConfigFileTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             custom_model_config { }                                                   | custom_model_config is not supported
-            model_config_list { }                                                     | has no config
             max_batch_size { value: 1 }                                               | unknown field 'max_batch_size' in ModelServerConfig
             model_config_list { config { base_path: '/m' } }                          | a model config has no name
             model_config_list { config { name: 'm' } }                                | model 'm': base_path is missing
@@ -62,11 +62,9 @@ class ModelServerConfigFileTest {
             model_config_list { config { name: 'm' base_path: '/m' version_labels { value: 1 } } } | a version label has no key
             model_config_list { config { name: 'm' base_path: '/m' version_labels { key: 'a' value: 'x' } } } | version_labels 'a' value 'x' is not a non-negative integer
             model_config_list { config { name: 'm' base_path: '/m' logging_config { } } } | logging_config (request logging) is not supported
-            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { latest { num_versions: 0 } } } } | latest num_versions must be at least 1
             model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { } } } } | specific needs at least one version
             model_config_list { config { name: 'm' base_path: '/m' model_version_policy { specific { versions: -4 } } } } | specific version '-4' is not a non-negative integer
             model_config_list { config { name: 'm' base_path: '/m' model_version_policy { newest { } } } } | unknown version policy 'newest'
-            model_config_list { config { name: 'm' base_path: '/m' model_version_policy { } } } | model_version_policy needs exactly one of latest, all, specific
             model_config_list { config { name: 'm' base_path: '/m' basepath: '/x' } }  | unknown field 'basepath' in a model config
             model_config_list { config { name: 'm' base_path: '/a' } config { name: 'm' base_path: '/b' } } | model 'm' is configured twice
             """)
@@ -74,6 +72,22 @@ class ModelServerConfigFileTest {
         assertThatThrownBy(() -> ModelServerConfigFile.parse(text))
                 .isInstanceOf(TextFormatException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void anEmptyListShouldServeNoModelAndAnEmptyConfigSetNothingAsInTfServing() {
+        assertThat(ModelServerConfigFile.parse("model_config_list { }")).hasValue(List.of());
+        assertThat(ModelServerConfigFile.parse("# nothing yet\n")).isEmpty();
+    }
+
+    @Test
+    void versionPolicyDefaultsShouldBeTfServings() {
+        assertThat(ModelServerConfigFile.parse("model_config_list { config { name: 'm' base_path: '/m' "
+                + "model_version_policy { latest { num_versions: 0 } } } }").orElseThrow())
+                .extracting(ModelServerConfigFile.Model::versions).containsExactly(new VersionPolicy.Latest(1));
+        assertThat(ModelServerConfigFile.parse("model_config_list { config { name: 'm' base_path: '/m' "
+                + "model_version_policy { } } }").orElseThrow())
+                .extracting(ModelServerConfigFile.Model::versions).containsExactly(VersionPolicy.NEWEST);
     }
 
     @Test
