@@ -106,7 +106,8 @@ public final class ServerCommand {
             description = "ringserve: serve every subdirectory of DIR as a model named after it.")
     Path modelRepository;
 
-    @Option(names = "--enable_model_repository_api", negatable = true, fallbackValue = "true", arity = "0..1",
+    @Option(converter = TfBoolean.class,
+            names = "--enable_model_repository_api", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "ringserve: KServe V2's model repository extension over --model_repository (POST "
                     + "/v2/repository/models/{m}/load|unload, /v2/repository/index, gRPC RepositoryModelLoad|Unload), "
                     + "as KServe's multi-model serving uses it; the repository may start empty (default: false).")
@@ -154,7 +155,8 @@ public final class ServerCommand {
                     + "default. No effect on the CPU build (default: ${DEFAULT-VALUE}).")
     double perProcessGpuMemoryFraction;
 
-    @Option(names = "--enable_batching", negatable = true, fallbackValue = "true", arity = "0..1",
+    @Option(converter = TfBoolean.class,
+            names = "--enable_batching", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "Batch concurrent requests into one model call (default: false).")
     boolean enableBatching;
 
@@ -186,16 +188,19 @@ public final class ServerCommand {
                     + "Prometheus metrics on the REST port at its path (default /monitoring/prometheus/metrics).")
     Path monitoringConfigFile;
 
-    @Option(names = "--rest_api_enable_cors_support", negatable = true, fallbackValue = "true", arity = "0..1",
+    @Option(converter = TfBoolean.class,
+            names = "--rest_api_enable_cors_support", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "CORS headers on REST answers, and answers to preflight OPTIONS requests (default: false).")
     boolean restApiEnableCorsSupport;
 
-    @Option(names = "--enable_signature_method_name_check", negatable = true, fallbackValue = "true",
+    @Option(converter = TfBoolean.class,
+            names = "--enable_signature_method_name_check", negatable = true, fallbackValue = "true",
             arity = "0..1", description = "A signature's method_name must match the call (classify, regress, or for "
             + "Predict one of the three), as TF Serving checks it (default: false).")
     boolean signatureMethodNameCheck;
 
-    @Option(names = "--enable_grpc_healthcheck_service", negatable = true, fallbackValue = "true", arity = "0..1",
+    @Option(converter = TfBoolean.class,
+            names = "--enable_grpc_healthcheck_service", negatable = true, fallbackValue = "true", arity = "0..1",
             description = "Accepted for TF Serving command lines: ringserve always serves grpc.health.v1.Health.")
     boolean grpcHealthcheckService;
 
@@ -215,12 +220,14 @@ public final class ServerCommand {
         return InertTfServingFlags.given(unmatched, spec == null ? List.of() : spec.optionsMap().keySet());
     }
 
-    @Option(names = "--enable_serialization_as_tensor_content", negatable = true, fallbackValue = "true",
+    @Option(converter = TfBoolean.class,
+            names = "--enable_serialization_as_tensor_content", negatable = true, fallbackValue = "true",
             arity = "0..1", description = "gRPC Predict writes outputs as tensor_content (raw bytes) instead of typed "
             + "values (default: false).")
     boolean serializationAsTensorContent;
 
-    @Option(names = "--enable_model_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
+    @Option(converter = TfBoolean.class,
+            names = "--enable_model_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
             defaultValue = "true",
             description = "Replay each version's assets.extra/tf_serving_warmup_requests (TFRecord of PredictionLog) "
                     + "before it serves, as TF Serving (default: ${DEFAULT-VALUE}).")
@@ -237,7 +244,8 @@ public final class ServerCommand {
                     + "as TF Serving).")
     long loadRetryIntervalMicros;
 
-    @Option(names = "--synthetic_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
+    @Option(converter = TfBoolean.class,
+            names = "--synthetic_warmup", negatable = true, fallbackValue = "true", arity = "0..1",
             defaultValue = "true",
             description = "Warm up a version that has no warm-up requests on inputs of zeros, at each batch size it "
                     + "will run at, so that its first requests do not pay TensorFlow's lazy set-up; with "
@@ -445,6 +453,22 @@ public final class ServerCommand {
         }
     }
 
+    /**
+     * A boolean flag's value as TF Serving's flag parser reads it: {@code true}/{@code false} in any case, or
+     * {@code 1}/{@code 0} ({@code --enable_batching=1}).
+     */
+    static final class TfBoolean implements CommandLine.ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(final String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "true", "1" -> true;
+                case "false", "0" -> false;
+                default -> throw new CommandLine.TypeConversionException("expected true, false, 1 or 0, got '"
+                        + value + "'");
+            };
+        }
+    }
+
     /** Reads {@code adaptive} / {@code timeout} in any case. */
     static final class ClosePolicyConverter implements CommandLine.ITypeConverter<ClosePolicy> {
         @Override
@@ -529,7 +553,8 @@ public final class ServerCommand {
             listening.add("gRPC on localhost:" + server.grpcPort());
         }
         out.println();
-        out.println("ringserve is serving " + (listening.isEmpty() ? "on no TCP port" : String.join(" and ", listening)));
+        out.println("ringserve is serving "
+                + (listening.isEmpty() ? "on no TCP port" : String.join(" and ", listening)));
         server.registry().all().forEach(model -> out.println("  model " + model.name() + ": "
                 + (model.isAvailable() ? "version " + model.latest().orElseThrow().version() + " AVAILABLE"
                 : "NOT AVAILABLE (" + model.statuses().stream().map(s -> s.error().orElse(s.state().name()))

@@ -166,6 +166,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void booleanFlagsShouldTakeTfServingsSpellings() {
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=1").batching().enabled()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=TRUE").batching().enabled()).isTrue();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching=0").batching().enabled()).isFalse();
+        assertThat(parse(Map.of(), "--model_base_path=/m", "--enable_batching").batching().enabled()).isTrue();
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--enable_batching=yes"))
+                .hasMessageContaining("expected true, false, 1 or 0, got 'yes'");
+    }
+
+    @Test
     void fileFlagsGivenEmptyShouldBeUnsetAsInTfServing() {
         final ServerConfig config = parse(Map.of(), "--model_base_path=/m", "--model_config_file=",
                 "--batching_parameters_file=", "--monitoring_config_file=", "--ssl_config_file=",

@@ -55,10 +55,10 @@ public final class BatchingParametersFile {
                 case "num_batch_threads" -> options.numBatchThreads(intValue(message, field));
                 case "allowed_batch_sizes" -> options.allowedBatchSizes(intList(message, field));
                 case "enable_large_batch_splitting" -> options.enableLargeBatchSplitting(
-                        Boolean.parseBoolean(wrapped(message, field)));
+                        boolValue(message, field));
                 case "max_execution_batch_size" -> options.maxExecutionBatchSize(intValue(message, field));
                 case "pad_variable_length_inputs" -> options.padVariableLengthInputs(
-                        Boolean.parseBoolean(wrapped(message, field)));
+                        boolValue(message, field));
                 default -> {
                     if (!IGNORED.contains(field)) {
                         throw new TextFormatException("unknown field '" + field + "' in BatchingParameters");
@@ -78,6 +78,16 @@ public final class BatchingParametersFile {
                     new TextFormatException("field '" + field + "' needs { value: ... }"));
         }
         return (String) last;
+    }
+
+    /** A wrapped bool as protobuf's text format writes one ({@code true}, {@code True}, {@code t}, {@code 1}, ...). */
+    private static boolean boolValue(final TextMessage message, final String field) {
+        final String text = wrapped(message, field);
+        return switch (text) {
+            case "true", "True", "t", "1" -> true;
+            case "false", "False", "f", "0" -> false;
+            default -> throw new TextFormatException(field + " must be true or false, got '" + text + "'");
+        };
     }
 
     private static long longValue(final TextMessage message, final String field) {

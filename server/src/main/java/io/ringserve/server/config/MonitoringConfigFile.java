@@ -33,7 +33,7 @@ public final class MonitoringConfigFile {
             }
         }
         final TextMessage prometheus = config.message("prometheus_config").orElse(null);
-        if (prometheus == null || !Boolean.parseBoolean(prometheus.scalar("enable").orElse("false"))) {
+        if (prometheus == null || !prometheus.bool("enable", false)) {
             return "";
         }
         final String path = prometheus.scalar("path").orElse("");

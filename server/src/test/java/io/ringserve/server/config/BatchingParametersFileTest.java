@@ -42,6 +42,17 @@ class BatchingParametersFileTest {
                 .padVariableLengthInputs()).isTrue();
         assertThat(BatchingParametersFile.parse("pad_variable_length_inputs { value: true }", ClosePolicy.ADAPTIVE)
                 .padVariableLengthInputs()).isTrue();
+        // Protobuf's text format spells a bool these ways too; a value that is none is an error, not false.
+        assertThat(BatchingParametersFile.parse("pad_variable_length_inputs: 1", ClosePolicy.ADAPTIVE)
+                .padVariableLengthInputs()).isTrue();
+        assertThat(BatchingParametersFile.parse("pad_variable_length_inputs { value: t }", ClosePolicy.ADAPTIVE)
+                .padVariableLengthInputs()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BatchingParametersFile.parse(
+                "pad_variable_length_inputs: yes", ClosePolicy.ADAPTIVE))
+                .hasMessageContaining("pad_variable_length_inputs must be true or false, got 'yes'");
+        assertThat(MonitoringConfigFile.parse("prometheus_config { enable: 1 }"))
+                .isEqualTo(MonitoringConfigFile.DEFAULT_PATH);
+        assertThat(MonitoringConfigFile.parse("prometheus_config { enable: t path: '/p' }")).isEqualTo("/p");
     }
 
     @Test
