@@ -1,5 +1,7 @@
 package io.ringserve.server.config;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,31 +152,69 @@ public final class TextFormatParser {
         return text.substring(start, pos);
     }
 
+    /**
+     * A quoted string, its escapes undone as protobuf's text format writes them ({@code \n}, {@code \'}, octal
+     * {@code \303}, hex {@code \xc3}, ...): bytes, read as UTF-8, so that Python's escaped non-ASCII paths come out
+     * as they were.
+     */
     private String quoted(final char quote) {
         pos++;
-        final StringBuilder out = new StringBuilder();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
         while (pos < text.length() && text.charAt(pos) != quote) {
-            char c = text.charAt(pos++);
+            final char c = text.charAt(pos++);
             if (c == '\n') {
                 throw error("unterminated string");
             }
-            if (c == '\\' && pos < text.length()) {
-                c = text.charAt(pos++);
-                switch (c) {
-                    case 'n' -> out.append('\n');
-                    case 't' -> out.append('\t');
-                    case 'r' -> out.append('\r');
-                    default -> out.append(c);
+            if (c != '\\' || pos >= text.length()) {
+                final byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                if (Character.isHighSurrogate(c) && pos < text.length()) {
+                    final byte[] pair = text.substring(pos - 1, pos + 1).getBytes(StandardCharsets.UTF_8);
+                    out.write(pair, 0, pair.length);
+                    pos++;
+                } else {
+                    out.write(utf8, 0, utf8.length);
                 }
                 continue;
             }
-            out.append(c);
+            final char escaped = text.charAt(pos++);
+            switch (escaped) {
+                case 'n' -> out.write('\n');
+                case 't' -> out.write('\t');
+                case 'r' -> out.write('\r');
+                case 'a' -> out.write(0x07);
+                case 'b' -> out.write('\b');
+                case 'f' -> out.write('\f');
+                case 'v' -> out.write(0x0B);
+                case 'x', 'X' -> out.write(digits(16, 2, "\\x needs a hex digit"));
+                default -> {
+                    if (escaped >= '0' && escaped <= '7') {
+                        pos--;
+                        out.write(digits(8, 3, "an octal escape needs a digit"));
+                    } else {
+                        out.write(escaped); // \\, \', \", \?
+                    }
+                }
+            }
         }
         if (pos >= text.length()) {
             throw error("unterminated string");
         }
         pos++;
-        return out.toString();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Up to {@code most} digits of {@code radix} at the position, as one byte. */
+    private int digits(final int radix, final int most, final String missing) {
+        int value = 0;
+        int read = 0;
+        while (read < most && pos < text.length() && Character.digit(text.charAt(pos), radix) >= 0) {
+            value = value * radix + Character.digit(text.charAt(pos++), radix);
+            read++;
+        }
+        if (read == 0) {
+            throw error(missing);
+        }
+        return value & 0xFF;
     }
 
     private boolean peek(final char c) {

@@ -36,6 +36,16 @@ class TextFormatParserTest {
     }
 
     @Test
+    void shouldUndoOctalHexAndControlEscapesAsUtf8Bytes() {
+        // Python's text_format writes a non-ASCII path as octal escapes of its UTF-8 bytes.
+        final TextMessage message = TextFormatParser.parse(
+                "a: \"/models/caf\\303\\251\" b: '\\xc3\\xa9\\t\\a\\'' c: \"caf\u00e9 \\\\ \\?\"");
+        assertThat(message.scalar("a")).hasValue("/models/caf\u00e9");
+        assertThat(message.scalar("b")).hasValue("\u00e9\t\u0007'");
+        assertThat(message.scalar("c")).hasValue("caf\u00e9 \\ ?");
+    }
+
+    @Test
     void shouldReportTheLineOfAnError() {
         assertThatThrownBy(() -> TextFormatParser.parse("a: 1\nb 2\n")).hasMessageStartingWith("line 2:");
         assertThatThrownBy(() -> TextFormatParser.parse("vm\n"))
