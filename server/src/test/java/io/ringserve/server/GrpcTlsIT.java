@@ -73,6 +73,28 @@ class GrpcTlsIT {
     }
 
     @Test
+    void aPkcs1RsaKeyShouldServeTooAsBoringSslTakesIt() throws Exception {
+        // The same key as PKCS#1 (BEGIN RSA PRIVATE KEY), as older openssl genrsa writes it: the PKCS#8 key's
+        // last OCTET STRING, after the RSA algorithm's OID and NULL.
+        final byte[] pkcs8 = java.util.Base64.getMimeDecoder().decode(pem("server.key")
+                .replaceAll("-----[A-Z ]+-----", "").trim());
+        int at = 0;
+        while (!(pkcs8[at] == 0x05 && pkcs8[at + 1] == 0x00 && pkcs8[at + 2] == 0x04)) {
+            at++;
+        }
+        final int lengthByte = pkcs8[at + 3] & 0xff;
+        final byte[] pkcs1 = java.util.Arrays.copyOfRange(pkcs8,
+                at + 4 + ((lengthByte & 0x80) != 0 ? lengthByte & 0x7f : 0), pkcs8.length);
+        final String rsaKey = "-----BEGIN RSA PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(pkcs1) + "\n-----END RSA PRIVATE KEY-----\n";
+        try (InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
+                .grpcTls(new SslConfig(rsaKey, pem("server.pem"), "", false)).build()).start()) {
+            withChannel(server, SslContextBuilder.forClient().trustManager(stream("ca.pem")),
+                    channel -> assertThat(predictOver(channel)).containsExactly(2.5f, 3f, 4.5f));
+        }
+    }
+
+    @Test
     void clientVerifyShouldRequireACertificateFromTheCustomCa() throws Exception {
         try (InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
                 .grpcTls(new SslConfig(pem("server.key"), pem("server.pem"), pem("ca.pem"), true)).build()).start()) {

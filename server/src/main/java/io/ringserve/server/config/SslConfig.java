@@ -16,7 +16,8 @@ import java.util.Set;
  * </pre>
  *
  * <p>PEM text as TF Serving takes it (a string may be split into adjacent literals, one per line); the key must be
- * unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}). Immutable.
+ * unencrypted: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC 1
+ * ({@code BEGIN EC PRIVATE KEY}). Immutable.
  *
  * @param serverKey the server's private key, PEM
  * @param serverCert the server's certificate chain, PEM

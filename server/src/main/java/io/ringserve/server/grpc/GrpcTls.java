@@ -27,10 +27,12 @@ public final class GrpcTls {
     public static SslContext serverContext(final SslConfig config) {
         final SslContextBuilder builder;
         try {
-            builder = SslContextBuilder.forServer(pem(config.serverCert()), pem(config.serverKey()));
+            builder = SslContextBuilder.forServer(pem(config.serverCert()),
+                    pem(PemKeys.asPkcs8(config.serverKey())));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--ssl_config_file: server_cert or server_key is not usable PEM "
-                    + "(the key must be unencrypted PKCS#8, BEGIN PRIVATE KEY): " + e.getMessage(), e);
+                    + "(the key must be unencrypted: PKCS#8, BEGIN PRIVATE KEY, or PKCS#1 RSA or SEC 1 EC): "
+                    + e.getMessage(), e);
         }
         if (!config.customCa().isEmpty()) {
             try {
