@@ -170,7 +170,7 @@ public final class ModelRegistry implements AutoCloseable {
         } catch (ModelLoadException e) {
             final int retried = before != null && before.contents().equals(contents) ? before.retries() + 1 : 0;
             failures.put(key, new Failure(contents, retries.clock().getAsLong(), retried));
-            model.markFailed(version, e.getMessage());
+            model.markFailed(version, e.code(), e.getMessage());
             LOG.error("Model {} version {} failed to load: {}", model.name(), version, e.getMessage());
         }
     }

@@ -38,8 +38,8 @@ public final class SavedModelLoader {
     public LoadedModel load(final String name, final long version, final Path directory) {
         if (!Files.isRegularFile(directory.resolve("saved_model.pb"))
                 && !Files.isRegularFile(directory.resolve("saved_model.pbtxt"))) {
-            throw new ModelLoadException("Could not find SavedModel .pb or .pbtxt at supplied export directory path: "
-                    + directory);
+            throw new ModelLoadException("NOT_FOUND", "Could not find SavedModel .pb or .pbtxt at supplied export "
+                    + "directory path: " + directory, null);
         }
         final long start = System.nanoTime();
         final SavedModelBundle bundle;

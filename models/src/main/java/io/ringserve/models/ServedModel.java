@@ -118,7 +118,12 @@ public final class ServedModel implements AutoCloseable {
     }
 
     void markFailed(final long version, final String reason) {
-        statuses.put(version, new VersionStatus(version, ModelState.END, Optional.of(reason)));
+        markFailed(version, "UNKNOWN", reason);
+    }
+
+    /** @param code the failure's kind, as TensorFlow's status codes name it */
+    void markFailed(final long version, final String code, final String reason) {
+        statuses.put(version, new VersionStatus(version, ModelState.END, Optional.of(reason), code));
     }
 
     /**

@@ -29,7 +29,7 @@ public final class ModelStatusJsonWriter {
                 gen.writeStringField("version", Long.toString(status.version()));
                 gen.writeStringField("state", status.state().name());
                 gen.writeObjectFieldStart("status");
-                gen.writeStringField("error_code", status.error().isPresent() ? "UNKNOWN" : "OK");
+                gen.writeStringField("error_code", status.errorCode());
                 gen.writeStringField("error_message", status.error().orElse(""));
                 gen.writeEndObject();
                 gen.writeEndObject();

@@ -74,13 +74,22 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
                         .setVersion(status.version())
                         .setState(ModelVersionStatus.State.valueOf(status.state().name()))
                         .setStatus(StatusProto.newBuilder()
-                                .setErrorCode(status.error().isPresent() ? Code.UNKNOWN : Code.OK)
+                                .setErrorCode(codeOf(status))
                                 .setErrorMessage(status.error().orElse(""))));
             }
             observer.onNext(response.build());
             observer.onCompleted();
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
+        }
+    }
+
+    /** The version's failure as TensorFlow's error code; UNKNOWN for a name the enum does not have. */
+    private static Code codeOf(final VersionStatus status) {
+        try {
+            return Code.valueOf(status.errorCode());
+        } catch (IllegalArgumentException unknownName) {
+            return Code.UNKNOWN;
         }
     }
 }
