@@ -506,18 +506,23 @@ public final class ServerCommand {
         }
         final List<ModelConfig> models = new ArrayList<>();
         if (modelRepository != null) {
-            models.addAll(repositoryModels(modelRepository, enableModelRepositoryApi));
+            if (modelName != null || modelBasePath != null) {
+                // As --model_config_file: the container image's entrypoint always passes the MODEL_NAME model.
+                LOG.warn("--model_repository is given: --model_name and --model_base_path are ignored, as "
+                        + "--model_config_file makes TF Serving ignore them");
+            }
+            return repositoryModels(modelRepository, enableModelRepositoryApi);
         }
         if (modelBasePath != null) {
             models.add(new ModelConfig(modelName == null ? "default" : modelName, modelBasePath));
-        } else if (modelName != null && modelRepository == null) {
+        } else if (modelName != null) {
             throw new IllegalArgumentException("--model_name needs --model_base_path");
         }
         if (models.isEmpty() && (environment.containsKey("MODEL_NAME") || environment.containsKey("MODEL_BASE_PATH"))) {
             final String name = environment.getOrDefault("MODEL_NAME", "model");
             models.add(new ModelConfig(name, Path.of(environment.getOrDefault("MODEL_BASE_PATH", "/models"), name)));
         }
-        if (models.isEmpty() && !(enableModelRepositoryApi && modelRepository != null)) {
+        if (models.isEmpty()) {
             throw new IllegalArgumentException("No model to serve: pass --model_base_path=DIR (and --model_name), "
                     + "--model_config_file=FILE, --model_repository=DIR, or set MODEL_BASE_PATH and MODEL_NAME");
         }

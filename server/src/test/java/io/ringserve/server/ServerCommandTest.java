@@ -225,6 +225,15 @@ class ServerCommandTest {
     }
 
     @Test
+    void aModelRepositoryShouldWinOverTheImagesModelFlagsAsAModelConfigFileDoes(@TempDir final Path repository)
+            throws IOException {
+        Files.createDirectories(repository.resolve("a").resolve("1"));
+        // The container's entrypoint always passes --model_name and --model_base_path before the user's flags.
+        assertThat(parse(Map.of(), "--model_name=model", "--model_base_path=/models/model",
+                "--model_repository=" + repository).models()).extracting(ModelConfig::name).containsExactly("a");
+    }
+
+    @Test
     void shouldCloseIdleRestConnectionsAfterAnHourUnlessTold() {
         assertThat(parse(Map.of(), "--model_base_path=/m").restIdleTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(parse(Map.of(), "--model_base_path=/m", "--rest_api_idle_timeout_seconds=0").restIdleTimeout())
