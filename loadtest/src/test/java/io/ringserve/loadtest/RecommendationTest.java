@@ -27,6 +27,32 @@ class RecommendationTest {
     }
 
     @Test
+    void aLoadThatMetTheSloAgainAfterAMissShouldNotMoveTheKneePastTheMiss() {
+        // In run order 64 first: sorted, 16 misses (a batch timeout at low load, noise) and 64 meets it again.
+        final Recommendation r = Recommendation.from(List.of(64, 4, 16), List.of(load(18_000, 3000, 0),
+                load(8_000, 1800, 0), load(25_000, 2000, 0)), 20_000).orElseThrow();
+        assertThat(r.knee()).isEqualTo(4);
+        assertThat(r.atLeast()).isFalse();
+    }
+
+    @Test
+    void aLoadWithNoAnswerShouldNotMeetTheSlo() {
+        final LoadResult stalled = new LoadResult("x", 0, 0, 1, 1, new Histogram(3), 0, 0, 0, 0);
+        final Recommendation r = Recommendation.from(List.of(1, 64), List.of(load(5_000, 500, 0), stalled), 20_000)
+                .orElseThrow();
+        assertThat(r.knee()).isEqualTo(1);
+        assertThat(r.containerConcurrency()).isEqualTo(1);
+    }
+
+    @Test
+    void whenEveryLoadMeetsTheSloTheKneeShouldBeALowerBound() {
+        final Recommendation r = Recommendation.from(List.of(1, 4), List.of(load(5_000, 500, 0),
+                load(6_000, 1800, 0)), 20_000).orElseThrow();
+        assertThat(r.knee()).isEqualTo(4);
+        assertThat(r.atLeast()).isTrue();
+    }
+
+    @Test
     void shouldSayWhenNothingMeetsTheSlo() {
         assertThat(Recommendation.from(List.of(1, 2), List.of(load(30_000, 10, 0), load(40_000, 20, 0)), 20_000))
                 .isEmpty();
