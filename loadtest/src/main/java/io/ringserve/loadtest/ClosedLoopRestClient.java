@@ -3,9 +3,11 @@ package io.ringserve.loadtest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.util.AttributeKey;
@@ -27,6 +29,9 @@ public final class ClosedLoopRestClient implements AutoCloseable {
     private final byte[] request;
     private final EventLoopGroup group = HttpClientTransport.oneEventLoop();
     private final ClosedLoopTally tally = new ClosedLoopTally();
+    /** Every connection opened, reconnections included; on the event loop once running. */
+    private final List<Channel> channels = new ArrayList<>();
+    private Bootstrap bootstrap;
     private volatile boolean running = true;
 
     /**
@@ -44,8 +49,7 @@ public final class ClosedLoopRestClient implements AutoCloseable {
      */
     public LoadResult run(final String label, final int concurrency, final Duration warmup, final Duration duration,
                           final int rowsPerRequest) throws InterruptedException {
-        final List<Channel> channels = new ArrayList<>();
-        final Bootstrap bootstrap = new Bootstrap().group(group)
+        bootstrap = new Bootstrap().group(group)
                 .channel(HttpClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
@@ -55,13 +59,19 @@ public final class ClosedLoopRestClient implements AutoCloseable {
                         ch.pipeline().addLast(new HttpResponseDecoder(), new ResponseHandler());
                     }
                 });
+        final List<Channel> opened = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
-            channels.add(bootstrap.connect(target.getHost(), target.getPort()).sync().channel());
+            opened.add(bootstrap.connect(target.getHost(), target.getPort()).sync().channel());
         }
-        channels.forEach(this::send);
+        group.next().submit(() -> {
+            channels.addAll(opened);
+            opened.forEach(this::send);
+        }).sync();
         final LoadResult result = tally.measure(label, warmup, duration, rowsPerRequest);
         running = false;
-        for (Channel channel : channels) {
+        final List<Channel> all = new ArrayList<>();
+        group.next().submit(() -> all.addAll(channels)).sync();
+        for (Channel channel : all) {
             channel.close().sync();
         }
         return result;
@@ -83,15 +93,46 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         @Override
         protected void answered(final ChannelHandlerContext ctx, final int httpStatus) {
             tally.answered(AnswerKind.ofHttpStatus(httpStatus),
-                    (System.nanoTime() - ctx.channel().attr(SENT).get()) / 1000);
-            if (running) {
+                    (System.nanoTime() - ctx.channel().attr(SENT).getAndSet(null)) / 1000);
+            if (running && reusable()) {
                 send(ctx.channel());
             }
         }
 
         @Override
         protected void failed(final ChannelHandlerContext ctx, final Throwable cause) {
-            tally.answered(AnswerKind.OTHER, 0);
+            // Counted as it closes.
         }
+
+        /**
+         * A connection the server or a proxy ended: a request it carried counts as an error, and a new connection
+         * takes its place, so that the load keeps its concurrency.
+         */
+        @Override
+        protected void closed(final ChannelHandlerContext ctx) {
+            if (!running) {
+                return;
+            }
+            if (ctx.channel().attr(SENT).getAndSet(null) != null) {
+                tally.answered(AnswerKind.OTHER, 0); // its request got no answer
+            }
+            channels.remove(ctx.channel());
+            reconnect(ctx.channel().eventLoop());
+        }
+    }
+
+    /** Opens a connection in place of one that closed and sends on it; tries again every 100 ms while refused. */
+    private void reconnect(final EventLoop loop) {
+        bootstrap.connect(target.getHost(), target.getPort()).addListener((ChannelFutureListener) connected -> {
+            if (!running) {
+                connected.channel().close();
+            } else if (connected.isSuccess()) {
+                channels.add(connected.channel());
+                send(connected.channel());
+            } else {
+                tally.answered(AnswerKind.OTHER, 0);
+                loop.schedule(() -> reconnect(loop), 100, TimeUnit.MILLISECONDS);
+            }
+        });
     }
 }

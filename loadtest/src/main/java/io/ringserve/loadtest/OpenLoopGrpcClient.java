@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +32,12 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
     private final ArrayDeque<Long> waiting = new ArrayDeque<>();
     private final Object lock = new Object();
     private final OutcomeCounts outcomes = new OutcomeCounts();
-    private int inFlight;
-    private long sent;
+    /** The due times of the calls out now (two calls may share one). */
+    private final List<Long> inFlight = new ArrayList<>();
+    /** Calls the schedule made due in the measured window, sent or waiting. */
+    private long scheduled;
+    /** When the measured window began; only calls due from then on are measured. */
+    private long windowStart = Long.MAX_VALUE;
     private volatile boolean running = true;
 
     /** Calls {@code target} ({@code host:port} or {@code unix:PATH}), at most {@code maxInFlight} at once. */
@@ -48,19 +54,23 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         scheduler.execute(() -> dispatch(arrivals, start));
         Thread.sleep(warmup.toMillis());
         synchronized (lock) {
+            // Calls due before now (the warm-up's backlog) are answered in the window but not measured.
+            windowStart = System.nanoTime();
             recorder.latencies();
             recorder.sendLag();
             outcomes.reset();
-            sent = 0;
+            scheduled = 0;
         }
-        final long measureStart = System.nanoTime();
         Thread.sleep(duration.toMillis());
         synchronized (lock) {
             running = false;
-            final double seconds = (System.nanoTime() - measureStart) / 1e9;
+            final double seconds = (System.nanoTime() - windowStart) / 1e9;
+            // Calls due in the window and unanswered at its end have waited at least until now.
+            waiting.forEach(this::measureUnanswered);
+            inFlight.forEach(this::measureUnanswered);
             final OutcomeCounts.Snapshot counted = outcomes.snapshot();
             return new LoadResult(label, counted.ok(), counted.errors(), seconds, rowsPerRequest,
-                    recorder.latencies(), counted.rejected(), counted.expired(), sent / seconds,
+                    recorder.latencies(), counted.rejected(), counted.expired(), scheduled / seconds,
                     recorder.sendLag().getValueAtPercentile(99));
         }
     }
@@ -70,7 +80,12 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         final long now = System.nanoTime();
         while (running && due <= now) {
             synchronized (lock) {
-                if (inFlight < maxInFlight) {
+                // The schedule's own lag, whether a call can go out now or waits: a slow server shows in latency.
+                recorder.sent(due);
+                if (due >= windowStart) {
+                    scheduled++;
+                }
+                if (inFlight.size() < maxInFlight) {
                     send(due);
                 } else {
                     waiting.add(due);
@@ -87,9 +102,7 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
 
     /** Called with {@code lock} held. */
     private void send(final long due) {
-        inFlight++;
-        sent++;
-        recorder.sent(due);
+        inFlight.add(due);
         Futures.addCallback(call.send(channel), new FutureCallback<Object>() {
             @Override
             public void onSuccess(final Object response) {
@@ -105,16 +118,23 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
 
     private void finished(final long due, final Status.Code code) {
         synchronized (lock) {
-            inFlight--;
+            inFlight.remove(Long.valueOf(due));
             final AnswerKind kind = AnswerKind.ofGrpc(code);
             outcomes.count(kind);
-            if (kind == AnswerKind.OK) {
+            if (kind == AnswerKind.OK && due >= windowStart) {
                 recorder.answered(due);
             }
             final Long next = waiting.poll();
             if (next != null && running) {
                 send(next);
             }
+        }
+    }
+
+    /** Called with {@code lock} held: a call due in the window and not answered by its end, as waiting till now. */
+    private void measureUnanswered(final long due) {
+        if (due >= windowStart) {
+            recorder.answered(due);
         }
     }
 

@@ -3,6 +3,7 @@ package io.ringserve.loadtest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -34,7 +35,13 @@ public final class OpenLoopRestClient implements AutoCloseable {
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Long> waiting = new ArrayDeque<>();
     private final OutcomeCounts outcomes = new OutcomeCounts();
-    private long sent;
+    /** Every connection opened, reconnections included; on the event loop once running. */
+    private final List<Channel> opened = new ArrayList<>();
+    private Bootstrap bootstrap;
+    /** Requests the schedule made due in the measured window, sent or waiting for a connection. */
+    private long scheduled;
+    /** When the measured window began ({@link System#nanoTime()}); only requests due from then on are measured. */
+    private long windowStart = Long.MAX_VALUE;
     private volatile boolean running = true;
 
     /**
@@ -50,7 +57,7 @@ public final class OpenLoopRestClient implements AutoCloseable {
     public LoadResult run(final String label, final Arrivals arrivals, final Duration warmup,
                           final Duration duration, final int rowsPerRequest) throws InterruptedException {
         final EventLoop loop = group.next();
-        final Bootstrap bootstrap = new Bootstrap().group(loop)
+        bootstrap = new Bootstrap().group(loop)
                 .channel(HttpClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
@@ -60,32 +67,48 @@ public final class OpenLoopRestClient implements AutoCloseable {
                         ch.pipeline().addLast(new HttpResponseDecoder(), new Answers());
                     }
                 });
-        final List<Channel> opened = new ArrayList<>();
+        final List<Channel> first = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            opened.add(bootstrap.connect(target.getHost(), target.getPort()).sync().channel());
+            first.add(bootstrap.connect(target.getHost(), target.getPort()).sync().channel());
         }
-        loop.execute(() -> idle.addAll(opened));
+        loop.submit(() -> {
+            opened.addAll(first);
+            idle.addAll(first);
+        }).sync();
         final long start = System.nanoTime();
         loop.execute(() -> dispatch(loop, arrivals, start));
         Thread.sleep(warmup.toMillis());
-        final long measureStart = System.nanoTime();
         loop.submit(() -> {
+            // Requests due before now (the warm-up's backlog) are answered in the window but not measured.
+            windowStart = System.nanoTime();
             recorder.latencies();
             recorder.sendLag();
             outcomes.reset();
-            sent = 0;
+            scheduled = 0;
         }).sync();
         Thread.sleep(duration.toMillis());
         final LoadResult[] result = new LoadResult[1];
+        final List<Channel> all = new ArrayList<>();
         loop.submit(() -> {
-            final double seconds = (System.nanoTime() - measureStart) / 1e9;
+            final long now = System.nanoTime();
+            final double seconds = (now - windowStart) / 1e9;
+            // Requests due in the window and still unanswered (waiting for a connection, or in flight) have waited
+            // at least until now: their latency counts as that, so that a backlog shows in the percentiles.
+            waiting.forEach(this::measureUnanswered);
+            for (Channel channel : opened) {
+                final Long due = channel.attr(DUE).get();
+                if (due != null) {
+                    measureUnanswered(due);
+                }
+            }
             final OutcomeCounts.Snapshot counted = outcomes.snapshot();
             result[0] = new LoadResult(label, counted.ok(), counted.errors(), seconds, rowsPerRequest,
-                    recorder.latencies(), counted.rejected(), counted.expired(), sent / seconds,
+                    recorder.latencies(), counted.rejected(), counted.expired(), scheduled / seconds,
                     recorder.sendLag().getValueAtPercentile(99));
             running = false;
+            all.addAll(opened);
         }).sync();
-        for (Channel channel : opened) {
+        for (Channel channel : all) {
             channel.close().sync();
         }
         return result[0];
@@ -96,6 +119,12 @@ public final class OpenLoopRestClient implements AutoCloseable {
         long due = firstDue;
         final long now = System.nanoTime();
         while (running && due <= now) {
+            // The schedule's own lag (how late the generator made the request due), whether a connection is free or
+            // not: a server too slow to free connections shows in latency, not as the client falling behind.
+            recorder.sent(due);
+            if (due >= windowStart) {
+                scheduled++;
+            }
             final Channel channel = idle.poll();
             if (channel != null) {
                 send(channel, due);
@@ -113,9 +142,14 @@ public final class OpenLoopRestClient implements AutoCloseable {
 
     private void send(final Channel channel, final long due) {
         channel.attr(DUE).set(due);
-        recorder.sent(due);
-        sent++;
         channel.writeAndFlush(Unpooled.wrappedBuffer(request));
+    }
+
+    /** A request due in the window and not answered by its end: measured as having waited until now. */
+    private void measureUnanswered(final long due) {
+        if (due >= windowStart) {
+            recorder.answered(due);
+        }
     }
 
     @Override
@@ -129,20 +163,59 @@ public final class OpenLoopRestClient implements AutoCloseable {
         @Override
         protected void answered(final ChannelHandlerContext ctx, final int httpStatus) {
             outcomes.count(AnswerKind.ofHttpStatus(httpStatus));
-            if (httpStatus == 200) {
-                recorder.answered(ctx.channel().attr(DUE).get());
+            final long due = ctx.channel().attr(DUE).getAndSet(null);
+            if (httpStatus == 200 && due >= windowStart) {
+                recorder.answered(due);
             }
-            final Long next = waiting.poll();
-            if (next != null && running) {
-                send(ctx.channel(), next);
-            } else {
-                idle.add(ctx.channel());
+            if (reusable()) {
+                next(ctx.channel());
             }
         }
 
         @Override
         protected void failed(final ChannelHandlerContext ctx, final Throwable cause) {
-            outcomes.count(AnswerKind.OTHER);
+            // Counted as it closes.
+        }
+
+        /**
+         * A connection the server or a proxy ended: a request it carried counts as an error, and a new connection
+         * takes its place, so that the load keeps its connections.
+         */
+        @Override
+        protected void closed(final ChannelHandlerContext ctx) {
+            if (!running) {
+                return;
+            }
+            if (ctx.channel().attr(DUE).getAndSet(null) != null) {
+                outcomes.count(AnswerKind.OTHER);
+            }
+            idle.remove(ctx.channel());
+            opened.remove(ctx.channel());
+            reconnect(ctx.channel().eventLoop());
+        }
+    }
+
+    /** Opens a connection in place of one that closed; tries again every 100 ms while refused. */
+    private void reconnect(final EventLoop loop) {
+        bootstrap.connect(target.getHost(), target.getPort()).addListener((ChannelFutureListener) connected -> {
+            if (!running) {
+                connected.channel().close();
+            } else if (connected.isSuccess()) {
+                opened.add(connected.channel());
+                next(connected.channel());
+            } else {
+                loop.schedule(() -> reconnect(loop), 100, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** Hands {@code channel} to the next waiting request, or back to the idle pool. */
+    private void next(final Channel channel) {
+        final Long waited = waiting.poll();
+        if (waited != null && running) {
+            send(channel, waited);
+        } else {
+            idle.add(channel);
         }
     }
 }

@@ -50,9 +50,23 @@ class OpenLoopRestClientTest {
                     protected void initChannel(final Channel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                    private int served;
+
                                     @Override
                                     protected void channelRead0(final ChannelHandlerContext ctx,
                                                                 final FullHttpRequest request) {
+                                        served++;
+                                        // "/drop/N": every Nth request on a connection, the connection closes
+                                        // unanswered (a crashed proxy).
+                                        if (request.uri().startsWith("/drop/") && served % Integer.parseInt(
+                                                request.uri().substring("/drop/".length())) == 0) {
+                                            ctx.close();
+                                            return;
+                                        }
+                                        // "/close/N": every Nth answer says Connection: close, and the
+                                        // connection closes after it (a proxy's request limit, a drain).
+                                        final boolean last = request.uri().startsWith("/close/") && served
+                                                % Integer.parseInt(request.uri().substring("/close/".length())) == 0;
                                         // "/status/503" answers 503; any other path 200.
                                         final HttpResponseStatus status = request.uri().startsWith("/status/")
                                                 ? HttpResponseStatus.valueOf(Integer.parseInt(
@@ -63,7 +77,12 @@ class OpenLoopRestClientTest {
                                                     HttpVersion.HTTP_1_1, status,
                                                     Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII));
                                             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
-                                            ctx.writeAndFlush(response);
+                                            if (last) {
+                                                response.headers().set(HttpHeaderNames.CONNECTION, "close");
+                                                ctx.writeAndFlush(response).addListener(f -> ctx.close());
+                                            } else {
+                                                ctx.writeAndFlush(response);
+                                            }
                                         }, SERVICE_MILLIS, TimeUnit.MILLISECONDS);
                                     }
                                 });
@@ -130,6 +149,43 @@ class OpenLoopRestClientTest {
                 assertThat(result.rejected()).isEqualTo(status == 503 ? result.errors() : 0);
                 assertThat(result.expired()).isEqualTo(status == 504 ? result.errors() : 0);
             }
+        }
+    }
+
+    @Test
+    void connectionsTheServerClosesShouldBeReplacedAndTheirLostRequestsCounted() throws Exception {
+        // Connection: close every 3rd answer: the client opens a new connection, and nothing is lost.
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(target.resolve("/close/3"),
+                "{}".getBytes(StandardCharsets.US_ASCII))) {
+            final LoadResult result = client.run("closing", 2, Duration.ofMillis(200), Duration.ofSeconds(1), 1);
+            assertThat(result.errors()).isZero();
+            assertThat(result.requests()).as("both connections go on after their first close").isGreaterThan(12);
+        }
+        // Every 3rd request dropped unanswered: counted as errors, and the load goes on on new connections.
+        try (ClosedLoopRestClient client = new ClosedLoopRestClient(target.resolve("/drop/3"),
+                "{}".getBytes(StandardCharsets.US_ASCII))) {
+            final LoadResult result = client.run("dropping", 2, Duration.ofMillis(200), Duration.ofSeconds(1), 1);
+            assertThat(result.errors()).isPositive();
+            assertThat(result.requests()).isGreaterThan(6);
+        }
+        try (OpenLoopRestClient client = new OpenLoopRestClient(target.resolve("/drop/3"),
+                "{}".getBytes(StandardCharsets.US_ASCII), 4)) {
+            final LoadResult result = client.run("open dropping", Arrivals.constant(50), Duration.ofMillis(200),
+                    Duration.ofSeconds(1), 1);
+            assertThat(result.errors()).isPositive();
+            assertThat(result.requests()).isGreaterThan(6);
+        }
+    }
+
+    @Test
+    void anOverloadedServerShouldNotReadAsAGeneratorFallingBehind() throws Exception {
+        // 100/s asked of one connection that serves 50/s: the requests are due all the same, and wait.
+        try (OpenLoopRestClient client = new OpenLoopRestClient(target, "{}".getBytes(StandardCharsets.US_ASCII),
+                1)) {
+            final LoadResult result = client.run("overload", Arrivals.constant(100), Duration.ofMillis(200),
+                    Duration.ofSeconds(2), 1);
+            assertThat(LoadTestCommand.generatorFellBehind(result, 100)).as("send rate %s", result.sendRate())
+                    .isFalse();
         }
     }
 }
