@@ -137,17 +137,23 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     public void getModelMetadata(final GetModelMetadataRequest request,
                                  final StreamObserver<GetModelMetadataResponse> observer) {
         try {
+            // TF Serving's order: the spec, then the fields one by one (the model resolved at signature_def).
+            if (!request.hasModelSpec()) {
+                throw ServingException.invalidArgument("Missing ModelSpec");
+            }
             if (request.getMetadataFieldCount() == 0) {
                 throw ServingException.invalidArgument(
                         "GetModelMetadataRequest must specify at least one metadata_field");
             }
+            LoadedModel model = null;
             for (String field : request.getMetadataFieldList()) {
                 if (!field.equals(SIGNATURE_DEF_FIELD)) {
                     throw ServingException.invalidArgument("Metadata field " + field + " is not supported");
                 }
+                if (model == null) {
+                    model = resolver.model(ModelSpecs.selector(true, request.getModelSpec()));
+                }
             }
-            final LoadedModel model = resolver.model(ModelSpecs.selector(request.hasModelSpec(),
-                    request.getModelSpec()));
             observer.onNext(GetModelMetadataResponse.newBuilder()
                     .setModelSpec(ModelSpecs.resolved(request.getModelSpec().getName(), model, ""))
                     .putMetadata(SIGNATURE_DEF_FIELD, Any.pack(SignatureDefs.of(model)))

@@ -286,6 +286,14 @@ class PredictionGrpcServiceTest {
         assertThatThrownBy(() -> predictions.getModelMetadata(GetModelMetadataRequest.newBuilder()
                 .setModelSpec(spec()).addMetadataField("graph").build()))
                 .hasMessageContaining("Metadata field graph is not supported");
+        // TF Serving's order: the spec first, then each field in turn, the model resolved at signature_def.
+        assertThatThrownBy(() -> predictions.getModelMetadata(GetModelMetadataRequest.newBuilder()
+                .addMetadataField("graph").build())).hasMessageContaining("Missing ModelSpec");
+        assertThatThrownBy(() -> predictions.getModelMetadata(GetModelMetadataRequest.newBuilder()
+                .setModelSpec(ModelSpec.newBuilder().setName("nope")).addMetadataField("signature_def")
+                .addMetadataField("graph").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                        .isEqualTo(Status.Code.NOT_FOUND));
     }
 
     @Test
