@@ -3,7 +3,6 @@ package io.ringserve.loadtest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -121,18 +120,11 @@ public final class ClosedLoopRestClient implements AutoCloseable {
         }
     }
 
-    /** Opens a connection in place of one that closed and sends on it; tries again every 100 ms while refused. */
+    /** Opens a connection in place of one that closed and sends on it; a refused attempt counts as an error. */
     private void reconnect(final EventLoop loop) {
-        bootstrap.connect(target.getHost(), target.getPort()).addListener((ChannelFutureListener) connected -> {
-            if (!running) {
-                connected.channel().close();
-            } else if (connected.isSuccess()) {
-                channels.add(connected.channel());
-                send(connected.channel());
-            } else {
-                tally.answered(AnswerKind.OTHER, 0);
-                loop.schedule(() -> reconnect(loop), 100, TimeUnit.MILLISECONDS);
-            }
-        });
+        HttpClientTransport.reconnect(bootstrap, target, loop, () -> running, replacement -> {
+            channels.add(replacement);
+            send(replacement);
+        }, () -> tally.answered(AnswerKind.OTHER, 0));
     }
 }

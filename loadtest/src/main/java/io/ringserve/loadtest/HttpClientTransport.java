@@ -1,6 +1,9 @@
 package io.ringserve.loadtest;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -10,6 +13,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * What the REST load generators share: one event-loop thread on epoll where it is available (NIO otherwise), and
@@ -28,6 +34,26 @@ final class HttpClientTransport {
     /** The socket channel class that goes with {@link #oneEventLoop()}. */
     static Class<? extends Channel> socketChannel() {
         return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Opens a connection to {@code target} in place of one that closed, on {@code loop}, and hands it to
+     * {@code connected}; while the server refuses, tells {@code refused} and tries again every 100 ms. Stops, closing
+     * what it opened, once {@code running} says so.
+     */
+    static void reconnect(final Bootstrap bootstrap, final URI target, final EventLoop loop,
+                          final BooleanSupplier running, final Consumer<Channel> connected, final Runnable refused) {
+        bootstrap.connect(target.getHost(), target.getPort()).addListener((ChannelFutureListener) attempt -> {
+            if (!running.getAsBoolean()) {
+                attempt.channel().close();
+            } else if (attempt.isSuccess()) {
+                connected.accept(attempt.channel());
+            } else {
+                refused.run();
+                loop.schedule(() -> reconnect(bootstrap, target, loop, running, connected, refused), 100,
+                        TimeUnit.MILLISECONDS);
+            }
+        });
     }
 
     /** The whole HTTP/1.1 POST of {@code body} to {@code target}, as bytes to write as they are. */

@@ -3,7 +3,6 @@ package io.ringserve.loadtest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -195,18 +194,12 @@ public final class OpenLoopRestClient implements AutoCloseable {
         }
     }
 
-    /** Opens a connection in place of one that closed; tries again every 100 ms while refused. */
+    /** Opens a connection in place of one that closed, for the next waiting request or the idle pool. */
     private void reconnect(final EventLoop loop) {
-        bootstrap.connect(target.getHost(), target.getPort()).addListener((ChannelFutureListener) connected -> {
-            if (!running) {
-                connected.channel().close();
-            } else if (connected.isSuccess()) {
-                opened.add(connected.channel());
-                next(connected.channel());
-            } else {
-                loop.schedule(() -> reconnect(loop), 100, TimeUnit.MILLISECONDS);
-            }
-        });
+        HttpClientTransport.reconnect(bootstrap, target, loop, () -> running, replacement -> {
+            opened.add(replacement);
+            next(replacement);
+        }, () -> { });
     }
 
     /** Hands {@code channel} to the next waiting request, or back to the idle pool. */
