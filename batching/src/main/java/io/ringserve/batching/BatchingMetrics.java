@@ -97,7 +97,13 @@ public final class BatchingMetrics {
      * earlier scheduler left (the same model version loaded again while the old load drains) is replaced: the newest
      * queue is the one that takes requests.
      */
-    public synchronized void bindQueueDepth(final Supplier<Number> depth) {
+    public void bindQueueDepth(final Supplier<Number> depth) {
+        synchronized (registry) { // one lock for every scheduler's gauge of this registry
+            bindLocked(depth);
+        }
+    }
+
+    private void bindLocked(final Supplier<Number> depth) {
         final Gauge earlier = registry.find(QUEUE_DEPTH).tags(tags).gauge();
         if (earlier != null && earlier.getId().getTags().equals(Tags.of(tags).stream().toList())) {
             registry.remove(earlier);
@@ -107,7 +113,13 @@ public final class BatchingMetrics {
     }
 
     /** Removes the queue-depth gauge this bound, unless a newer scheduler's has replaced it. Called on close. */
-    public synchronized void unbindQueueDepth() {
+    public void unbindQueueDepth() {
+        synchronized (registry) {
+            unbindLocked();
+        }
+    }
+
+    private void unbindLocked() {
         // By identity: meters are equal by their id, which the replacing gauge shares.
         if (queueDepth != null
                 && registry.find(QUEUE_DEPTH).tags(tags).gauges().stream().anyMatch(gauge -> gauge == queueDepth)) {

@@ -91,8 +91,11 @@ public final class ClosedLoopRestClient implements AutoCloseable {
     private final class ResponseHandler extends ResponseEnds {
         @Override
         protected void answered(final ChannelHandlerContext ctx, final int httpStatus) {
-            tally.answered(AnswerKind.ofHttpStatus(httpStatus),
-                    (System.nanoTime() - ctx.channel().attr(SENT).getAndSet(null)) / 1000);
+            final Long sent = ctx.channel().attr(SENT).getAndSet(null);
+            if (sent == null) {
+                return; // an answer to no request of ours (a proxy's 408 on an idle connection): not counted
+            }
+            tally.answered(AnswerKind.ofHttpStatus(httpStatus), (System.nanoTime() - sent) / 1000);
             if (running && reusable()) {
                 send(ctx.channel());
             }

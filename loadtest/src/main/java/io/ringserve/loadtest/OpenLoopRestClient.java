@@ -161,8 +161,11 @@ public final class OpenLoopRestClient implements AutoCloseable {
     private final class Answers extends ResponseEnds {
         @Override
         protected void answered(final ChannelHandlerContext ctx, final int httpStatus) {
+            final Long due = ctx.channel().attr(DUE).getAndSet(null);
+            if (due == null) {
+                return; // an answer to no request of ours (a proxy's 408 on an idle connection): not counted
+            }
             outcomes.count(AnswerKind.ofHttpStatus(httpStatus));
-            final long due = ctx.channel().attr(DUE).getAndSet(null);
             if (httpStatus == 200 && due >= windowStart) {
                 recorder.answered(due);
             }

@@ -255,11 +255,19 @@ public final class LoadedModel implements AutoCloseable {
      * if the stuck calls have returned by then. Idempotent.
      */
     public void close(final Duration wait) {
-        boolean locked = false;
+        // An interrupted caller (a shutdown closing what is left) still closes a version no call holds.
+        final boolean interrupted = Thread.interrupted();
+        boolean locked = session.writeLock().tryLock();
         try {
-            locked = session.writeLock().tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (!locked && !interrupted) {
+                locked = session.writeLock().tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (!locked) {
             closed = true;
@@ -275,6 +283,16 @@ public final class LoadedModel implements AutoCloseable {
             }
         } finally {
             session.writeLock().unlock();
+        }
+    }
+
+    /** Whether the TensorFlow session is closed; for tests. */
+    boolean sessionClosedForTest() {
+        session.readLock().lock();
+        try {
+            return sessionClosed;
+        } finally {
+            session.readLock().unlock();
         }
     }
 

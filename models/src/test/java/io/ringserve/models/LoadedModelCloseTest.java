@@ -52,4 +52,19 @@ class LoadedModelCloseTest {
                 Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 1f)), List.of("y")))
                 .isInstanceOf(ModelExecutionException.class).hasMessageContaining("was unloaded");
     }
+
+    @Test
+    void anInterruptedCallerShouldStillCloseAVersionNoCallHolds() {
+        final LoadedModel model = new SavedModelLoader(SessionOptions.DEFAULTS).load("m", 123,
+                TestData.tfServing("saved_model_half_plus_two_cpu").resolve("00000123"));
+        Thread.currentThread().interrupt(); // a shutdown that was interrupted, closing what is left
+        try {
+            model.close();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(model.callsRunning()).isZero();
+        assertThat(model.sessionClosedForTest()).isTrue();
+    }
 }

@@ -71,6 +71,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -111,6 +112,7 @@ public final class InferenceServer implements AutoCloseable {
     private GrpcServer grpcServer;
     private DomainSocketPath grpcSocket;
     private volatile boolean draining;
+    private final CountDownLatch terminated = new CountDownLatch(1);
     private boolean closed;
     private volatile VersionPoller versionPoller;
     private volatile ModelConfigReloader configReloader;
@@ -343,9 +345,9 @@ public final class InferenceServer implements AutoCloseable {
         return registry;
     }
 
-    /** Blocks until the REST listener closes. */
+    /** Blocks until {@link #close} has finished (REST may be off: no listener to wait on). */
     public void awaitTermination() throws InterruptedException {
-        restChannel.closeFuture().await();
+        terminated.await();
     }
 
     /** ModelService/HandleReloadConfigRequest: serve exactly {@code models}, on the poller's thread. */
@@ -447,6 +449,7 @@ public final class InferenceServer implements AutoCloseable {
             shutdownGroup(bossGroup);
             shutdownGroup(decodeWorkers);
             registry.close();
+            terminated.countDown();
         }
     }
 

@@ -191,6 +191,9 @@ public final class TextFormatParser {
                         pos--;
                         out.write(digits(8, 3, "an octal escape needs a digit"));
                     } else {
+                        if (escaped > 0x7f) {
+                            throw error("invalid escape '\\" + escaped + "'");
+                        }
                         out.write(escaped); // \\, \', \", \?
                     }
                 }

@@ -18,10 +18,13 @@ import io.ringserve.models.ModelBatchProcessor;
 import io.ringserve.models.ModelExecutionException;
 import io.ringserve.models.SignatureSpec;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -46,6 +49,10 @@ public final class BatchingModelRunner implements ModelRunner {
     private final ObjLongConsumer<String> computeObserver;
     private final BatchingMetrics.Listener batchingListener;
     private final Map<QueueKey, Queue> schedulers = new ConcurrentHashMap<>();
+    /** Versions whose queues were retired: no queue is made for them again (by identity; weakly held). */
+    private final Set<LoadedModel> retired = Collections.newSetFromMap(Collections.synchronizedMap(
+            new WeakHashMap<>()));
+    private volatile boolean shutDown;
 
     /**
      * @param optionsFor the batching options of a model version (the parameters file, or the model's own)
@@ -85,6 +92,16 @@ public final class BatchingModelRunner implements ModelRunner {
         }
         final Map<String, HostTensor> fed = new LinkedHashMap<>();
         signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
+        if (shutDown) {
+            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
+                    "The server is shutting down; retry on another replica"));
+        }
+        if (retired.contains(model)) {
+            // A request that held its version past the drain timeout: its queues are gone, and a new one would
+            // run on a closed session and never be closed itself.
+            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE, "version "
+                    + model.version() + " of model " + model.name() + " was unloaded; retry for the current one"));
+        }
         final Queue queue = queue(model, signature);
         final InferenceTask task = new InferenceTask(fed, deadlineNanos, queue.padVariableLengthInputs());
         final CompletableFuture<Map<String, HostTensor>> answer = new CompletableFuture<>();
@@ -174,6 +191,7 @@ public final class BatchingModelRunner implements ModelRunner {
      */
     @Override
     public void retire(final LoadedModel model) {
+        retired.add(model);
         schedulers.entrySet().removeIf(entry -> {
             if (entry.getKey().model() != model) {
                 return false;
@@ -189,6 +207,7 @@ public final class BatchingModelRunner implements ModelRunner {
 
     @Override
     public boolean shutdown(final Duration drain) throws InterruptedException {
+        shutDown = true; // no new queues (a version a poll loads meanwhile warms up through the fallback's refusal)
         boolean drained = true;
         for (Queue queue : schedulers.values()) {
             drained &= queue.scheduler().close(drain);

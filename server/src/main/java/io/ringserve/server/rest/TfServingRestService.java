@@ -20,6 +20,7 @@ import io.ringserve.server.codec.ModelStatusJsonWriter;
 import io.ringserve.server.codec.PredictRequest;
 import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.ExampleInference;
+import io.ringserve.server.inference.FailureFlowsBack;
 import io.ringserve.server.inference.SignatureMethodCheck;
 import io.ringserve.server.inference.TfServingApi;
 import io.ringserve.server.inference.ModelLease;
@@ -152,12 +153,17 @@ public final class TfServingRestService {
                     "No signature was found with the name: " + key));
             final long requestTimeoutNanos = timeoutNanos(request);
             final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
-            final CompletableFuture<RestResponses.BodyWriter> result = lease.until(
-                    route.kind() == TfServingRoute.Kind.CLASSIFY
-                            ? exampleInference.classify(model, signature, examples.examples(), deadline)
-                                    .thenApply(classes -> out -> resultsEncoder.classifications(classes, out))
-                            : exampleInference.regress(model, signature, examples.examples(), deadline)
-                                    .thenApply(values -> out -> resultsEncoder.regressions(values, out)));
+            final CompletableFuture<RestResponses.BodyWriter> result;
+            if (route.kind() == TfServingRoute.Kind.CLASSIFY) {
+                final var classified = exampleInference.classify(model, signature, examples.examples(), deadline);
+                result = FailureFlowsBack.to(classified, classified.thenApply(
+                        classes -> out -> resultsEncoder.classifications(classes, out)));
+            } else {
+                final var regressed = exampleInference.regress(model, signature, examples.examples(), deadline);
+                result = FailureFlowsBack.to(regressed, regressed.thenApply(
+                        values -> out -> resultsEncoder.regressions(values, out)));
+            }
+            lease.until(result); // a timeout fails result, and through it the queued work
             return answers.answerWithin(result, requestTimeoutNanos, eventLoop, alloc, responses,
                     writer -> 0L, // a result per example: small
                     writer -> responses.json(alloc, HttpResponseStatus.OK, writer));

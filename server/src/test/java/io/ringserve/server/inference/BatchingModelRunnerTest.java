@@ -138,6 +138,29 @@ class BatchingModelRunnerTest {
         assertThat(meters.find("inference.queue.depth").tag("model", "moved").gauges()).isEmpty();
     }
 
+    @Test
+    void aRetiredVersionOrAShutRunnerShouldAnswerUnavailableAndMakeNoQueue() throws Exception {
+        final LoadedModel late = new SavedModelLoader(SessionOptions.DEFAULTS).load("late", 123,
+                TestData.tfServing("saved_model_half_plus_two_cpu").resolve("00000123"));
+        try {
+            final HostTensor x = HostTensor.ofFloats(new long[] {1, 1}, 2f);
+            assertThat(runOn(late, x).get("y").floatAt(0)).isEqualTo(3f);
+            runner.retire(late);
+            // A request that held its version past the drain timeout comes after its queues are gone.
+            final ExecutionException unloaded = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class, () -> runOn(late, x));
+            assertThat(((ServingException) unloaded.getCause()).code()).isEqualTo(StatusCode.UNAVAILABLE);
+            assertThat(unloaded.getCause()).hasMessageContaining("version 123 of model late was unloaded");
+            assertThat(meters.find("inference.queue.depth").tag("model", "late").gauges()).isEmpty();
+            runner.shutdown(Duration.ofSeconds(10));
+            final ExecutionException shutDown = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class, () -> run(x, Long.MAX_VALUE).get(10, TimeUnit.SECONDS));
+            assertThat(((ServingException) shutDown.getCause()).code()).isEqualTo(StatusCode.UNAVAILABLE);
+        } finally {
+            late.close();
+        }
+    }
+
     private Map<String, HostTensor> runOn(final LoadedModel version, final HostTensor x) throws Exception {
         return runner.run(version, version.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Map.of("x", x),
                 List.of("y"), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
