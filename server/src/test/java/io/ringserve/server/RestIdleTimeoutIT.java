@@ -14,11 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /** {@code --rest_api_idle_timeout_seconds} on the real server: an idle keep-alive connection is closed by it. */
 class RestIdleTimeoutIT {
-    @Test
-    void anIdleKeepAliveConnectionShouldBeClosedAfterItsAnswer() throws Exception {
-        try (RunningServer server = new RunningServer(ServerConfig.builder()
+    /** half_plus_two as m, its keep-alive connections closed after two idle seconds. */
+    private static RunningServer idleAfterTwoSeconds() throws InterruptedException {
+        return new RunningServer(ServerConfig.builder()
                 .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
                 .restIdleTimeout(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionShouldBeClosedAfterItsAnswer() throws Exception {
+        try (RunningServer server = idleAfterTwoSeconds();
              Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
             socket.setSoTimeout(30_000);
             final OutputStream out = socket.getOutputStream();
@@ -44,9 +49,7 @@ class RestIdleTimeoutIT {
 
     @Test
     void anUploadThatStopsArrivingShouldBeAnswered408AndItsConnectionClosed() throws Exception {
-        try (RunningServer server = new RunningServer(ServerConfig.builder()
-                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
-                .restIdleTimeout(Duration.ofSeconds(2)));
+        try (RunningServer server = idleAfterTwoSeconds();
              Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
             socket.setSoTimeout(30_000);
             final OutputStream out = socket.getOutputStream();
