@@ -29,7 +29,6 @@ import io.ringserve.proto.serving.RegressionResult;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.server.inference.ExampleCounts;
 import io.ringserve.server.inference.ExampleInference;
-import io.ringserve.server.inference.FailureFlowsBack;
 import io.ringserve.server.inference.ModelLease;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -70,8 +69,6 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final ModelResolver resolver;
     private final ModelRunner runner;
     private final ExampleInference examples;
-    /** Runs MultiInference's tasks, whose examples the request counts once ({@link #exampleCounts}). */
-    private final ExampleInference taskExamples;
     private final ExampleCounts exampleCounts;
     private final LongSupplier nanoClock;
     private final Supplier<Executor> answerExecutor;
@@ -108,7 +105,6 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         this.maxFilledTensorBytes = maxFilledTensorBytes;
         this.exampleCounts = Objects.requireNonNull(exampleCounts, "exampleCounts");
         this.examples = new ExampleInference(runner, methodCheck, runtimeLatency, exampleCounts);
-        this.taskExamples = new ExampleInference(runner, methodCheck, runtimeLatency, ExampleCounts.NONE);
     }
 
     @Override
@@ -197,9 +193,8 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
 
     /**
      * MultiInference as TF Serving runs it: the version is the one the first task names, every task must name the
-     * same model and a signature of its own, and all take the same input tensor; each task's result follows its
-     * task. Unlike TF Serving, which fetches every task's outputs in one model call, each task is a call of its own
-     * (batched with other requests of its signature); the answers are the same.
+     * same model and a signature of its own, and all take the same input tensor; one model call fetches every
+     * task's outputs (not batched with other requests), and each task's result follows its task.
      */
     @Override
     public void multiInference(final MultiInferenceRequest request,
@@ -214,32 +209,30 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
                 final List<SignatureSpec> signatures = taskSignatures(request.getTasksList(), model);
                 final List<byte[]> serialized = Examples.serialized(request.getInput());
                 final long deadline = deadlineNanos();
-                final List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+                final List<ExampleInference.Task> tasks = new ArrayList<>(signatures.size());
                 for (int i = 0; i < signatures.size(); i++) {
-                    final InferenceTask task = request.getTasks(i);
-                    final SignatureSpec signature = signatures.get(i);
-                    final ModelSpec answered = ModelSpecs.resolved(task.getModelSpec().getName(), model,
-                            signature.key());
-                    if (task.getMethodName().equals(CLASSIFY_METHOD)) {
-                        final var classified = taskExamples.classify(model, signature, serialized, deadline);
-                        results.add(FailureFlowsBack.to(classified, classified.thenApply(classes -> InferenceResult
-                                .newBuilder().setModelSpec(answered)
-                                .setClassificationResult(classificationResult(classes)).build())));
-                    } else {
-                        final var regressed = taskExamples.regress(model, signature, serialized, deadline);
-                        results.add(FailureFlowsBack.to(regressed, regressed.thenApply(values -> InferenceResult
-                                .newBuilder().setModelSpec(answered)
-                                .setRegressionResult(regressionResult(values)).build())));
-                    }
+                    tasks.add(new ExampleInference.Task(signatures.get(i),
+                            request.getTasks(i).getMethodName().equals(CLASSIFY_METHOD)));
                 }
                 final String modelName = first.getModelSpec().getName();
-                // A cancelled call fails every task's work; the examples count once, as TF Serving counts them.
-                final CompletableFuture<Void> all = FailureFlowsBack.to(results, CompletableFuture.allOf(
-                        results.toArray(new CompletableFuture<?>[0]))
-                        .thenRun(() -> exampleCounts.record(modelName, serialized.size())));
-                complete(lease.until(all), observer, done -> {
+                // One model call for every task, as TF Serving runs them; the examples count once.
+                final CompletableFuture<List<ExampleInference.TaskResult>> results = examples.multiInference(model,
+                        tasks, serialized, deadline);
+                complete(lease.until(results), observer, answered -> {
+                    exampleCounts.record(modelName, serialized.size());
                     final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
-                    results.forEach(result -> response.addResults(result.join()));
+                    for (int i = 0; i < answered.size(); i++) {
+                        final ExampleInference.TaskResult result = answered.get(i);
+                        final InferenceResult.Builder task = InferenceResult.newBuilder().setModelSpec(
+                                ModelSpecs.resolved(request.getTasks(i).getModelSpec().getName(), model,
+                                        signatures.get(i).key()));
+                        if (result.classes() != null) {
+                            task.setClassificationResult(classificationResult(result.classes()));
+                        } else {
+                            task.setRegressionResult(regressionResult(result.values()));
+                        }
+                        response.addResults(task);
+                    }
                     return response.build();
                 });
             }

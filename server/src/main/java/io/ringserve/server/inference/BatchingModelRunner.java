@@ -134,6 +134,14 @@ public final class BatchingModelRunner implements ModelRunner {
         return answer;
     }
 
+    /** On the fallback runner: a signature made for one request must not get a batching queue of its own. */
+    @Override
+    public CompletableFuture<Map<String, HostTensor>> runAlone(final LoadedModel model, final SignatureSpec signature,
+                                                                final Map<String, HostTensor> inputs,
+                                                                final List<String> outputs, final long deadlineNanos) {
+        return fallback.run(model, signature, inputs, outputs, deadlineNanos);
+    }
+
     private Queue queue(final LoadedModel model, final SignatureSpec signature) {
         return schedulers.computeIfAbsent(new QueueKey(model, signature.key()), key -> {
             final BatchingOptions options = optionsFor.apply(model);

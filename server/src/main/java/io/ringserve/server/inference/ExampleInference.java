@@ -8,6 +8,7 @@ import io.ringserve.models.TensorSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,9 @@ public final class ExampleInference {
     /** One class of one example. */
     public record ScoredClass(String label, float score) {
     }
+
+    /** The method name of the signature a MultiInference request's one model call runs under. */
+    private static final String MULTI_INFERENCE_METHOD = "tensorflow/serving/multi_inference";
 
     private final ModelRunner runner;
     private final SignatureMethodCheck methodCheck;
@@ -76,19 +80,7 @@ public final class ExampleInference {
                                                                final long deadlineNanos) {
         methodCheck.forClassify(signature);
         final TensorSpec input = exampleInput(signature, "classification");
-        final boolean hasClasses = signature.outputs().containsKey("classes");
-        final boolean hasScores = signature.outputs().containsKey("scores");
-        if (!hasClasses && !hasScores) {
-            throw ServingException.invalidArgument("Expected classification signature outputs 'classes' and/or "
-                    + "'scores'; signature '" + signature.key() + "' has " + signature.outputs().keySet());
-        }
-        final List<String> outputs = new ArrayList<>();
-        if (hasClasses) {
-            outputs.add("classes");
-        }
-        if (hasScores) {
-            outputs.add("scores");
-        }
+        final List<String> outputs = classifyOutputs(signature);
         final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
                 TfServingApi.CLASSIFY, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
                         outputs, deadlineNanos));
@@ -103,10 +95,7 @@ public final class ExampleInference {
                                                   final List<byte[]> examples, final long deadlineNanos) {
         methodCheck.forRegress(signature);
         final TensorSpec input = exampleInput(signature, "regression");
-        if (!signature.outputs().containsKey("outputs")) {
-            throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"
-                    + signature.key() + "' has " + signature.outputs().keySet());
-        }
+        requireRegressOutput(signature);
         final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
                 TfServingApi.REGRESS, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
                         List.of("outputs"), deadlineNanos));
@@ -114,6 +103,97 @@ public final class ExampleInference {
             exampleCounts.record(model.name(), examples.size());
             return values(tensors.get("outputs"), examples.size());
         }));
+    }
+
+    /** One task of a MultiInference request: a signature, run as a classification or a regression. */
+    public record Task(SignatureSpec signature, boolean classify) {
+    }
+
+    /** What one task answers: its classes (a classification) or its values (a regression). */
+    public record TaskResult(List<List<ScoredClass>> classes, List<Float> values) {
+    }
+
+    /**
+     * Runs every task on {@code examples} in one model call fetching all their outputs, as TF Serving runs a
+     * MultiInference request, and splits the answer per task. The call is not batched with others (its outputs are
+     * this request's own). Failing the returned future fails the model call too.
+     *
+     * @throws ServingException INVALID_ARGUMENT when a task's signature is not what its method needs, or the tasks do
+     *     not share one input tensor
+     */
+    public CompletableFuture<List<TaskResult>> multiInference(final LoadedModel model, final List<Task> tasks,
+                                                              final List<byte[]> examples, final long deadlineNanos) {
+        TensorSpec input = null;
+        // Each graph tensor fetched once (two tasks may read the same one), under its own name.
+        final Map<String, TensorSpec> outputs = new LinkedHashMap<>();
+        for (Task task : tasks) {
+            final SignatureSpec signature = task.signature();
+            final TensorSpec taskInput;
+            if (task.classify()) {
+                methodCheck.forClassify(signature);
+                taskInput = exampleInput(signature, "classification");
+                classifyOutputs(signature).forEach(alias -> fetch(signature.outputs().get(alias), outputs));
+            } else {
+                methodCheck.forRegress(signature);
+                taskInput = exampleInput(signature, "regression");
+                requireRegressOutput(signature);
+                fetch(signature.outputs().get("outputs"), outputs);
+            }
+            if (input == null) {
+                input = taskInput;
+            } else if (!input.tensorName().equals(taskInput.tensorName())) {
+                throw ServingException.invalidArgument("Input tensor must be the same for all Signatures.");
+            }
+        }
+        final SignatureSpec combined = new SignatureSpec("(MultiInference)", MULTI_INFERENCE_METHOD,
+                Map.of(input.alias(), input), outputs);
+        final CompletableFuture<Map<String, HostTensor>> call = runner.runAlone(model, combined,
+                Map.of(input.alias(), tensor(examples)), List.copyOf(outputs.keySet()), deadlineNanos);
+        return FailureFlowsBack.to(call, call.thenApply(tensors -> {
+            final List<TaskResult> results = new ArrayList<>(tasks.size());
+            for (Task task : tasks) {
+                final Map<String, TensorSpec> own = task.signature().outputs();
+                results.add(task.classify()
+                        ? new TaskResult(classes(fetched(own.get("classes"), tensors),
+                                fetched(own.get("scores"), tensors), examples.size()), null)
+                        : new TaskResult(null, values(fetched(own.get("outputs"), tensors), examples.size())));
+            }
+            return results;
+        }));
+    }
+
+    /** Adds {@code spec}'s graph tensor to {@code outputs}, once, under the tensor's name. */
+    private static void fetch(final TensorSpec spec, final Map<String, TensorSpec> outputs) {
+        outputs.putIfAbsent(spec.tensorName(), new TensorSpec(spec.tensorName(), spec.tensorName(), spec.dtypeName(),
+                spec.dtypeNumber(), spec.shape()));
+    }
+
+    /** What was fetched for {@code spec}; null when the signature has no such output. */
+    private static HostTensor fetched(final TensorSpec spec, final Map<String, HostTensor> tensors) {
+        return spec == null ? null : tensors.get(spec.tensorName());
+    }
+
+    /** The classification outputs a signature has: {@code classes} and/or {@code scores}. */
+    private static List<String> classifyOutputs(final SignatureSpec signature) {
+        final List<String> outputs = new ArrayList<>(2);
+        if (signature.outputs().containsKey("classes")) {
+            outputs.add("classes");
+        }
+        if (signature.outputs().containsKey("scores")) {
+            outputs.add("scores");
+        }
+        if (outputs.isEmpty()) {
+            throw ServingException.invalidArgument("Expected classification signature outputs 'classes' and/or "
+                    + "'scores'; signature '" + signature.key() + "' has " + signature.outputs().keySet());
+        }
+        return outputs;
+    }
+
+    private static void requireRegressOutput(final SignatureSpec signature) {
+        if (!signature.outputs().containsKey("outputs")) {
+            throw ServingException.invalidArgument("Expected regression signature output 'outputs'; signature '"
+                    + signature.key() + "' has " + signature.outputs().keySet());
+        }
     }
 
     private static TensorSpec exampleInput(final SignatureSpec signature, final String kind) {

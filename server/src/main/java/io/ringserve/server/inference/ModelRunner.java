@@ -26,6 +26,16 @@ public interface ModelRunner {
                                                    long deadlineNanos);
 
     /**
+     * As {@link #run}, but a call of its own, never batched with others: for a signature made for one request
+     * (MultiInference's, which fetches several signatures' outputs at once). By default {@link #run}.
+     */
+    default CompletableFuture<Map<String, HostTensor>> runAlone(final LoadedModel model, final SignatureSpec signature,
+                                                                final Map<String, HostTensor> inputs,
+                                                                final List<String> outputs, final long deadlineNanos) {
+        return run(model, signature, inputs, outputs, deadlineNanos);
+    }
+
+    /**
      * Stops taking work and lets queued and running work finish, up to {@code drain}.
      *
      * @return true if everything finished in time
