@@ -166,7 +166,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         final ModelSpec spec = request.getModelSpec();
         try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
             final LoadedModel model = lease.model();
-            final SignatureSpec signature = exampleSignature(model, spec.getSignatureName());
+            final SignatureSpec signature = ExampleInference.signature(model, spec.getSignatureName());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             complete(lease.until(examples.classify(model, signature, Examples.serialized(request.getInput()),
                     deadlineNanos())), observer, classes -> ClassificationResponse.newBuilder().setModelSpec(answered)
@@ -181,7 +181,7 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         final ModelSpec spec = request.getModelSpec();
         try (ModelLease lease = resolver.lease(ModelSpecs.selector(request.hasModelSpec(), spec))) {
             final LoadedModel model = lease.model();
-            final SignatureSpec signature = exampleSignature(model, spec.getSignatureName());
+            final SignatureSpec signature = ExampleInference.signature(model, spec.getSignatureName());
             final ModelSpec answered = ModelSpecs.resolved(spec.getName(), model, signature.key());
             complete(lease.until(examples.regress(model, signature, Examples.serialized(request.getInput()),
                     deadlineNanos())), observer, values -> RegressionResponse.newBuilder().setModelSpec(answered)
@@ -239,18 +239,6 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         } catch (RuntimeException e) {
             observer.onError(GrpcStatuses.toStatus(e));
         }
-    }
-
-    /**
-     * The signature a Classify or Regress call names; empty means {@code serving_default}.
-     *
-     * @throws ServingException INVALID_ARGUMENT {@code No signature was found with the name: <s>}, in TF Serving's
-     *     classifier's and regressor's words (Predict answers FAILED_PRECONDITION, as TF Serving's predictor does)
-     */
-    private static SignatureSpec exampleSignature(final LoadedModel model, final String name) {
-        final String key = name.isEmpty() ? SignatureSpec.DEFAULT_KEY : name;
-        return model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
-                "No signature was found with the name: " + key));
     }
 
     /**

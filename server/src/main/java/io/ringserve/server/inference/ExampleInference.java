@@ -162,6 +162,18 @@ public final class ExampleInference {
         }));
     }
 
+    /**
+     * The signature a Classify or Regress request names; empty means {@code serving_default}.
+     *
+     * @throws ServingException INVALID_ARGUMENT {@code No signature was found with the name: <s>}, in TF Serving's
+     *     classifier's and regressor's words (Predict answers FAILED_PRECONDITION, as TF Serving's predictor does)
+     */
+    public static SignatureSpec signature(final LoadedModel model, final String name) {
+        final String key = name.isEmpty() ? SignatureSpec.DEFAULT_KEY : name;
+        return model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
+                "No signature was found with the name: " + key));
+    }
+
     /** Adds {@code spec}'s graph tensor to {@code outputs}, once, under the tensor's name. */
     private static void fetch(final TensorSpec spec, final Map<String, TensorSpec> outputs) {
         outputs.putIfAbsent(spec.tensorName(), new TensorSpec(spec.tensorName(), spec.tensorName(), spec.dtypeName(),

@@ -147,10 +147,7 @@ public final class TfServingRestService {
             final LoadedModel model = lease.model();
             final byte[] body = ByteBufUtil.getBytes(request.content());
             final JsonExamplesDecoder.ExamplesRequest examples = examplesDecoder.decode(body, 0, body.length);
-            final String key = examples.signatureName().isEmpty() ? SignatureSpec.DEFAULT_KEY
-                    : examples.signatureName();
-            final SignatureSpec signature = model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
-                    "No signature was found with the name: " + key));
+            final SignatureSpec signature = ExampleInference.signature(model, examples.signatureName());
             final long requestTimeoutNanos = timeoutNanos(request);
             final long deadline = nanoClock.getAsLong() + requestTimeoutNanos;
             final CompletableFuture<RestResponses.BodyWriter> result;
