@@ -29,6 +29,8 @@ public final class ExampleInference {
 
     /** The method name of the signature a MultiInference request's one model call runs under. */
     private static final String MULTI_INFERENCE_METHOD = "tensorflow/serving/multi_inference";
+    /** What a regression reads: its signature's {@code outputs}. */
+    private static final List<String> REGRESS_OUTPUTS = List.of("outputs");
 
     private final ModelRunner runner;
     private final SignatureMethodCheck methodCheck;
@@ -78,9 +80,8 @@ public final class ExampleInference {
     public CompletableFuture<List<List<ScoredClass>>> classify(final LoadedModel model, final SignatureSpec signature,
                                                                final List<byte[]> examples,
                                                                final long deadlineNanos) {
-        methodCheck.forClassify(signature);
-        final TensorSpec input = exampleInput(signature, "classification");
-        final List<String> outputs = classifyOutputs(signature);
+        final TensorSpec input = checkedInput(signature, true);
+        final List<String> outputs = taskOutputs(signature, true);
         final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
                 TfServingApi.CLASSIFY, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
                         outputs, deadlineNanos));
@@ -93,12 +94,11 @@ public final class ExampleInference {
     /** Regresses {@code examples}: one value per example; failing the returned future fails the model work. */
     public CompletableFuture<List<Float>> regress(final LoadedModel model, final SignatureSpec signature,
                                                   final List<byte[]> examples, final long deadlineNanos) {
-        methodCheck.forRegress(signature);
-        final TensorSpec input = exampleInput(signature, "regression");
-        requireRegressOutput(signature);
+        final TensorSpec input = checkedInput(signature, false);
+        final List<String> outputs = taskOutputs(signature, false);
         final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
                 TfServingApi.REGRESS, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
-                        List.of("outputs"), deadlineNanos));
+                        outputs, deadlineNanos));
         return FailureFlowsBack.to(call, call.thenApply(tensors -> {
             exampleCounts.record(model.name(), examples.size());
             return values(tensors.get("outputs"), examples.size());
@@ -128,17 +128,8 @@ public final class ExampleInference {
         final Map<String, TensorSpec> outputs = new LinkedHashMap<>();
         for (Task task : tasks) {
             final SignatureSpec signature = task.signature();
-            final TensorSpec taskInput;
-            if (task.classify()) {
-                methodCheck.forClassify(signature);
-                taskInput = exampleInput(signature, "classification");
-                classifyOutputs(signature).forEach(alias -> fetch(signature.outputs().get(alias), outputs));
-            } else {
-                methodCheck.forRegress(signature);
-                taskInput = exampleInput(signature, "regression");
-                requireRegressOutput(signature);
-                fetch(signature.outputs().get("outputs"), outputs);
-            }
+            final TensorSpec taskInput = checkedInput(signature, task.classify());
+            taskOutputs(signature, task.classify()).forEach(alias -> fetch(signature.outputs().get(alias), outputs));
             if (input == null) {
                 input = taskInput;
             } else if (!input.tensorName().equals(taskInput.tensorName())) {
@@ -172,6 +163,28 @@ public final class ExampleInference {
         final String key = name.isEmpty() ? SignatureSpec.DEFAULT_KEY : name;
         return model.signature(key).orElseThrow(() -> ServingException.invalidArgument(
                 "No signature was found with the name: " + key));
+    }
+
+    /**
+     * The example input of a signature run as a classification ({@code classify}) or a regression, once the
+     * signature's method name (with {@link SignatureMethodCheck#ON}) and its input are what that needs.
+     */
+    private TensorSpec checkedInput(final SignatureSpec signature, final boolean classify) {
+        if (classify) {
+            methodCheck.forClassify(signature);
+            return exampleInput(signature, "classification");
+        }
+        methodCheck.forRegress(signature);
+        return exampleInput(signature, "regression");
+    }
+
+    /** The outputs a classification ({@code classify}) or a regression reads from the signature. */
+    private static List<String> taskOutputs(final SignatureSpec signature, final boolean classify) {
+        if (classify) {
+            return classifyOutputs(signature);
+        }
+        requireRegressOutput(signature);
+        return REGRESS_OUTPUTS;
     }
 
     /** Adds {@code spec}'s graph tensor to {@code outputs}, once, under the tensor's name. */
