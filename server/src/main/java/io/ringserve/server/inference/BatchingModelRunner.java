@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class BatchingModelRunner implements ModelRunner {
     /** Batches that ran again in parts after failing on their inputs ({@link ModelBatchProcessor}). */
     public static final String BATCH_RERUNS = "inference.batch.reruns";
+    private static final String SHUTTING_DOWN = "The server is shutting down; retry on another replica";
     private static final Logger LOG = LoggerFactory.getLogger(BatchingModelRunner.class);
 
     private final Function<LoadedModel, BatchingOptions> optionsFor;
@@ -90,11 +91,8 @@ public final class BatchingModelRunner implements ModelRunner {
         if (!InferenceTask.isBatchable(inputs) || !inputs.keySet().containsAll(signature.inputs().keySet())) {
             return fallback.run(model, signature, inputs, outputs, deadlineNanos);
         }
-        final Map<String, HostTensor> fed = new LinkedHashMap<>();
-        signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
         if (shutDown) {
-            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
-                    "The server is shutting down; retry on another replica"));
+            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE, SHUTTING_DOWN));
         }
         if (retired.contains(model)) {
             // A request that held its version past the drain timeout: its queues are gone, and a new one would
@@ -103,6 +101,8 @@ public final class BatchingModelRunner implements ModelRunner {
                     + model.version() + " of model " + model.name() + " was unloaded; retry for the current one"));
         }
         final Queue queue = queue(model, signature);
+        final Map<String, HostTensor> fed = new LinkedHashMap<>();
+        signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
         final InferenceTask task = new InferenceTask(fed, deadlineNanos, queue.padVariableLengthInputs());
         final CompletableFuture<Map<String, HostTensor>> answer = new CompletableFuture<>();
         // The version stays open until the answer is settled (ModelRegistry#refresh retires versions).
@@ -127,9 +127,8 @@ public final class BatchingModelRunner implements ModelRunner {
             answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, e.getMessage()));
         } catch (TaskTooLargeException e) {
             answer.completeExceptionally(ServingException.invalidArgument(e.getMessage()));
-        } catch (IllegalStateException e) {
-            answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE,
-                    "The server is shutting down; retry on another replica"));
+        } catch (IllegalStateException e) { // the queue closed since: shutdown or retirement got there first
+            answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, SHUTTING_DOWN));
         }
         return answer;
     }
