@@ -219,7 +219,7 @@ public final class InferenceServer implements AutoCloseable {
         if (config.restPort() != 0) {
             restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
                     config.maxRequestBytes(), config.restIdleTimeout(), restConnections, decodeWorkers),
-                    config.restPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.restPort());
+                    socketPort(config.restPort()));
             LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                     restChannel.localAddress());
         } else {
@@ -239,8 +239,8 @@ public final class InferenceServer implements AutoCloseable {
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
         final boolean grpcOnPort = config.grpcPort() != 0;
         if (grpcOnPort) {
-            final int grpcPort = config.grpcPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.grpcPort();
-            final NettyServerBuilder port = grpcListener(new InetSocketAddress(config.bindAddress(), grpcPort))
+            final NettyServerBuilder port = grpcListener(new InetSocketAddress(config.bindAddress(),
+                    socketPort(config.grpcPort())))
                     .channelType(channelType);
             // --ssl_config_file: TLS on the port, as TF Serving; the UNIX socket (same host only) stays plaintext.
             config.grpcTls().ifPresent(tls -> port.sslContext(GrpcTls.serverContext(tls)));
@@ -318,6 +318,11 @@ public final class InferenceServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
                 .bind(config.bindAddress(), port).sync().channel();
+    }
+
+    /** The port to bind for a configured one: {@link ServerConfig#ANY_FREE_PORT} lets the operating system pick. */
+    private static int socketPort(final int configured) {
+        return configured == ServerConfig.ANY_FREE_PORT ? 0 : configured;
     }
 
     /** The TCP port gRPC listens on; -1 when gRPC has none (off, or only on {@code --grpc_socket_path}). */
