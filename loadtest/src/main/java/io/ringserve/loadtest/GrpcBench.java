@@ -40,7 +40,9 @@ import java.util.Random;
  * </pre>
  *
  * <p>With {@code --metrics} (the server's REST address) each round also reports the server's mean batch size from
- * its {@code /metrics}, over the round's warm-up and measurement.
+ * its {@code /metrics}, over the round's warm-up and measurement, and measures {@code Session.run} at that batch size
+ * (in the server's TF configuration) right after the served load: the ratio to batch 64 is what the batch size alone
+ * costs, the rest is the batcher's and the transport's.
  */
 public final class GrpcBench {
     private static final int BATCH = 64;
@@ -71,6 +73,7 @@ public final class GrpcBench {
         final List<LoadResult> grpc = new ArrayList<>();
         final List<LoadResult> batcher = new ArrayList<>();
         final List<Double> meanBatchRows = new ArrayList<>();
+        final List<LoadResult> servedBatch = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             defaults.add(SessionRunCeiling.measure(modelDir, SignatureSpec.DEFAULT_KEY, List.of(BATCH), shortWarmup,
                     duration).get(0));
@@ -90,6 +93,12 @@ public final class GrpcBench {
             final Optional<Double> batchRows = before.flatMap(b -> metrics.flatMap(ServerMetricsScrape::take)
                     .map(after -> after.meanBatchRowsSince(b)));
             batchRows.ifPresent(meanBatchRows::add);
+            // What the batches the server formed cost TensorFlow alone: splits batching's loss into batch size
+            // (the per-call cost of streaming the weights, spread over fewer rows) and the batcher's own work.
+            final Optional<LoadResult> atServed = batchRows.map(rows -> SessionRunCeiling.measure(modelDir,
+                    SignatureSpec.DEFAULT_KEY, new SessionOptions(1, -1), cores,
+                    List.of(Math.max(1, (int) Math.round(rows))), shortWarmup, duration).get(0));
+            atServed.ifPresent(servedBatch::add);
             System.err.printf(Locale.ROOT, "  round %d: Session.run defaults %.0f, inline x%d %.0f,%s gRPC %.0f "
                     + "samples/s (errors %d)%s%n", round + 1, defaults.get(round).samplesPerSecond(), cores,
                     inline.get(round).samplesPerSecond(), batcher.isEmpty() ? "" : String.format(Locale.ROOT,
@@ -97,6 +106,8 @@ public final class GrpcBench {
                     grpc.get(round).samplesPerSecond(), grpc.get(round).errors(),
                     batchRows.map(rows -> String.format(Locale.ROOT, ", server's mean batch %.1f rows", rows))
                             .orElse(""));
+            atServed.ifPresent(result -> System.err.printf(Locale.ROOT, "    Session.run inline at the server's "
+                    + "mean batch: %.0f samples/s%n", result.samplesPerSecond()));
         }
         final double ceiling = BenchTable.mean(defaults, LoadResult::samplesPerSecond);
         final double best = BenchTable.mean(inline, LoadResult::samplesPerSecond);
@@ -108,7 +119,13 @@ public final class GrpcBench {
         BenchTable.row(System.out, "Session.run, batch 64, TensorFlow's default session options, one thread",
                 defaults);
         BenchTable.row(System.out, "Session.run, batch 64, ops inline, one intra-op thread, " + cores
-                + " threads (the server's TF configuration)", inline);
+                + (cores == 1 ? " thread" : " threads") + " (the server's TF configuration)", inline);
+        if (!servedBatch.isEmpty()) {
+            BenchTable.row(System.out, String.format(Locale.ROOT, "Session.run at the server's mean batch (%.0f rows),"
+                    + " ops inline, one intra-op thread, %d %s (each round at that round's mean)",
+                    meanBatchRows.stream().mapToDouble(Double::doubleValue).average().orElse(0), cores,
+                    cores == 1 ? "thread" : "threads"), servedBatch);
+        }
         if (!batcher.isEmpty()) {
             BenchTable.row(System.out, batcher.get(0).label() + " (the server's batching and TF configuration)",
                     batcher);
@@ -122,6 +139,14 @@ public final class GrpcBench {
         if (!batcher.isEmpty()) {
             System.out.printf(Locale.ROOT, "batcher in process, no transport / Session.run at batch 64 (TF defaults, "
                     + "one thread): %.0f%%%n", 100 * BenchTable.mean(batcher, LoadResult::samplesPerSecond) / ceiling);
+        }
+        if (!servedBatch.isEmpty()) {
+            final double atServedBatch = BenchTable.mean(servedBatch, LoadResult::samplesPerSecond);
+            System.out.printf(Locale.ROOT, "Session.run at the server's mean batch / at batch 64, both in the "
+                    + "server's TF configuration: %.0f%% (what the batch size alone costs)%n",
+                    100 * atServedBatch / best);
+            System.out.printf(Locale.ROOT, "gRPC with batching / Session.run at the server's mean batch: %.0f%% (what "
+                    + "the batcher and the transport cost)%n", 100 * served / atServedBatch);
         }
         if (!meanBatchRows.isEmpty()) {
             System.out.printf(Locale.ROOT, "server's mean batch while served (its /metrics, warm-ups included): "
