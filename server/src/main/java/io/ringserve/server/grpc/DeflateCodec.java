@@ -1,7 +1,6 @@
 package io.ringserve.server.grpc;
 
 import io.grpc.Codec;
-import io.grpc.DecompressorRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.zip.DeflaterOutputStream;
@@ -10,18 +9,13 @@ import java.util.zip.InflaterInputStream;
 /**
  * gRPC's {@code deflate} message encoding: a zlib stream (RFC 1950, the zlib header and checksum around the deflate
  * data), as gRPC core writes it for {@code grpc-encoding: deflate}. TF Serving's C++ server accepts it (Python's
- * {@code grpc.Compression.Deflate}); grpc-java registers only {@code gzip} and {@code identity}. Stateless and
- * thread-safe; each stream has its own {@link java.util.zip.Deflater} or {@link java.util.zip.Inflater}, released
- * when the stream is closed.
+ * {@code grpc.Compression.Deflate}); grpc-java registers only {@code gzip} and {@code identity}
+ * ({@link CompressedMessages#registry} adds it). Stateless and thread-safe; each stream has its own
+ * {@link java.util.zip.Deflater} or {@link java.util.zip.Inflater}, released when the stream is closed.
  */
 public final class DeflateCodec implements Codec {
     /** The encoding's name in {@code grpc-encoding} and {@code grpc-accept-encoding}. */
     public static final String NAME = "deflate";
-
-    /** grpc-java's decompressors ({@code gzip}, {@code identity}) and this one, all advertised to clients. */
-    public static DecompressorRegistry decompressors() {
-        return DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true);
-    }
 
     @Override
     public String getMessageEncoding() {

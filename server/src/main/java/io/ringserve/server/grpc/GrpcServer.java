@@ -94,7 +94,7 @@ public final class GrpcServer implements AutoCloseable {
                 .map(builder -> builder
                         .maxInboundMessageSize(maxInboundMessageBytes)
                         // gzip and deflate requests, as TF Serving's C++ server takes them; answers go uncompressed.
-                        .decompressorRegistry(DeflateCodec.decompressors())
+                        .decompressorRegistry(CompressedMessages.registry(maxInboundMessageBytes))
                         .addService(predictions)
                         .addService(models)
                         .addService(inference)

@@ -37,14 +37,15 @@ import org.slf4j.LoggerFactory;
  * the parser's status (INTERNAL {@code Invalid protobuf byte sequence}, where grpc-java alone answers UNKNOWN) and
  * nothing else.
  *
- * <p>What is handled on the event loop anyway:
- * <ul>
- *   <li>a compressed message: it is decompressed as it is parsed, so its size is not known before that, and its
- *       buffers are behind the decompressor;</li>
- *   <li>a large message while messages of {@code maxWaitingBytes} in all wait for the workers: the event loop then
- *       parses it itself, which slows its reading, so that a client sending faster than the workers parse is held
- *       back by HTTP/2 flow control instead of filling the server's memory.</li>
- * </ul>
+ * <p>A compressed message ({@code gzip}, {@code deflate}) is inflated as it is parsed, so its size is not known
+ * before: one that could inflate to {@code offloadBytes} (compressed, a 1032nd of it: deflate's largest ratio) goes to
+ * a worker unread, its compressed bytes moved there ({@link CompressedMessages}, which the server's decompressors
+ * must be for this), and is inflated there under the same size limit.
+ *
+ * <p>A large message is handled on the event loop anyway while messages of {@code maxWaitingBytes} in all (counted
+ * as they arrived, compressed or not) wait for the workers: the event loop then parses it itself, which slows its
+ * reading, so that a client sending faster than the workers parse is held back by HTTP/2 flow control instead of
+ * filling the server's memory.
  *
  * <p>Thread-safe; each call's state is touched on the transport's thread for that call, or on its worker once it
  * moved there.
@@ -76,6 +77,8 @@ public final class LargeMessageOffload implements ServerInterceptor {
 
     private final EventExecutorGroup workers;
     private final int offloadBytes;
+    /** Compressed messages from this size on could inflate to {@code offloadBytes}. */
+    private final int compressedOffloadBytes;
     private final long maxWaitingBytes;
     private final AtomicLong waitingBytes = new AtomicLong();
 
@@ -88,6 +91,8 @@ public final class LargeMessageOffload implements ServerInterceptor {
     public LargeMessageOffload(final EventExecutorGroup workers, final int offloadBytes, final long maxWaitingBytes) {
         this.workers = offloadBytes == Integer.MAX_VALUE ? workers : Objects.requireNonNull(workers, "workers");
         this.offloadBytes = offloadBytes;
+        this.compressedOffloadBytes = offloadBytes == Integer.MAX_VALUE ? Integer.MAX_VALUE
+                : Math.max(1, (offloadBytes + CompressedMessages.MAX_INFLATION - 1) / CompressedMessages.MAX_INFLATION);
         this.maxWaitingBytes = maxWaitingBytes;
     }
 
@@ -173,12 +178,27 @@ public final class LargeMessageOffload implements ServerInterceptor {
                 return;
             }
             final long size = detachableSize(message);
-            if (size < offloadBytes || !reserve(size)) {
-                deliver(() -> delegate().onMessage(message));
+            if (size >= offloadBytes && reserve(size)) {
+                worker = workers.next();
+                onWorkerWith(message, size);
                 return;
             }
-            worker = workers.next();
-            onWorkerWith(message, size);
+            if (size < 0) {
+                final CompressedMessages.Delivered compressed = CompressedMessages.delivered(message);
+                if (compressed != null && compressed.compressedBytes() >= compressedOffloadBytes
+                        && reserve(compressed.compressedBytes())) {
+                    worker = workers.next();
+                    onWorkerWith(inflatedThere(compressed), compressed.compressedBytes());
+                    return;
+                }
+            }
+            deliver(() -> delegate().onMessage(message));
+        }
+
+        /** A compressed message's bytes, moved off the transport, to be inflated where they are parsed. */
+        @SuppressWarnings("unchecked") // Messages reach this interceptor as streams (AS_SENT): ReqT is InputStream.
+        private ReqT inflatedThere(final CompressedMessages.Delivered compressed) {
+            return (ReqT) compressed.detach();
         }
 
         /**

@@ -38,11 +38,4 @@ class DeflateCodecTest {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(TEXT);
         }
     }
-
-    @Test
-    void shouldBeAdvertisedBesideGrpcJavasGzip() {
-        assertThat(DeflateCodec.decompressors().getAdvertisedMessageEncodings())
-                .contains("deflate", "gzip");
-        assertThat(DeflateCodec.decompressors().lookupDecompressor("deflate")).isInstanceOf(DeflateCodec.class);
-    }
 }

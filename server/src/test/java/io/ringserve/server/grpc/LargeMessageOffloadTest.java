@@ -111,6 +111,13 @@ class LargeMessageOffloadTest {
 
     /** Starts the server with at most {@code maxWaitingBytes} of messages waiting for the worker. */
     private void startServer(final long maxWaitingBytes) {
+        startServer(maxWaitingBytes, GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, OFFLOAD_BYTES);
+    }
+
+    /**
+     * Starts the server taking messages of up to {@code maxMessageBytes}, offloading them from {@code offloadBytes}.
+     */
+    private void startServer(final long maxWaitingBytes, final int maxMessageBytes, final int offloadBytes) {
         final ServerInterceptor recordParsed = new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(final ServerCall<Q, R> call, final Metadata headers,
@@ -125,14 +132,13 @@ class LargeMessageOffloadTest {
                 };
             }
         };
-        offload = new LargeMessageOffload(workers, OFFLOAD_BYTES, maxWaitingBytes);
+        offload = new LargeMessageOffload(workers, offloadBytes, maxWaitingBytes);
         final NettyServerBuilder builder = NettyServerBuilder.forPort(0).channelType(NioServerSocketChannel.class)
                 .bossEventLoopGroup(loops).workerEventLoopGroup(loops).directExecutor();
         server = new GrpcServer(List.of(builder), new ModelResolver(registry), runner, () -> Runnable::run,
                 PredictOutputEncoding.TYPED_VALUES, SignatureMethodCheck.OFF, ConfigReload.UNSUPPORTED,
                 RuntimeLatency.NONE, ExampleCounts.NONE, ModelRepositoryApi.DISABLED,
-                GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
-                List.of(recordParsed), offload).start();
+                maxMessageBytes, List.of(recordParsed), offload).start();
         server.setServing(true);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
@@ -260,34 +266,95 @@ class LargeMessageOffloadTest {
         assertThat(parsedMessages).containsExactly("PredictRequest");
     }
 
+    /** A channel that compresses with gzip (grpc-java's) or deflate (the server's codec) when a call asks. */
+    private ManagedChannel compressingChannel() {
+        final CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
+        compressors.register(new Codec.Gzip());
+        compressors.register(new DeflateCodec());
+        return NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .compressorRegistry(compressors).build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "deflate"})
+    void shouldInflateACompressedMessageOnAWorker(final String encoding) throws Exception {
+        startServer(1 << 20);
+        final ManagedChannel compressing = compressingChannel();
+        try {
+            final var stub = PredictionServiceGrpc.newBlockingStub(compressing)
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression(encoding);
+
+            assertAnswers(stub.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+            assertAnswers(stub.predict(predict(3)), 3); // about 60 bytes compressed: could inflate to 60 KiB
+        } finally {
+            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+
+        assertThat(runner.threads).containsExactly("test-offload", "test-offload");
+        assertThat(parsedMessages).containsExactly("PredictRequest", "PredictRequest");
+        assertThat(offload.waitingBytes()).isZero();
+    }
+
+    @Test
+    void shouldInflateASmallCompressedMessageOnTheEventLoop() throws Exception {
+        // From 1 MiB on: compressed messages of 1017 bytes (1 MiB / 1032) and more could inflate that far.
+        startServer(1 << 20, GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, 1 << 20);
+        final ManagedChannel compressing = compressingChannel();
+        try {
+            final var stub = PredictionServiceGrpc.newBlockingStub(compressing)
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip");
+
+            assertAnswers(stub.predict(predict(3)), 3);
+        } finally {
+            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+
+        assertThat(runner.threads).containsExactly("test-loop");
+    }
+
     /**
-     * Both sizes (a compressed message is parsed on the event loop whatever its size): bytes that say they are gzip
-     * and are not get a status that says so, and the server goes on.
+     * A small compressed message that inflates past the server's limit gets RESOURCE_EXHAUSTED in grpc-java's words,
+     * on a worker as on the event loop (offloading from 1 GiB: compressed messages from 1 MiB), and the server goes
+     * on. (grpc-java alone, without this interceptor, answers UNKNOWN "Application error processing RPC".)
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {OFFLOAD_BYTES, 1 << 30})
+    void shouldRefuseACompressedMessageThatInflatesPastTheLimit(final int offloadBytes) throws Exception {
+        final int maxMessageBytes = 64 << 10;
+        startServer(1 << 20, maxMessageBytes, offloadBytes);
+        final PredictRequest zeros = PredictRequest.newBuilder(predict(1)).putInputs("x", TensorProto.newBuilder()
+                .setDtype(DataType.DT_FLOAT).setTensorShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dim.newBuilder().setSize(100_000))
+                        .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+                .setTensorContent(ByteString.copyFrom(new byte[400_000])).build()).build();
+        final ManagedChannel compressing = compressingChannel();
+        try {
+            final var stub = PredictionServiceGrpc.newBlockingStub(compressing)
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip");
+
+            assertThatThrownBy(() -> stub.predict(zeros))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription())
+                                .isEqualTo("Decompressed gRPC message exceeds maximum size " + maxMessageBytes);
+                    });
+            assertAnswers(stub.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        } finally {
+            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertThat(runner.threads).containsExactly(offloadBytes == OFFLOAD_BYTES ? "test-offload" : "test-loop");
+        assertThat(offload.waitingBytes()).isZero();
+    }
+
+    /**
+     * Both sizes (compressed messages go to the worker from a 1032nd of the offload size: here all of them): bytes
+     * that say they are gzip and are not get a status that says so, and the server goes on.
      */
     @ParameterizedTest
     @ValueSource(ints = {3, LARGE_ROWS})
     void shouldCloseACallWhoseCompressionIsBrokenNamingIt(final int rows) throws Exception {
         startServer(1 << 20);
-        final Codec notGzip = new Codec() {
-            @Override
-            public String getMessageEncoding() {
-                return "gzip";
-            }
-
-            @Override
-            public OutputStream compress(final OutputStream os) {
-                return os;
-            }
-
-            @Override
-            public InputStream decompress(final InputStream is) {
-                return is;
-            }
-        };
-        final CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
-        compressors.register(notGzip);
-        final ManagedChannel lying = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-                .compressorRegistry(compressors).build();
+        final ManagedChannel lying = passThroughGzipChannel();
         try {
             assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(RawGrpcMethods.predict(),
                     CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip")),
@@ -314,24 +381,7 @@ class LargeMessageOffloadTest {
         int answered = 0;
         final Map<Status.Code, Integer> refused = new java.util.EnumMap<>(Status.Code.class);
         for (int i = 0; i < 300; i++) {
-            final byte[] message = predict(random.nextBoolean() ? 3 : LARGE_ROWS).toByteArray();
-            final byte[] sent = switch (random.nextInt(3)) {
-                case 0 -> {
-                    final byte[] flipped = message.clone();
-                    for (int f = 0; f < 1 + random.nextInt(3); f++) {
-                        flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
-                    }
-                    yield flipped;
-                }
-                case 1 -> Arrays.copyOf(message, random.nextInt(message.length));
-                default -> {
-                    final byte[] padded = Arrays.copyOf(message, message.length + 1 + random.nextInt(64));
-                    for (int p = message.length; p < padded.length; p++) {
-                        padded[p] = (byte) random.nextInt(256);
-                    }
-                    yield padded;
-                }
-            };
+            final byte[] sent = mangled(predict(random.nextBoolean() ? 3 : LARGE_ROWS).toByteArray(), random);
             final int sentBytes = sent.length;
             try {
                 ClientCalls.blockingUnaryCall(channel, RawGrpcMethods.predict(),
@@ -348,6 +398,99 @@ class LargeMessageOffloadTest {
         assertThat(refused).as("refused, by status").containsKeys(Status.Code.INTERNAL, Status.Code.INVALID_ARGUMENT);
         assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS);
         assertThat(offload.waitingBytes()).isZero();
+    }
+
+    /**
+     * 200 seeded gzip-compressed Predict messages, their compressed bytes flipped, cut or padded, small and large:
+     * each call ends with a status that names the problem or an answer, nothing waits for the worker after, and
+     * the server goes on.
+     */
+    @Test
+    void shouldAnswerEveryMangledCompressedMessageWithAStatusAndGoOn() throws Exception {
+        startServer(1 << 20);
+        final java.util.Random random = new java.util.Random(20261201);
+        final ManagedChannel precompressed = passThroughGzipChannel();
+        int answered = 0;
+        final Map<Status.Code, Integer> refused = new java.util.EnumMap<>(Status.Code.class);
+        try {
+            for (int i = 0; i < 200; i++) {
+                final byte[] sent = mangled(gzip(predict(random.nextBoolean() ? 3 : LARGE_ROWS).toByteArray()),
+                        random);
+                try {
+                    ClientCalls.blockingUnaryCall(precompressed.newCall(RawGrpcMethods.predict(),
+                            CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS)
+                                    .withCompression("gzip")), sent);
+                    answered++;
+                } catch (StatusRuntimeException e) {
+                    refused.merge(e.getStatus().getCode(), 1, Integer::sum);
+                    assertThat(e.getStatus().getCode()).as("case %d, %d bytes: %s", i, sent.length, e.getStatus())
+                            .isNotIn(Status.Code.UNKNOWN, Status.Code.DEADLINE_EXCEEDED, Status.Code.CANCELLED);
+                    assertThat(e.getStatus().getDescription()).as("case %d", i).isNotBlank();
+                }
+            }
+        } finally {
+            precompressed.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertThat(answered).as("padded past the gzip trailer, still valid, answered").isGreaterThan(10);
+        assertThat(refused).as("refused, by status").containsKey(Status.Code.INTERNAL);
+        assertAnswers(predictions().predict(predict(LARGE_ROWS)), LARGE_ROWS);
+        assertThat(offload.waitingBytes()).isZero();
+    }
+
+    /** {@code message} with 1-3 bits flipped, cut short, or with 1-64 random bytes after it, as {@code random} picks. */
+    private static byte[] mangled(final byte[] message, final java.util.Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> {
+                final byte[] flipped = message.clone();
+                for (int f = 0; f < 1 + random.nextInt(3); f++) {
+                    flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
+                }
+                yield flipped;
+            }
+            case 1 -> Arrays.copyOf(message, random.nextInt(message.length));
+            default -> {
+                final byte[] padded = Arrays.copyOf(message, message.length + 1 + random.nextInt(64));
+                for (int p = message.length; p < padded.length; p++) {
+                    padded[p] = (byte) random.nextInt(256);
+                }
+                yield padded;
+            }
+        };
+    }
+
+    private static byte[] gzip(final byte[] bytes) throws java.io.IOException {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (OutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A channel whose {@code gzip} sends the bytes it is given as they are, marked compressed: for bytes that are
+     * already gzip, or say they are and are not.
+     */
+    private ManagedChannel passThroughGzipChannel() {
+        final Codec passThrough = new Codec() {
+            @Override
+            public String getMessageEncoding() {
+                return "gzip";
+            }
+
+            @Override
+            public OutputStream compress(final OutputStream os) {
+                return os;
+            }
+
+            @Override
+            public InputStream decompress(final InputStream is) {
+                return is;
+            }
+        };
+        final CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
+        compressors.register(passThrough);
+        return NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .compressorRegistry(compressors).build();
     }
 
     @Test

@@ -1,0 +1,276 @@
+package io.ringserve.server.grpc;
+
+import io.grpc.Codec;
+import io.grpc.Decompressor;
+import io.grpc.DecompressorRegistry;
+import io.grpc.Detachable;
+import io.grpc.KnownLength;
+import io.grpc.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/**
+ * The message encodings the gRPC server takes ({@code gzip}, {@code deflate} and {@code identity}, as TF Serving's
+ * C++ server), with compressed messages inflated where they are read rather than where they arrive, so that
+ * {@link LargeMessageOffload} can move one to a worker before it is inflated: its inflated size is not known until
+ * then, and a few KiB can inflate to megabytes.
+ *
+ * <p>How a compressed message reaches a worker unread: grpc-java delivers a compressed message to the call's listener
+ * as a wrapper that passes the message's compressed bytes to {@link Decompressor#decompress} on first use (1.85;
+ * earlier versions did so just before delivering it, on the same thread) and reads what that returned through a size
+ * limit. The stream {@code decompress} returns here inflates nothing until read, and remembers itself for the thread
+ * it was made on. {@link #delivered} asks the delivered message for {@code available()}, which makes that stream if
+ * need be and reaches it through the wrappers (so it is this message's, not another's), takes it, and
+ * {@link Delivered#detach} moves its compressed bytes, unread, to a stream of their own that inflates them wherever
+ * it is read, under the same size limit and failing as grpc-java's does past it. A message that cannot be told
+ * apart this way (already read, or wrappers that do not pass {@code available()} on) is not taken, and is inflated
+ * where it arrived.
+ *
+ * <p>Thread-safe: each message's stream is used by one thread at a time.
+ */
+public final class CompressedMessages {
+    /** Deflate's largest ratio of inflated to compressed bytes (RFC 1951; gzip's is the same). */
+    static final int MAX_INFLATION = 1032;
+    /** The compressed message just given to the listener on this thread, if any. */
+    private static final ThreadLocal<PendingMessage> DELIVERING = new ThreadLocal<>();
+
+    private CompressedMessages() {
+    }
+
+    /**
+     * The decompressors a server installs ({@code gzip} and {@code deflate} advertised to clients, {@code identity}),
+     * each failing a message that inflates past {@code maxMessageBytes} with RESOURCE_EXHAUSTED, as grpc-java does.
+     */
+    public static DecompressorRegistry registry(final int maxMessageBytes) {
+        return DecompressorRegistry.emptyInstance()
+                .with(new Deferred(new Codec.Gzip(), maxMessageBytes), true)
+                .with(new Deferred(new DeflateCodec(), maxMessageBytes), true)
+                .with(Codec.Identity.NONE, false);
+    }
+
+    /**
+     * The compressed message grpc-java has just delivered on this thread as {@code message} (a stream of this
+     * class's decompressors, unread), or null: a message that is not compressed, or cannot be told apart. Each call
+     * forgets the message it found, whatever the answer.
+     */
+    static Delivered delivered(final Object message) {
+        if (!(message instanceof InputStream stream)) {
+            return null;
+        }
+        final PendingMessage before = DELIVERING.get();
+        if (before != null) {
+            before.asked = false;
+        }
+        // Reaches the message's own stream if it is one of ours; grpc-java (1.85) calls decompress only now, on the
+        // first call to its wrapper, so the stream asked may be made by this very call.
+        PendingMessage.ask(stream);
+        final PendingMessage pending = DELIVERING.get();
+        DELIVERING.remove();
+        return pending != null && pending.asked && pending.isMovable() ? pending : null;
+    }
+
+    /** A compressed message delivered on this thread and not yet read. */
+    interface Delivered {
+        /** Its compressed size. */
+        long compressedBytes();
+
+        /**
+         * Its compressed bytes, moved out of the transport's buffers into a stream of their own that inflates them
+         * as it is read, on any one thread, and that the caller must close. The delivered message is empty after.
+         */
+        InputStream detach();
+    }
+
+    /** A codec whose messages are inflated where they are read, and can be moved before that ({@link #delivered}). */
+    private record Deferred(Decompressor codec, int maxMessageBytes) implements Decompressor {
+        Deferred {
+            Objects.requireNonNull(codec, "codec");
+        }
+
+        @Override
+        public String getMessageEncoding() {
+            return codec.getMessageEncoding();
+        }
+
+        @Override
+        public InputStream decompress(final InputStream compressed) {
+            final PendingMessage message = new PendingMessage(codec, compressed, maxMessageBytes);
+            DELIVERING.set(message);
+            return message;
+        }
+    }
+
+    /**
+     * A compressed message as grpc-java holds it: inflated on first read, where it is read. grpc-java limits the size
+     * it inflates to itself (its wrapper); {@link #detach} hands the bytes on with a limit of their own.
+     */
+    private static final class PendingMessage extends InputStream implements Delivered {
+        private final Decompressor codec;
+        private final int maxMessageBytes;
+        private final InputStream compressed;
+        private final long compressedBytes;
+        private InputStream inflating;
+        /** Set by {@link #available}: how {@link #delivered} tells that the delivered message reaches this one. */
+        private boolean asked;
+
+        PendingMessage(final Decompressor codec, final InputStream compressed, final int maxMessageBytes) {
+            this.codec = codec;
+            this.compressed = compressed;
+            this.maxMessageBytes = maxMessageBytes;
+            this.compressedBytes = compressed instanceof KnownLength ? knownLength(compressed) : -1;
+        }
+
+        private static long knownLength(final InputStream stream) {
+            try {
+                return stream.available();
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        /** Unread, and its bytes can leave the transport without a copy. */
+        boolean isMovable() {
+            return inflating == null && compressedBytes >= 0 && compressed instanceof Detachable;
+        }
+
+        /** Calls {@code available()} on {@code stream}: a stream of this class it reaches notes it was asked. */
+        static void ask(final InputStream stream) {
+            knownLength(stream);
+        }
+
+        @Override
+        public long compressedBytes() {
+            return compressedBytes;
+        }
+
+        @Override
+        public InputStream detach() {
+            if (!isMovable()) {
+                throw new IllegalStateException("the message was read or cannot leave the transport");
+            }
+            final InputStream moved = ((Detachable) compressed).detach();
+            inflating = InputStream.nullInputStream(); // what is left here: nothing
+            return new SizeLimitedInflation(codec, moved, maxMessageBytes);
+        }
+
+        private InputStream inflating() throws IOException {
+            if (inflating == null) {
+                inflating = codec.decompress(compressed);
+            }
+            return inflating;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return inflating().read();
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException {
+            return inflating().read(b, off, len);
+        }
+
+        @Override
+        public long skip(final long n) throws IOException {
+            return inflating().skip(n);
+        }
+
+        /** 0 until read: how much a compressed stream holds is not known before it is inflated. */
+        @Override
+        public int available() throws IOException {
+            asked = true;
+            return inflating == null ? 0 : inflating.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (DELIVERING.get() == this) {
+                DELIVERING.remove();
+            }
+            try {
+                if (inflating != null) {
+                    inflating.close();
+                }
+            } finally {
+                compressed.close(); // once more after an inflater closed it: closing it again does nothing
+            }
+        }
+    }
+
+    /**
+     * A message's compressed bytes, inflated as read, failing with grpc-java's RESOURCE_EXHAUSTED once more than
+     * {@code maxMessageBytes} came out. Closing it frees the inflater and the bytes.
+     */
+    private static final class SizeLimitedInflation extends InputStream {
+        private final Decompressor codec;
+        private final InputStream compressed;
+        private final int maxMessageBytes;
+        private InputStream inflating;
+        private long inflated;
+
+        SizeLimitedInflation(final Decompressor codec, final InputStream compressed, final int maxMessageBytes) {
+            this.codec = codec;
+            this.compressed = compressed;
+            this.maxMessageBytes = maxMessageBytes;
+        }
+
+        /** The inflater is made on first read, so that a message that is not what its encoding says fails there. */
+        private InputStream inflating() throws IOException {
+            if (inflating == null) {
+                inflating = codec.decompress(compressed);
+            }
+            return inflating;
+        }
+
+        @Override
+        public int read() throws IOException {
+            final int b = inflating().read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException {
+            final int n = inflating().read(b, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(final long n) throws IOException {
+            final long skipped = inflating().skip(n);
+            counted(skipped);
+            return skipped;
+        }
+
+        private void counted(final long bytes) {
+            inflated += bytes;
+            if (inflated > maxMessageBytes) {
+                throw Status.RESOURCE_EXHAUSTED
+                        .withDescription("Decompressed gRPC message exceeds maximum size " + maxMessageBytes)
+                        .asRuntimeException();
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            return inflating == null ? 0 : inflating.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                if (inflating != null) {
+                    inflating.close();
+                }
+            } finally {
+                compressed.close();
+            }
+        }
+    }
+}
