@@ -12,18 +12,30 @@ import io.ringserve.proto.serving.PredictionServiceGrpc;
 import java.util.Objects;
 
 /**
- * The one unary call a gRPC load generator repeats: its method and its request. Immutable and thread-safe; each
- * {@link #send} is a new call.
+ * The one unary call a gRPC load generator repeats: its method, its request and how the request is compressed.
+ * Immutable and thread-safe; each {@link #send} is a new call.
  *
  * @param method the gRPC method, e.g. TF Serving's {@code PredictionService/Predict}
  * @param request the request sent every time
+ * @param compression the message encoding requests are sent with ({@code gzip}, {@code deflate}; the channel must
+ *     know it, as {@link LoadChannels}' do), or null to send them uncompressed
  * @param <Q> the request type
  * @param <R> the response type
  */
-public record GrpcInferenceCall<Q, R>(MethodDescriptor<Q, R> method, Q request) {
+public record GrpcInferenceCall<Q, R>(MethodDescriptor<Q, R> method, Q request, String compression) {
     public GrpcInferenceCall {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(request, "request");
+    }
+
+    /** Sent uncompressed. */
+    public GrpcInferenceCall(final MethodDescriptor<Q, R> method, final Q request) {
+        this(method, request, null);
+    }
+
+    /** The same call with its requests compressed with {@code encoding}, or uncompressed when it is null. */
+    public GrpcInferenceCall<Q, R> compressedWith(final String encoding) {
+        return new GrpcInferenceCall<>(method, request, encoding);
     }
 
     /** TF Serving's {@code tensorflow.serving.PredictionService/Predict}. */
@@ -38,6 +50,7 @@ public record GrpcInferenceCall<Q, R>(MethodDescriptor<Q, R> method, Q request) 
 
     /** Starts the call on {@code channel}; the future holds its answer or its failure status. Never blocks. */
     public ListenableFuture<R> send(final Channel channel) {
-        return ClientCalls.futureUnaryCall(channel.newCall(method, CallOptions.DEFAULT), request);
+        return ClientCalls.futureUnaryCall(channel.newCall(method, compression == null ? CallOptions.DEFAULT
+                : CallOptions.DEFAULT.withCompression(compression)), request);
     }
 }

@@ -1,5 +1,7 @@
 package io.ringserve.loadtest;
 
+import io.grpc.Codec;
+import io.grpc.CompressorRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -9,15 +11,23 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.ringserve.server.grpc.DeflateCodec;
 
 /**
- * gRPC channels as the load generators open them: plaintext, callbacks on the transport's threads (they only record
+ * gRPC channels as the load generators open them: plaintext, gzip and deflate for calls that ask, callbacks on the transport's threads (they only record
  * and send the next call), no retries (a load generator counts failures, it does not hide them, and the retry
  * machinery costs CPU per call that the server under test would otherwise get), and room for large answers.
  * A target is {@code host:port}, or {@code unix:PATH} for a server's {@code --grpc_socket_path} (Linux).
  */
 final class LoadChannels {
     static final String UNIX_PREFIX = "unix:";
+    /** The encodings a call may ask for ({@link GrpcInferenceCall#compression}): grpc-java's gzip, and deflate. */
+    private static final CompressorRegistry COMPRESSORS = CompressorRegistry.newEmptyInstance();
+
+    static {
+        COMPRESSORS.register(new Codec.Gzip());
+        COMPRESSORS.register(new DeflateCodec());
+    }
 
     private LoadChannels() {
     }
@@ -31,6 +41,7 @@ final class LoadChannels {
     static ManagedChannel open(final String target) {
         return builder(target)
                 .usePlaintext()
+                .compressorRegistry(COMPRESSORS)
                 .directExecutor()
                 .disableRetry()
                 .maxInboundMessageSize(64 << 20)

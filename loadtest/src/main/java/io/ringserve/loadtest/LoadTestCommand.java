@@ -78,6 +78,16 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int grpcChannels;
 
+    /** How gRPC requests are compressed. */
+    enum GrpcCompression {
+        none, gzip, deflate
+    }
+
+    @Option(names = "--grpc_compression", defaultValue = "none",
+            description = "gRPC: send requests compressed, as clients that set grpc-encoding do: none, gzip or "
+                    + "deflate (default: ${DEFAULT-VALUE}).")
+    GrpcCompression grpcCompression;
+
     @Option(names = "--sweep", paramLabel = "concurrency=1,2,4|rate=100,200",
             description = "Run one load per value.")
     String sweep;
@@ -266,8 +276,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     private GrpcInferenceCall<?, ?> grpcCall(final RequestFactory requests) {
-        return protocol == Protocol.v2 ? GrpcInferenceCall.modelInfer(requests.v2GrpcRequest(rows))
+        final GrpcInferenceCall<?, ?> call = protocol == Protocol.v2
+                ? GrpcInferenceCall.modelInfer(requests.v2GrpcRequest(rows))
                 : GrpcInferenceCall.predict(requests.grpcRequest(rows));
+        return call.compressedWith(grpcCompression == GrpcCompression.none ? null : grpcCompression.name());
     }
 
     private byte[] restBody(final RequestFactory requests) throws java.io.IOException {
