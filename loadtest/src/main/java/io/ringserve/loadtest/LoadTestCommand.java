@@ -20,6 +20,10 @@ import picocli.CommandLine.Option;
 @Command(name = "ringserve-loadtest", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Load test a TF Serving or KServe V2 compatible server (REST or gRPC), closed or open loop.")
 public final class LoadTestCommand implements Callable<Integer> {
+    /** The command line this command was parsed from: where its usage errors are reported. */
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--target", defaultValue = "http://127.0.0.1:8501",
             description = "REST base URL (default: ${DEFAULT-VALUE}); its metadata describes the inputs.")
     URI target;
@@ -137,8 +141,12 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (protocol == Protocol.v2 && !signature.equals("serving_default")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--signature: KServe V2 requests name "
+            throw new CommandLine.ParameterException(spec.commandLine(), "--signature: KServe V2 requests name "
                     + "no signature (the server runs the model's default one); drop it or use --protocol=v1");
+        }
+        if (grpcCompression != GrpcCompression.none && grpc == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--grpc_compression compresses gRPC "
+                    + "calls: give --grpc too (REST bodies are sent as they are)");
         }
         final RequestFactory requests = new RequestFactory(model, signature,
                 inputFile != null && grpc == null ? List.of() : inputsFromMetadata(), seed);
@@ -217,7 +225,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (sweep != null) {
             final String[] kv = sweep.split("=", 2);
             if (kv.length != 2 || !(kv[0].equals("concurrency") || kv[0].equals("rate"))) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--sweep takes concurrency=1,2,4 or rate=100,200");
             }
             final List<String> loads = new ArrayList<>();
@@ -249,7 +257,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         final Arrivals schedule = switch (arrivals) {
             case "constant" -> Arrivals.constant(perSecond);
             case "poisson" -> Arrivals.poisson(perSecond, seed);
-            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--arrivals must be poisson or constant, got '" + arrivals + "'");
         };
         if (grpc != null) {

@@ -111,6 +111,8 @@ public final class CompressedMessages {
         private final InputStream compressed;
         private final long compressedBytes;
         private InputStream inflating;
+        /** Its bytes were moved to another stream ({@link #detach}); {@link #compressed} is empty. */
+        private boolean detached;
         /** Set by {@link #available}: how {@link #delivered} tells that the delivered message reaches this one. */
         private boolean asked;
 
@@ -150,6 +152,7 @@ public final class CompressedMessages {
                 throw new IllegalStateException("the message was read or cannot leave the transport");
             }
             final InputStream moved = ((Detachable) compressed).detach();
+            detached = true;
             inflating = InputStream.nullInputStream(); // what is left here: nothing
             return new SizeLimitedInflation(codec, moved, maxMessageBytes);
         }
@@ -188,13 +191,8 @@ public final class CompressedMessages {
             if (DELIVERING.get() == this) {
                 DELIVERING.remove();
             }
-            try {
-                if (inflating != null) {
-                    inflating.close();
-                }
-            } finally {
-                compressed.close(); // once more after an inflater closed it: closing it again does nothing
-            }
+            // An inflater closes the stream it reads: the compressed bytes are released once either way.
+            (inflating == null || detached ? compressed : inflating).close();
         }
     }
 
@@ -264,13 +262,8 @@ public final class CompressedMessages {
 
         @Override
         public void close() throws IOException {
-            try {
-                if (inflating != null) {
-                    inflating.close();
-                }
-            } finally {
-                compressed.close();
-            }
+            // An inflater closes the stream it reads: the compressed bytes are released once either way.
+            (inflating == null ? compressed : inflating).close();
         }
     }
 }

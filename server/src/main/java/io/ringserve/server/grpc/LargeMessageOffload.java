@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * a worker unread, its compressed bytes moved there ({@link CompressedMessages}, which the server's decompressors
  * must be for this), and is inflated there under the same size limit.
  *
- * <p>A large message is handled on the event loop anyway while messages of {@code maxWaitingBytes} in all (counted
- * as they arrived, compressed or not) wait for the workers: the event loop then parses it itself, which slows its
+ * <p>A large message is handled on the event loop anyway while messages of {@code maxWaitingBytes} in all wait for
+ * the workers (counted as they arrived; a compressed one as at least {@code offloadBytes}): the event loop then parses it itself, which slows its
  * reading, so that a client sending faster than the workers parse is held back by HTTP/2 flow control instead of
  * filling the server's memory.
  *
@@ -136,6 +136,15 @@ public final class LargeMessageOffload implements ServerInterceptor {
         return -1;
     }
 
+    /**
+     * What a compressed message of {@code compressedBytes} counts against {@code maxWaitingBytes}: at least as much as
+     * the smallest message offloaded uncompressed. What it inflates to is not known, and the transport's buffer it
+     * holds on to can be larger than it, so many small compressed messages must not queue up as if they were tiny.
+     */
+    private long waitingCount(final long compressedBytes) {
+        return Math.max(compressedBytes, offloadBytes);
+    }
+
     /** Reserves room for {@code bytes} waiting for the workers; false when that would pass the limit. */
     private boolean reserve(final long bytes) {
         while (true) {
@@ -185,10 +194,11 @@ public final class LargeMessageOffload implements ServerInterceptor {
             }
             if (size < 0) {
                 final CompressedMessages.Delivered compressed = CompressedMessages.delivered(message);
+                final long counted = compressed == null ? 0 : waitingCount(compressed.compressedBytes());
                 if (compressed != null && compressed.compressedBytes() >= compressedOffloadBytes
-                        && reserve(compressed.compressedBytes())) {
+                        && reserve(counted)) {
                     worker = workers.next();
-                    onWorkerWith(inflatedThere(compressed), compressed.compressedBytes());
+                    onWorkerWith(inflatedThere(compressed), counted);
                     return;
                 }
             }

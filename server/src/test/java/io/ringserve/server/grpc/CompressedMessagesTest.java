@@ -7,6 +7,7 @@ import io.grpc.Decompressor;
 import io.grpc.DecompressorRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.internal.ForwardingReadableBuffer;
 import io.grpc.internal.ReadableBuffers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -38,6 +39,21 @@ class CompressedMessagesTest {
     /** The transport's buffer holding {@code bytes}, as grpc-java hands a decompressor a message. */
     private static InputStream transportStream(final byte[] bytes) {
         return ReadableBuffers.openStream(ReadableBuffers.wrap(bytes), true);
+    }
+
+    /** A transport buffer that counts how often it is released. */
+    private static final class CountingBuffer extends ForwardingReadableBuffer {
+        int closes;
+
+        CountingBuffer(final byte[] bytes) {
+            super(ReadableBuffers.wrap(bytes));
+        }
+
+        @Override
+        public void close() {
+            closes++;
+            super.close();
+        }
     }
 
     private static byte[] gzipped(final byte[] bytes) throws IOException {
@@ -102,21 +118,24 @@ class CompressedMessagesTest {
 
     @Test
     void shouldMoveAMessageDecompressedOnFirstUse() throws IOException {
-        final byte[] compressed = gzipped(TEXT);
-        final InputStream delivered = new LazyWrapper(transportStream(compressed), gzip);
+        final CountingBuffer buffer = new CountingBuffer(gzipped(TEXT));
+        final InputStream delivered = new LazyWrapper(ReadableBuffers.openStream(buffer, true), gzip);
 
         final CompressedMessages.Delivered message = CompressedMessages.delivered(delivered);
 
         assertThat(message).isNotNull();
-        try (InputStream moved = message.detach()) {
-            assertThat(moved.readAllBytes()).isEqualTo(TEXT);
-        }
-        delivered.close();
+        final InputStream moved = message.detach();
+        delivered.close(); // as grpc-java closes the message once its listener returns
+        assertThat(buffer.closes).as("the transport's buffer, held by the moved message").isZero();
+        assertThat(moved.readAllBytes()).isEqualTo(TEXT);
+        moved.close();
+        assertThat(buffer.closes).as("released once, by the moved message").isEqualTo(1);
     }
 
     @Test
     void shouldLeaveAMessageAlreadyReadWhereItIs() throws IOException {
-        final InputStream delivered = new LazyWrapper(transportStream(gzipped(TEXT)), gzip);
+        final CountingBuffer buffer = new CountingBuffer(gzipped(TEXT));
+        final InputStream delivered = new LazyWrapper(ReadableBuffers.openStream(buffer, true), gzip);
         final byte[] first = new byte[10];
         assertThat(delivered.read(first)).isEqualTo(10);
 
@@ -126,6 +145,8 @@ class CompressedMessagesTest {
         all.write(first);
         delivered.transferTo(all);
         assertThat(all.toByteArray()).isEqualTo(TEXT);
+        delivered.close();
+        assertThat(buffer.closes).isEqualTo(1);
     }
 
     @Test

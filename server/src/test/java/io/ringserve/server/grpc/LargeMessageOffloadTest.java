@@ -314,8 +314,9 @@ class LargeMessageOffloadTest {
 
     /**
      * A small compressed message that inflates past the server's limit gets RESOURCE_EXHAUSTED in grpc-java's words,
-     * on a worker as on the event loop (offloading from 1 GiB: compressed messages from 1 MiB), and the server goes
-     * on. (grpc-java alone, without this interceptor, answers UNKNOWN "Application error processing RPC".)
+     * whether it waited for the worker (counted as the offload size at least) or was inflated on the event loop
+     * (offloading from 1 GiB: compressed messages from 1 MiB), and the server goes on. (grpc-java alone, without this
+     * interceptor, answers UNKNOWN "Application error processing RPC".)
      */
     @ParameterizedTest
     @ValueSource(ints = {OFFLOAD_BYTES, 1 << 30})
@@ -327,23 +328,116 @@ class LargeMessageOffloadTest {
                         .addDim(TensorShapeProto.Dim.newBuilder().setSize(100_000))
                         .addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
                 .setTensorContent(ByteString.copyFrom(new byte[400_000])).build()).build();
+        final BlockedWorker blocked = BlockedWorker.of(workers);
         final ManagedChannel compressing = compressingChannel();
         try {
-            final var stub = PredictionServiceGrpc.newBlockingStub(compressing)
-                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip");
+            final var refused = PredictionServiceGrpc.newFutureStub(compressing)
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip").predict(zeros);
+            if (offloadBytes == OFFLOAD_BYTES) {
+                awaitWaitingBytes(OFFLOAD_BYTES); // a few hundred bytes compressed, counted as the offload size
+                blocked.release();
+            }
 
-            assertThatThrownBy(() -> stub.predict(zeros))
+            assertThatThrownBy(() -> refused.get(TIMEOUT_S, TimeUnit.SECONDS)).cause()
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
                         assertThat(e.getStatus().getDescription())
                                 .isEqualTo("Decompressed gRPC message exceeds maximum size " + maxMessageBytes);
                     });
-            assertAnswers(stub.predict(predict(LARGE_ROWS)), LARGE_ROWS);
+            blocked.release();
+            assertAnswers(PredictionServiceGrpc.newBlockingStub(compressing).withCompression("gzip")
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).predict(predict(LARGE_ROWS)), LARGE_ROWS);
         } finally {
+            blocked.release();
             compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
         }
         assertThat(runner.threads).containsExactly(offloadBytes == OFFLOAD_BYTES ? "test-offload" : "test-loop");
         assertThat(offload.waitingBytes()).isZero();
+    }
+
+    @Test
+    void shouldInflateACompressedMessageOnTheEventLoopWhileTheWorkersHaveTheirFill() throws Exception {
+        startServer(OFFLOAD_BYTES + OFFLOAD_BYTES / 2); // room for one compressed message waiting, not two
+        final BlockedWorker blocked = BlockedWorker.of(workers);
+        final ManagedChannel compressing = compressingChannel();
+        try {
+            final var stub = PredictionServiceGrpc.newFutureStub(compressing)
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip");
+            final var waiting = stub.predict(predict(3)); // waits for the worker, counted as OFFLOAD_BYTES
+            awaitWaitingBytes(OFFLOAD_BYTES);
+
+            assertAnswers(stub.predict(predict(3)).get(TIMEOUT_S, TimeUnit.SECONDS), 3); // no room: on the loop
+            assertThat(runner.threads).containsExactly("test-loop");
+            blocked.release();
+            assertAnswers(waiting.get(TIMEOUT_S, TimeUnit.SECONDS), 3);
+        } finally {
+            blocked.release();
+            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertThat(runner.threads).containsExactly("test-loop", "test-offload");
+        assertThat(offload.waitingBytes()).isZero();
+    }
+
+    @Test
+    void shouldRefuseACompressedCallWhenTheWorkersHaveShutDown() throws Exception {
+        startServer(1 << 20);
+        workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        final ManagedChannel compressing = compressingChannel();
+        try {
+            assertThatThrownBy(() -> PredictionServiceGrpc.newBlockingStub(compressing).withCompression("gzip")
+                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).predict(predict(LARGE_ROWS)))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getStatus().getDescription()).isEqualTo("The server is shutting down");
+                    });
+        } finally {
+            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertThat(offload.waitingBytes()).isZero();
+        assertAnswers(predictions().predict(predict(3)), 3);
+    }
+
+    @Test
+    void shouldDropTheWorkOfACancelledCompressedCall() throws Exception {
+        startServer(1 << 20);
+        runner.hold();
+        final ManagedChannel compressing = compressingChannel();
+        try {
+            final ClientCall<byte[], byte[]> call = compressing.newCall(RawGrpcMethods.predict(),
+                    CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip"));
+            final var answer = ClientCalls.futureUnaryCall(call, predict(LARGE_ROWS).toByteArray());
+            final CompletableFuture<Map<String, HostTensor>> work = runner.held.get(TIMEOUT_S, TimeUnit.SECONDS);
+
+            call.cancel("the client gives up", null);
+
+            assertThatThrownBy(() -> work.get(TIMEOUT_S, TimeUnit.SECONDS)).hasMessageContaining(
+                    "The client cancelled the call");
+            assertThatThrownBy(() -> answer.get(TIMEOUT_S, TimeUnit.SECONDS)).hasCauseInstanceOf(
+                    StatusRuntimeException.class).hasMessageContaining("CANCELLED");
+        } finally {
+            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertThat(runner.threads).containsExactly("test-offload");
+    }
+
+    /** The one worker, kept busy by a task of the test's until released. */
+    private static final class BlockedWorker {
+        private final CountDownLatch free = new CountDownLatch(1);
+
+        static BlockedWorker of(final EventExecutorGroup workers) throws InterruptedException {
+            final BlockedWorker blocked = new BlockedWorker();
+            final CountDownLatch busy = new CountDownLatch(1);
+            workers.execute(() -> {
+                busy.countDown();
+                await(blocked.free);
+            });
+            assertThat(busy.await(TIMEOUT_S, TimeUnit.SECONDS)).as("the worker took the blocking task").isTrue();
+            return blocked;
+        }
+
+        void release() {
+            free.countDown();
+        }
     }
 
     /**
