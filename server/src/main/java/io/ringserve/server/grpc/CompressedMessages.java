@@ -14,7 +14,7 @@ import java.util.Objects;
  * The message encodings the gRPC server takes ({@code gzip}, {@code deflate} and {@code identity}, as TF Serving's
  * C++ server), with compressed messages inflated where they are read rather than where they arrive, so that
  * {@link LargeMessageOffload} can move one to a worker before it is inflated: its inflated size is not known until
- * then, and a few KiB can inflate to megabytes.
+ * then.
  *
  * <p>How a compressed message reaches a worker unread: grpc-java delivers a compressed message to the call's listener
  * as a wrapper that passes the message's compressed bytes to {@link Decompressor#decompress} on first use (1.85;
@@ -30,8 +30,6 @@ import java.util.Objects;
  * <p>Thread-safe: each message's stream is used by one thread at a time.
  */
 public final class CompressedMessages {
-    /** Deflate's largest ratio of inflated to compressed bytes (RFC 1951; gzip's is the same). */
-    static final int MAX_INFLATION = 1032;
     /** The compressed message just given to the listener on this thread, if any. */
     private static final ThreadLocal<PendingMessage> DELIVERING = new ThreadLocal<>();
 

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * nothing else.
  *
  * <p>A compressed message ({@code gzip}, {@code deflate}) is inflated as it is parsed, so its size is not known
- * before: one that could inflate to {@code offloadBytes} (compressed, a 1032nd of it: deflate's largest ratio) goes to
- * a worker unread, its compressed bytes moved there ({@link CompressedMessages}, which the server's decompressors
- * must be for this), and is inflated there under the same size limit.
+ * before: one of a sixteenth of {@code offloadBytes} or more compressed ({@link #COMPRESSED_EXPANSION}) goes to a
+ * worker unread, its compressed bytes moved there ({@link CompressedMessages}, which the server's decompressors must
+ * be for this), and is inflated there under the same size limit.
  *
  * <p>A large message is handled on the event loop anyway while messages of {@code maxWaitingBytes} in all wait for
  * the workers (counted as they arrived; a compressed one as at least {@code offloadBytes}): the event loop then parses it itself, which slows its
@@ -52,6 +52,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class LargeMessageOffload implements ServerInterceptor {
     private static final Logger LOG = LoggerFactory.getLogger(LargeMessageOffload.class);
+    /**
+     * How many times larger than its compressed form a message is taken to be when deciding where to handle it, as
+     * for REST bodies: tensors sent compressed shrink a few times at most, unless mostly zeros. Offloading every
+     * compressed message that could inflate to the offload size (deflate: 1032-fold) cost small compressed calls a
+     * fifth of their throughput in hand-offs (docs/PERFORMANCE.md).
+     */
+    static final int COMPRESSED_EXPANSION = 16;
     /** Messages from this size on are handled on a worker unless configured otherwise. */
     public static final int DEFAULT_OFFLOAD_BYTES = 256 << 10;
     /** Never offloads: every message is handled where it arrives (in-process transports, tests). */
@@ -77,7 +84,7 @@ public final class LargeMessageOffload implements ServerInterceptor {
 
     private final EventExecutorGroup workers;
     private final int offloadBytes;
-    /** Compressed messages from this size on could inflate to {@code offloadBytes}. */
+    /** Compressed messages from this size on are taken to inflate to {@code offloadBytes} or more. */
     private final int compressedOffloadBytes;
     private final long maxWaitingBytes;
     private final AtomicLong waitingBytes = new AtomicLong();
@@ -92,7 +99,7 @@ public final class LargeMessageOffload implements ServerInterceptor {
         this.workers = offloadBytes == Integer.MAX_VALUE ? workers : Objects.requireNonNull(workers, "workers");
         this.offloadBytes = offloadBytes;
         this.compressedOffloadBytes = offloadBytes == Integer.MAX_VALUE ? Integer.MAX_VALUE
-                : Math.max(1, (offloadBytes + CompressedMessages.MAX_INFLATION - 1) / CompressedMessages.MAX_INFLATION);
+                : Math.max(1, offloadBytes / COMPRESSED_EXPANSION);
         this.maxWaitingBytes = maxWaitingBytes;
     }
 

@@ -275,9 +275,15 @@ class LargeMessageOffloadTest {
                 .compressorRegistry(compressors).build();
     }
 
+    /** From a sixteenth of the offload size compressed (64 bytes here) on a worker, smaller ones where they arrive. */
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "deflate"})
-    void shouldInflateACompressedMessageOnAWorker(final String encoding) throws Exception {
+    void shouldInflateALargeCompressedMessageOnAWorkerAndASmallOneOnTheEventLoop(final String encoding)
+            throws Exception {
+        assertThat(gzip(predict(LARGE_ROWS).toByteArray()).length)
+                .isGreaterThanOrEqualTo(OFFLOAD_BYTES / LargeMessageOffload.COMPRESSED_EXPANSION);
+        assertThat(gzip(predict(3).toByteArray()).length)
+                .isLessThan(OFFLOAD_BYTES / LargeMessageOffload.COMPRESSED_EXPANSION);
         startServer(1 << 20);
         final ManagedChannel compressing = compressingChannel();
         try {
@@ -285,31 +291,14 @@ class LargeMessageOffloadTest {
                     .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression(encoding);
 
             assertAnswers(stub.predict(predict(LARGE_ROWS)), LARGE_ROWS);
-            assertAnswers(stub.predict(predict(3)), 3); // about 60 bytes compressed: could inflate to 60 KiB
-        } finally {
-            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
-        }
-
-        assertThat(runner.threads).containsExactly("test-offload", "test-offload");
-        assertThat(parsedMessages).containsExactly("PredictRequest", "PredictRequest");
-        assertThat(offload.waitingBytes()).isZero();
-    }
-
-    @Test
-    void shouldInflateASmallCompressedMessageOnTheEventLoop() throws Exception {
-        // From 1 MiB on: compressed messages of 1017 bytes (1 MiB / 1032) and more could inflate that far.
-        startServer(1 << 20, GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, 1 << 20);
-        final ManagedChannel compressing = compressingChannel();
-        try {
-            final var stub = PredictionServiceGrpc.newBlockingStub(compressing)
-                    .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip");
-
             assertAnswers(stub.predict(predict(3)), 3);
         } finally {
             compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
         }
 
-        assertThat(runner.threads).containsExactly("test-loop");
+        assertThat(runner.threads).containsExactly("test-offload", "test-loop");
+        assertThat(parsedMessages).containsExactly("PredictRequest", "PredictRequest");
+        assertThat(offload.waitingBytes()).isZero();
     }
 
     /**
@@ -357,19 +346,20 @@ class LargeMessageOffloadTest {
 
     @Test
     void shouldInflateACompressedMessageOnTheEventLoopWhileTheWorkersHaveTheirFill() throws Exception {
-        startServer(OFFLOAD_BYTES + OFFLOAD_BYTES / 2); // room for one compressed message waiting, not two
+        // A compressed large message (about 2.5 KB) counts as itself, and room is left for one of them, not two.
+        startServer(OFFLOAD_BYTES + OFFLOAD_BYTES / 2);
         final BlockedWorker blocked = BlockedWorker.of(workers);
         final ManagedChannel compressing = compressingChannel();
         try {
             final var stub = PredictionServiceGrpc.newFutureStub(compressing)
                     .withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip");
-            final var waiting = stub.predict(predict(3)); // waits for the worker, counted as OFFLOAD_BYTES
-            awaitWaitingBytes(OFFLOAD_BYTES);
+            final var waiting = stub.predict(predict(LARGE_ROWS)); // waits for the worker
+            awaitSomethingWaiting();
 
-            assertAnswers(stub.predict(predict(3)).get(TIMEOUT_S, TimeUnit.SECONDS), 3); // no room: on the loop
-            assertThat(runner.threads).containsExactly("test-loop");
+            assertAnswers(stub.predict(predict(LARGE_ROWS)).get(TIMEOUT_S, TimeUnit.SECONDS), LARGE_ROWS);
+            assertThat(runner.threads).as("no room: on the event loop").containsExactly("test-loop");
             blocked.release();
-            assertAnswers(waiting.get(TIMEOUT_S, TimeUnit.SECONDS), 3);
+            assertAnswers(waiting.get(TIMEOUT_S, TimeUnit.SECONDS), LARGE_ROWS);
         } finally {
             blocked.release();
             compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
@@ -441,8 +431,9 @@ class LargeMessageOffloadTest {
     }
 
     /**
-     * Both sizes (compressed messages go to the worker from a 1032nd of the offload size: here all of them): bytes
-     * that say they are gzip and are not get a status that says so, and the server goes on.
+     * Both sizes (compressed messages go to the worker from a sixteenth of the offload size: the small one stays on
+     * the event loop, the large one does not): bytes that say they are gzip and are not get a status that says so,
+     * and the server goes on.
      */
     @ParameterizedTest
     @ValueSource(ints = {3, LARGE_ROWS})
@@ -616,6 +607,16 @@ class LargeMessageOffloadTest {
                     assertThat(e.getStatus().getDescription()).isEqualTo("The server is shutting down");
                 });
         assertAnswers(predictions().predict(predict(3)), 3);
+    }
+
+    /** Waits until the server has queued a message for the (blocked) worker, and how many bytes it counts as. */
+    private long awaitSomethingWaiting() throws InterruptedException {
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (offload.waitingBytes() == 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(offload.waitingBytes()).isPositive();
+        return offload.waitingBytes();
     }
 
     /** Waits until the server has queued {@code bytes} of messages for the (blocked) worker; nothing else tells. */
