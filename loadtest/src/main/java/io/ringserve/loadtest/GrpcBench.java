@@ -154,7 +154,8 @@ public final class GrpcBench {
         }
     }
 
-    private static PredictRequest request(final String model) {
+    /** A Predict of one random 784-float row for {@code model}, in {@code tensor_content}: what the bench sends. */
+    static PredictRequest request(final String model) {
         final Random random = new Random(42);
         final ByteBuffer raw = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 784; i++) {
