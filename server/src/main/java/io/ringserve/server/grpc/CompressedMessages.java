@@ -100,23 +100,90 @@ public final class CompressedMessages {
     }
 
     /**
-     * A compressed message as grpc-java holds it: inflated on first read, where it is read. grpc-java limits the size
-     * it inflates to itself (its wrapper); {@link #detach} hands the bytes on with a limit of their own.
+     * Compressed bytes inflated as they are read, by an inflater made on first use (so that bytes that are not what
+     * their encoding says fail there), failing with grpc-java's RESOURCE_EXHAUSTED once more than {@code limit} bytes
+     * came out. Closing it frees the inflater and the compressed bytes (an inflater closes what it reads).
      */
-    private static final class PendingMessage extends InputStream implements Delivered {
-        private final Decompressor codec;
+    private static class LazyInflation extends InputStream {
+        final Decompressor codec;
+        final InputStream compressed;
+        private final long limit;
+        InputStream inflating;
+        private long inflated;
+
+        LazyInflation(final Decompressor codec, final InputStream compressed, final long limit) {
+            this.codec = codec;
+            this.compressed = compressed;
+            this.limit = limit;
+        }
+
+        private InputStream inflating() throws IOException {
+            if (inflating == null) {
+                inflating = codec.decompress(compressed);
+            }
+            return inflating;
+        }
+
+        @Override
+        public int read() throws IOException {
+            final int b = inflating().read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException {
+            final int n = inflating().read(b, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(final long n) throws IOException {
+            final long skipped = inflating().skip(n);
+            counted(skipped);
+            return skipped;
+        }
+
+        private void counted(final long bytes) {
+            inflated += bytes;
+            if (inflated > limit) {
+                throw Status.RESOURCE_EXHAUSTED
+                        .withDescription("Decompressed gRPC message exceeds maximum size " + limit)
+                        .asRuntimeException();
+            }
+        }
+
+        /** 0 until read: how much a compressed stream holds is not known before it is inflated. */
+        @Override
+        public int available() throws IOException {
+            return inflating == null ? 0 : inflating.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            (inflating == null ? compressed : inflating).close();
+        }
+    }
+
+    /**
+     * A compressed message as grpc-java holds it: inflated on first read, where it is read, with no limit of its own
+     * (grpc-java's wrapper limits it); {@link #detach} hands the bytes on with the limit.
+     */
+    private static final class PendingMessage extends LazyInflation implements Delivered {
         private final int maxMessageBytes;
-        private final InputStream compressed;
         private final long compressedBytes;
-        private InputStream inflating;
         /** Its bytes were moved to another stream ({@link #detach}); {@link #compressed} is empty. */
         private boolean detached;
         /** Set by {@link #available}: how {@link #delivered} tells that the delivered message reaches this one. */
         private boolean asked;
 
         PendingMessage(final Decompressor codec, final InputStream compressed, final int maxMessageBytes) {
-            this.codec = codec;
-            this.compressed = compressed;
+            super(codec, compressed, Long.MAX_VALUE);
             this.maxMessageBytes = maxMessageBytes;
             this.compressedBytes = compressed instanceof KnownLength ? knownLength(compressed) : -1;
         }
@@ -152,36 +219,13 @@ public final class CompressedMessages {
             final InputStream moved = ((Detachable) compressed).detach();
             detached = true;
             inflating = InputStream.nullInputStream(); // what is left here: nothing
-            return new SizeLimitedInflation(codec, moved, maxMessageBytes);
+            return new LazyInflation(codec, moved, maxMessageBytes);
         }
 
-        private InputStream inflating() throws IOException {
-            if (inflating == null) {
-                inflating = codec.decompress(compressed);
-            }
-            return inflating;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return inflating().read();
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len) throws IOException {
-            return inflating().read(b, off, len);
-        }
-
-        @Override
-        public long skip(final long n) throws IOException {
-            return inflating().skip(n);
-        }
-
-        /** 0 until read: how much a compressed stream holds is not known before it is inflated. */
         @Override
         public int available() throws IOException {
             asked = true;
-            return inflating == null ? 0 : inflating.available();
+            return super.available();
         }
 
         @Override
@@ -189,79 +233,11 @@ public final class CompressedMessages {
             if (DELIVERING.get() == this) {
                 DELIVERING.remove();
             }
-            // An inflater closes the stream it reads: the compressed bytes are released once either way.
-            (inflating == null || detached ? compressed : inflating).close();
-        }
-    }
-
-    /**
-     * A message's compressed bytes, inflated as read, failing with grpc-java's RESOURCE_EXHAUSTED once more than
-     * {@code maxMessageBytes} came out. Closing it frees the inflater and the bytes.
-     */
-    private static final class SizeLimitedInflation extends InputStream {
-        private final Decompressor codec;
-        private final InputStream compressed;
-        private final int maxMessageBytes;
-        private InputStream inflating;
-        private long inflated;
-
-        SizeLimitedInflation(final Decompressor codec, final InputStream compressed, final int maxMessageBytes) {
-            this.codec = codec;
-            this.compressed = compressed;
-            this.maxMessageBytes = maxMessageBytes;
-        }
-
-        /** The inflater is made on first read, so that a message that is not what its encoding says fails there. */
-        private InputStream inflating() throws IOException {
-            if (inflating == null) {
-                inflating = codec.decompress(compressed);
+            if (detached) {
+                compressed.close(); // empty: what it held is the moved stream's to release
+            } else {
+                super.close();
             }
-            return inflating;
-        }
-
-        @Override
-        public int read() throws IOException {
-            final int b = inflating().read();
-            if (b >= 0) {
-                counted(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len) throws IOException {
-            final int n = inflating().read(b, off, len);
-            if (n > 0) {
-                counted(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(final long n) throws IOException {
-            final long skipped = inflating().skip(n);
-            counted(skipped);
-            return skipped;
-        }
-
-        private void counted(final long bytes) {
-            inflated += bytes;
-            if (inflated > maxMessageBytes) {
-                throw Status.RESOURCE_EXHAUSTED
-                        .withDescription("Decompressed gRPC message exceeds maximum size " + maxMessageBytes)
-                        .asRuntimeException();
-            }
-        }
-
-        @Override
-        public int available() throws IOException {
-            return inflating == null ? 0 : inflating.available();
-        }
-
-        @Override
-        public void close() throws IOException {
-            // An inflater closes the stream it reads: the compressed bytes are released once either way.
-            (inflating == null ? compressed : inflating).close();
         }
     }
 }
