@@ -387,29 +387,6 @@ class LargeMessageOffloadTest {
         assertAnswers(predictions().predict(predict(3)), 3);
     }
 
-    @Test
-    void shouldDropTheWorkOfACancelledCompressedCall() throws Exception {
-        startServer(1 << 20);
-        runner.hold();
-        final ManagedChannel compressing = compressingChannel();
-        try {
-            final ClientCall<byte[], byte[]> call = compressing.newCall(RawGrpcMethods.predict(),
-                    CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip"));
-            final var answer = ClientCalls.futureUnaryCall(call, predict(LARGE_ROWS).toByteArray());
-            final CompletableFuture<Map<String, HostTensor>> work = runner.held.get(TIMEOUT_S, TimeUnit.SECONDS);
-
-            call.cancel("the client gives up", null);
-
-            assertThatThrownBy(() -> work.get(TIMEOUT_S, TimeUnit.SECONDS)).hasMessageContaining(
-                    "The client cancelled the call");
-            assertThatThrownBy(() -> answer.get(TIMEOUT_S, TimeUnit.SECONDS)).hasCauseInstanceOf(
-                    StatusRuntimeException.class).hasMessageContaining("CANCELLED");
-        } finally {
-            compressing.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
-        }
-        assertThat(runner.threads).containsExactly("test-offload");
-    }
-
     /** The one worker, kept busy by a task of the test's until released. */
     private static final class BlockedWorker {
         private final CountDownLatch free = new CountDownLatch(1);
@@ -578,21 +555,31 @@ class LargeMessageOffloadTest {
                 .compressorRegistry(compressors).build();
     }
 
-    @Test
-    void shouldDropTheWorkOfACancelledLargeCall() throws Exception {
+    /** Compressed or not, a large call the client cancels drops its work, which ran where it was handled. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldDropTheWorkOfACancelledLargeCall(final boolean compressed) throws Exception {
         startServer(1 << 20);
         runner.hold();
-        final ClientCall<byte[], byte[]> call = channel.newCall(RawGrpcMethods.predict(),
-                CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS));
-        final var answer = ClientCalls.futureUnaryCall(call, predict(LARGE_ROWS).toByteArray());
-        final CompletableFuture<Map<String, HostTensor>> work = runner.held.get(TIMEOUT_S, TimeUnit.SECONDS);
+        final ManagedChannel through = compressed ? compressingChannel() : channel;
+        try {
+            final CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS);
+            final ClientCall<byte[], byte[]> call = through.newCall(RawGrpcMethods.predict(),
+                    compressed ? options.withCompression("gzip") : options);
+            final var answer = ClientCalls.futureUnaryCall(call, predict(LARGE_ROWS).toByteArray());
+            final CompletableFuture<Map<String, HostTensor>> work = runner.held.get(TIMEOUT_S, TimeUnit.SECONDS);
 
-        call.cancel("the client gives up", null);
+            call.cancel("the client gives up", null);
 
-        assertThatThrownBy(() -> work.get(TIMEOUT_S, TimeUnit.SECONDS)).hasMessageContaining(
-                "The client cancelled the call");
-        assertThatThrownBy(() -> answer.get(TIMEOUT_S, TimeUnit.SECONDS)).hasCauseInstanceOf(
-                StatusRuntimeException.class).hasMessageContaining("CANCELLED");
+            assertThatThrownBy(() -> work.get(TIMEOUT_S, TimeUnit.SECONDS)).hasMessageContaining(
+                    "The client cancelled the call");
+            assertThatThrownBy(() -> answer.get(TIMEOUT_S, TimeUnit.SECONDS)).hasCauseInstanceOf(
+                    StatusRuntimeException.class).hasMessageContaining("CANCELLED");
+        } finally {
+            if (compressed) {
+                through.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
+            }
+        }
         assertThat(runner.threads).containsExactly("test-offload");
     }
 
