@@ -37,14 +37,16 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the transport itself costs per call in that regime ({@link FloorBench}).
  *
  * <pre>
- * GrpcFloorServer --port=18713 [--row_micros=0] [--max_batch=64]
+ * GrpcFloorServer --port=18713 [--row_micros=0] [--max_batch=64] [--weights_bytes=7450664]
  * </pre>
+ *
+ * <p>{@code --weights_bytes=0} spins without touching memory: the batch thread's time without its cache traffic.
  *
  * <p>Thread names: {@code floor-loop} (the event loop), {@code floor-batch}. Runs until killed.
  */
 public final class GrpcFloorServer {
     /** The demo mlp's weights: 784 x 1024 + 1024 x 1024 + 1024 x 10 floats and biases, about 7.4 MB. */
-    private static final int WEIGHT_FLOATS = 1_862_666;
+    private static final int WEIGHT_BYTES = 1_862_666 * 4;
     private static final int ROW_BYTES = 784 * 4;
 
     private GrpcFloorServer() {
@@ -59,10 +61,13 @@ public final class GrpcFloorServer {
         final int port = Integer.parseInt(BatchingBench.required(flags, "port"));
         final long rowMicros = Long.parseLong(flags.getOrDefault("row_micros", "0"));
         final int maxBatch = Integer.parseInt(flags.getOrDefault("max_batch", "64"));
+        final int weightFloats = Integer.parseInt(flags.getOrDefault("weights_bytes",
+                Integer.toString(WEIGHT_BYTES))) / 4;
         final PredictResponse answer = answer();
         final LinkedBlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
         if (rowMicros > 0) {
-            final Thread batch = new Thread(() -> runBatches(queue, answer, rowMicros, maxBatch), "floor-batch");
+            final Thread batch = new Thread(() -> runBatches(queue, answer, rowMicros, maxBatch,
+                    weightFloats), "floor-batch");
             batch.setDaemon(true);
             batch.start();
         }
@@ -108,8 +113,9 @@ public final class GrpcFloorServer {
 
     /** The stand-in batch thread: takes what waits (up to {@code maxBatch}), works, answers per event loop. */
     private static void runBatches(final LinkedBlockingQueue<Waiting> queue, final PredictResponse answer,
-                                   final long rowMicros, final int maxBatch) {
-        final float[] weights = new float[WEIGHT_FLOATS];
+                                   final long rowMicros, final int maxBatch, final int weightFloats) {
+        final float[] weights = new float[Math.max(1, weightFloats)];
+        final int stride = weightFloats == 0 ? 0 : 16;
         final List<Waiting> batch = new ArrayList<>(maxBatch);
         int position = 0;
         double sum = 0;
@@ -124,7 +130,7 @@ public final class GrpcFloorServer {
             while (System.nanoTime() < until) {
                 for (int k = 0; k < 4096; k++) { // a cache line apart: streams through the array
                     sum += weights[position];
-                    position = (position + 16) % WEIGHT_FLOATS;
+                    position = (position + stride) % weights.length;
                 }
             }
             final Map<EventExecutor, List<Waiting>> byLoop = new LinkedHashMap<>();
