@@ -85,6 +85,10 @@ public final class FloorBench {
                 GrpcInferenceCall.predict(GrpcBench.request("mlp")))) {
             result = client.run(target.label(), 64, Duration.ZERO, duration, 1);
         }
+        if (result.requests() == 0 || result.errors() > 0) {
+            throw new IllegalStateException(target.label() + " at " + target.address() + " answered "
+                    + result.requests() + " calls and failed " + result.errors() + ": is it up?");
+        }
         final double calls = result.requests(); // answered in the window; the ticks also span its few ms of set-up
         return new Phase(result.samplesPerSecond(),
                 micros(processTicks(target.pid()) - processBefore) / calls,
@@ -115,8 +119,12 @@ public final class FloorBench {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             long ticks = 0;
             for (Path task : tasks.toList()) {
-                if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
-                    ticks += ticksOf(task.resolve("stat"));
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
+                        ticks += ticksOf(task.resolve("stat"));
+                    }
+                } catch (IOException | UncheckedIOException e) {
+                    // a thread that ended while the threads were listed (JIT compiler threads come and go)
                 }
             }
             return ticks;

@@ -37,7 +37,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the transport itself costs per call in that regime ({@link FloorBench}).
  *
  * <pre>
- * GrpcFloorServer --port=18713 [--row_micros=0] [--max_batch=64] [--weights_bytes=7450664]
+ * GrpcFloorServer --port=18713 [--row_micros=0] [--max_batch=64] [--weights_bytes=7454760]
  * </pre>
  *
  * <p>{@code --weights_bytes=0} spins without touching memory: the batch thread's time without its cache traffic.
@@ -45,8 +45,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Thread names: {@code floor-loop} (the event loop), {@code floor-batch}. Runs until killed.
  */
 public final class GrpcFloorServer {
-    /** The demo mlp's weights: 784 x 1024 + 1024 x 1024 + 1024 x 10 floats and biases, about 7.4 MB. */
-    private static final int WEIGHT_BYTES = 1_862_666 * 4;
+    /** The demo mlp's weights and biases: 784 x 1024 + 1024 x 1024 + 1024 x 10 + 1024 + 1024 + 10 floats. */
+    private static final int WEIGHT_BYTES = 1_863_690 * 4;
     private static final int ROW_BYTES = 784 * 4;
 
     private GrpcFloorServer() {

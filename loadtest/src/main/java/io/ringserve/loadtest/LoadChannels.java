@@ -15,8 +15,9 @@ import io.ringserve.server.grpc.DeflateCodec;
 
 /**
  * gRPC channels as the load generators open them: plaintext, gzip and deflate for calls that ask, callbacks on the
- * transport's threads (they only record and send the next call), no retries (a load generator counts failures, it does not hide them, and the retry
- * machinery costs CPU per call that the server under test would otherwise get), and room for large answers.
+ * transport's threads (they only record and send the next call), no retries (a load generator counts failures, it
+ * does not hide them, and the retry machinery costs CPU per call that the server under test would otherwise get),
+ * and room for large answers.
  * A target is {@code host:port}, or {@code unix:PATH} for a server's {@code --grpc_socket_path} (Linux).
  */
 final class LoadChannels {

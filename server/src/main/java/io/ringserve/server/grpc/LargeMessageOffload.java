@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * be for this), and is inflated there under the same size limit.
  *
  * <p>A large message is handled on the event loop anyway while messages of {@code maxWaitingBytes} in all wait for
- * the workers (counted as they arrived; a compressed one as at least {@code offloadBytes}): the event loop then parses it itself, which slows its
- * reading, so that a client sending faster than the workers parse is held back by HTTP/2 flow control instead of
- * filling the server's memory.
+ * the workers (counted as they arrived; a compressed one as at least {@code offloadBytes}): the event loop then
+ * parses it itself, which slows its reading, so that a client sending faster than the workers parse is held back by
+ * HTTP/2 flow control instead of filling the server's memory.
  *
  * <p>Thread-safe; each call's state is touched on the transport's thread for that call, or on its worker once it
  * moved there.
@@ -189,7 +189,8 @@ public final class LargeMessageOffload implements ServerInterceptor {
         @Override
         public void onMessage(final ReqT message) {
             if (worker != null) {
-                // A unary call has one message; a second one is the stub's to refuse, after what came first.
+                // A unary call has one message: grpc-java (1.85) holds it until the half-close and answers a second
+                // with "Too many requests" itself, so none reaches here; kept for other transports.
                 onWorkerWith(message, 0);
                 return;
             }

@@ -275,16 +275,20 @@ class LargeMessageOffloadTest {
                 .compressorRegistry(compressors).build();
     }
 
-    /** From a sixteenth of the offload size compressed (64 bytes here) on a worker, smaller ones where they arrive. */
+    /**
+     * From a sixteenth of the offload size compressed (offloading from 4 KiB here: compressed messages from 256 bytes)
+     * on a worker, smaller ones where they arrive.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "deflate"})
     void shouldInflateALargeCompressedMessageOnAWorkerAndASmallOneOnTheEventLoop(final String encoding)
             throws Exception {
-        assertThat(gzip(predict(LARGE_ROWS).toByteArray()).length)
-                .isGreaterThanOrEqualTo(OFFLOAD_BYTES / LargeMessageOffload.COMPRESSED_EXPANSION);
-        assertThat(gzip(predict(3).toByteArray()).length)
-                .isLessThan(OFFLOAD_BYTES / LargeMessageOffload.COMPRESSED_EXPANSION);
-        startServer(1 << 20);
+        final int offloadBytes = 4 << 10;
+        final int compressedOffloadBytes = offloadBytes / LargeMessageOffload.COMPRESSED_EXPANSION;
+        assertThat(compressed(encoding, predict(LARGE_ROWS).toByteArray()).length)
+                .isGreaterThanOrEqualTo(compressedOffloadBytes);
+        assertThat(compressed(encoding, predict(3).toByteArray()).length).isLessThan(compressedOffloadBytes);
+        startServer(1 << 20, GrpcServer.DEFAULT_MAX_INBOUND_MESSAGE_BYTES, offloadBytes);
         final ManagedChannel compressing = compressingChannel();
         try {
             final var stub = PredictionServiceGrpc.newBlockingStub(compressing)
@@ -304,7 +308,7 @@ class LargeMessageOffloadTest {
     /**
      * A small compressed message that inflates past the server's limit gets RESOURCE_EXHAUSTED in grpc-java's words,
      * whether it waited for the worker (counted as the offload size at least) or was inflated on the event loop
-     * (offloading from 1 GiB: compressed messages from 1 MiB), and the server goes on. (grpc-java alone, without this
+     * (offloading from 1 GiB: compressed messages from 64 MiB), and the server goes on. (grpc-java alone, without this
      * interceptor, answers UNKNOWN "Application error processing RPC".)
      */
     @ParameterizedTest
@@ -346,7 +350,7 @@ class LargeMessageOffloadTest {
 
     @Test
     void shouldInflateACompressedMessageOnTheEventLoopWhileTheWorkersHaveTheirFill() throws Exception {
-        // A compressed large message (about 2.5 KB) counts as itself, and room is left for one of them, not two.
+        // A compressed large message (about 1.3 KB) counts as itself, and room is left for one of them, not two.
         startServer(OFFLOAD_BYTES + OFFLOAD_BYTES / 2);
         final BlockedWorker blocked = BlockedWorker.of(workers);
         final ManagedChannel compressing = compressingChannel();
@@ -415,21 +419,32 @@ class LargeMessageOffloadTest {
     @ParameterizedTest
     @ValueSource(ints = {3, LARGE_ROWS})
     void shouldCloseACallWhoseCompressionIsBrokenNamingIt(final int rows) throws Exception {
+        final byte[] notGzip = predict(rows).toByteArray();
+        final boolean onWorker = notGzip.length >= OFFLOAD_BYTES / LargeMessageOffload.COMPRESSED_EXPANSION;
+        assertThat(onWorker).as("%d bytes", notGzip.length).isEqualTo(rows == LARGE_ROWS);
         startServer(1 << 20);
+        final BlockedWorker blocked = BlockedWorker.of(workers);
         final ManagedChannel lying = passThroughGzipChannel();
         try {
-            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(lying.newCall(RawGrpcMethods.predict(),
+            final var refused = ClientCalls.futureUnaryCall(lying.newCall(RawGrpcMethods.predict(),
                     CallOptions.DEFAULT.withDeadlineAfter(TIMEOUT_S, TimeUnit.SECONDS).withCompression("gzip")),
-                    predict(rows).toByteArray()))
+                    notGzip);
+            if (onWorker) {
+                awaitSomethingWaiting();
+                blocked.release();
+            }
+            assertThatThrownBy(() -> refused.get(TIMEOUT_S, TimeUnit.SECONDS)).cause()
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
                         assertThat(e.getStatus().getDescription()).isEqualTo("Invalid protobuf byte sequence: "
                                 + "the message is not what its grpc-encoding says (Not in GZIP format)");
                     });
         } finally {
+            blocked.release();
             lying.shutdownNow().awaitTermination(TIMEOUT_S, TimeUnit.SECONDS);
         }
         assertAnswers(predictions().predict(predict(rows)), rows);
+        assertThat(offload.waitingBytes()).isZero();
     }
 
     /**
@@ -518,6 +533,18 @@ class LargeMessageOffloadTest {
                 yield padded;
             }
         };
+    }
+
+    /** {@code bytes} as a client compressing with {@code encoding} sends them. */
+    private static byte[] compressed(final String encoding, final byte[] bytes) throws java.io.IOException {
+        if (encoding.equals("gzip")) {
+            return gzip(bytes);
+        }
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (OutputStream deflate = new DeflateCodec().compress(out)) {
+            deflate.write(bytes);
+        }
+        return out.toByteArray();
     }
 
     private static byte[] gzip(final byte[] bytes) throws java.io.IOException {
