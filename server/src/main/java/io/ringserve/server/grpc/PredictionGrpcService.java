@@ -69,7 +69,6 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
     private final ModelResolver resolver;
     private final ModelRunner runner;
     private final ExampleInference examples;
-    private final ExampleCounts exampleCounts;
     private final LongSupplier nanoClock;
     private final Supplier<Executor> answerExecutor;
     private final PredictOutputEncoding outputEncoding;
@@ -103,8 +102,8 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
         this.methodCheck = Objects.requireNonNull(methodCheck, "methodCheck");
         this.runtimeLatency = Objects.requireNonNull(runtimeLatency, "runtimeLatency");
         this.maxFilledTensorBytes = maxFilledTensorBytes;
-        this.exampleCounts = Objects.requireNonNull(exampleCounts, "exampleCounts");
-        this.examples = new ExampleInference(runner, methodCheck, runtimeLatency, exampleCounts);
+        this.examples = new ExampleInference(runner, methodCheck, runtimeLatency,
+                Objects.requireNonNull(exampleCounts, "exampleCounts"));
     }
 
     @Override
@@ -214,12 +213,10 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
                     tasks.add(new ExampleInference.Task(signatures.get(i),
                             request.getTasks(i).getMethodName().equals(CLASSIFY_METHOD)));
                 }
-                final String modelName = first.getModelSpec().getName();
-                // One model call for every task, as TF Serving runs them; the examples count once.
+                // One model call for every task, as TF Serving runs them.
                 final CompletableFuture<List<ExampleInference.TaskResult>> results = examples.multiInference(model,
                         tasks, serialized, deadline);
                 complete(lease.until(results), observer, answered -> {
-                    exampleCounts.record(modelName, serialized.size());
                     final MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
                     for (int i = 0; i < answered.size(); i++) {
                         final ExampleInference.TaskResult result = answered.get(i);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Classify and Regress on serialized {@code tf.Example}s, the way TF Serving runs them: the examples become one
@@ -80,28 +81,34 @@ public final class ExampleInference {
     public CompletableFuture<List<List<ScoredClass>>> classify(final LoadedModel model, final SignatureSpec signature,
                                                                final List<byte[]> examples,
                                                                final long deadlineNanos) {
-        final TensorSpec input = checkedInput(signature, true);
-        final List<String> outputs = taskOutputs(signature, true);
-        final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
-                TfServingApi.CLASSIFY, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
-                        outputs, deadlineNanos));
-        return FailureFlowsBack.to(call, call.thenApply(tensors -> {
-            exampleCounts.record(model.name(), examples.size());
-            return classes(tensors.get("classes"), tensors.get("scores"), examples.size());
-        }));
+        return runTask(model, signature, true, examples, deadlineNanos,
+                tensors -> classes(tensors.get("classes"), tensors.get("scores"), examples.size()));
     }
 
     /** Regresses {@code examples}: one value per example; failing the returned future fails the model work. */
     public CompletableFuture<List<Float>> regress(final LoadedModel model, final SignatureSpec signature,
                                                   final List<byte[]> examples, final long deadlineNanos) {
-        final TensorSpec input = checkedInput(signature, false);
-        final List<String> outputs = taskOutputs(signature, false);
+        return runTask(model, signature, false, examples, deadlineNanos,
+                tensors -> values(tensors.get("outputs"), examples.size()));
+    }
+
+    /**
+     * Runs {@code signature} as a classification ({@code classify}) or a regression on {@code examples}, through the
+     * runner (batched with other requests), timed and counted, and reads its answer with {@code answer}; failing the
+     * returned future fails the model work.
+     */
+    private <T> CompletableFuture<T> runTask(final LoadedModel model, final SignatureSpec signature,
+                                             final boolean classify, final List<byte[]> examples,
+                                             final long deadlineNanos,
+                                             final Function<Map<String, HostTensor>, T> answer) {
+        final TensorSpec input = checkedInput(signature, classify);
+        final List<String> outputs = taskOutputs(signature, classify);
         final CompletableFuture<Map<String, HostTensor>> call = runtimeLatency.timed(model.name(),
-                TfServingApi.REGRESS, () -> runner.run(model, signature, Map.of(input.alias(), tensor(examples)),
-                        outputs, deadlineNanos));
+                classify ? TfServingApi.CLASSIFY : TfServingApi.REGRESS, () -> runner.run(model, signature,
+                        Map.of(input.alias(), tensor(examples)), outputs, deadlineNanos));
         return FailureFlowsBack.to(call, call.thenApply(tensors -> {
             exampleCounts.record(model.name(), examples.size());
-            return values(tensors.get("outputs"), examples.size());
+            return answer.apply(tensors);
         }));
     }
 
@@ -115,8 +122,8 @@ public final class ExampleInference {
 
     /**
      * Runs every task on {@code examples} in one model call fetching all their outputs, as TF Serving runs a
-     * MultiInference request, and splits the answer per task. The call is not batched with others (its outputs are
-     * this request's own). Failing the returned future fails the model call too.
+     * MultiInference request, and splits the answer per task; its examples are counted once. The call is not batched
+     * with others (its outputs are this request's own). Failing the returned future fails the model call too.
      *
      * @throws ServingException INVALID_ARGUMENT when a task's signature is not what its method needs, or the tasks do
      *     not share one input tensor
@@ -141,6 +148,7 @@ public final class ExampleInference {
         final CompletableFuture<Map<String, HostTensor>> call = runner.runAlone(model, combined,
                 Map.of(input.alias(), tensor(examples)), List.copyOf(outputs.keySet()), deadlineNanos);
         return FailureFlowsBack.to(call, call.thenApply(tensors -> {
+            exampleCounts.record(model.name(), examples.size()); // once for the request, whatever its tasks
             final List<TaskResult> results = new ArrayList<>(tasks.size());
             for (Task task : tasks) {
                 final Map<String, TensorSpec> own = task.signature().outputs();
