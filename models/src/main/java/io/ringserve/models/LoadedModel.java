@@ -45,6 +45,8 @@ public final class LoadedModel implements AutoCloseable {
     private final AtomicInteger users = new AtomicInteger();
     /** Set once the version refuses calls; written outside the write lock when {@link #close} gave up waiting. */
     private volatile boolean closed;
+    /** Set once the version is taken out of service ({@link #markRetired}); before it is closed. */
+    private volatile boolean retired;
     /** Whether the TensorFlow session is closed; under the write lock. */
     private boolean sessionClosed;
 
@@ -207,6 +209,19 @@ public final class LoadedModel implements AutoCloseable {
     /** Requests holding this version now ({@link #acquire}d and not yet released). */
     public int users() {
         return users.get();
+    }
+
+    /**
+     * Marks this version taken out of service: what runs requests makes no new queues or work for it from now on
+     * (it is about to be closed). Idempotent; thread-safe.
+     */
+    public void markRetired() {
+        retired = true;
+    }
+
+    /** Whether {@link #markRetired} was called; a volatile read, cheap enough for every request. */
+    public boolean isRetired() {
+        return retired;
     }
 
     private static Map<String, HostTensor> fetch(final Session.Runner runner, final List<String> aliases) {

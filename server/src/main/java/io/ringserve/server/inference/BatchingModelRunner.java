@@ -18,13 +18,10 @@ import io.ringserve.models.ModelBatchProcessor;
 import io.ringserve.models.ModelExecutionException;
 import io.ringserve.models.SignatureSpec;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -50,9 +47,6 @@ public final class BatchingModelRunner implements ModelRunner {
     private final ObjLongConsumer<String> computeObserver;
     private final BatchingMetrics.Listener batchingListener;
     private final Map<QueueKey, Queue> schedulers = new ConcurrentHashMap<>();
-    /** Versions whose queues were retired: no queue is made for them again (by identity; weakly held). */
-    private final Set<LoadedModel> retired = Collections.newSetFromMap(Collections.synchronizedMap(
-            new WeakHashMap<>()));
     private volatile boolean shutDown;
 
     /**
@@ -94,13 +88,18 @@ public final class BatchingModelRunner implements ModelRunner {
         if (shutDown) {
             return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE, SHUTTING_DOWN));
         }
-        if (retired.contains(model)) {
-            // A request that held its version past the drain timeout: its queues are gone, and a new one would
+        if (model.isRetired()) {
+            // A request that held its version past the drain timeout: its queues are gone, and one made now would
             // run on a closed session and never be closed itself.
-            return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE, "version "
-                    + model.version() + " of model " + model.name() + " was unloaded; retry for the current one"));
+            return unloaded(model);
         }
         final Queue queue = queue(model, signature);
+        if (model.isRetired()) {
+            // Retired while the queue was found or made: either this sees the mark or retire's sweep (which follows
+            // the mark) sees the queue, so none is left behind.
+            closeQueuesOf(model);
+            return unloaded(model);
+        }
         final Map<String, HostTensor> fed = new LinkedHashMap<>();
         signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
         final InferenceTask task = new InferenceTask(fed, deadlineNanos, queue.padVariableLengthInputs());
@@ -131,6 +130,11 @@ public final class BatchingModelRunner implements ModelRunner {
             answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, SHUTTING_DOWN));
         }
         return answer;
+    }
+
+    private static CompletableFuture<Map<String, HostTensor>> unloaded(final LoadedModel model) {
+        return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE, "version "
+                + model.version() + " of model " + model.name() + " was unloaded; retry for the current one"));
     }
 
     /** On the fallback runner: a signature made for one request must not get a batching queue of its own. */
@@ -198,18 +202,21 @@ public final class BatchingModelRunner implements ModelRunner {
      */
     @Override
     public void retire(final LoadedModel model) {
-        retired.add(model);
-        schedulers.entrySet().removeIf(entry -> {
-            if (entry.getKey().model() != model) {
-                return false;
+        model.markRetired();
+        closeQueuesOf(model);
+    }
+
+    /** Removes and closes {@code model}'s queues; each by whoever removes it, so none is closed twice. */
+    private void closeQueuesOf(final LoadedModel model) {
+        for (Map.Entry<QueueKey, Queue> entry : schedulers.entrySet()) {
+            if (entry.getKey().model() == model && schedulers.remove(entry.getKey(), entry.getValue())) {
+                try {
+                    entry.getValue().scheduler().close(Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            try {
-                entry.getValue().scheduler().close(Duration.ofSeconds(1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return true;
-        });
+        }
     }
 
     @Override

@@ -161,6 +161,32 @@ class BatchingModelRunnerTest {
         }
     }
 
+    @Test
+    void aVersionRetiredWhileItsQueueIsMadeShouldAnswerUnavailableAndLeaveNoQueue() throws Exception {
+        // retire() marks the version, then sweeps its queues: a request between the two that makes a queue after
+        // the sweep passed must close that queue itself. The mark lands here while the queue is being made.
+        final LoadedModel racing = new SavedModelLoader(SessionOptions.DEFAULTS).load("racing", 123,
+                TestData.tfServing("saved_model_half_plus_two_cpu").resolve("00000123"));
+        final BatchingModelRunner marking = new BatchingModelRunner(m -> {
+            m.markRetired();
+            return BatchingOptions.builder().maxBatchSize(8).numBatchThreads(1).build();
+        }, new DirectModelRunner(new InferenceExecutor(1, 16, now::get), (model, nanos) -> { }), meters, now::get,
+                (model, nanos) -> { });
+        try {
+            final ExecutionException unloaded = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> marking.run(racing, racing.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(),
+                            Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 2f)), List.of("y"), Long.MAX_VALUE)
+                            .get(10, TimeUnit.SECONDS));
+            assertThat(((ServingException) unloaded.getCause()).code()).isEqualTo(StatusCode.UNAVAILABLE);
+            assertThat(unloaded.getCause()).hasMessageContaining("version 123 of model racing was unloaded");
+            assertThat(meters.find("inference.queue.depth").tag("model", "racing").gauges())
+                    .as("the queue made for the retired version was closed").isEmpty();
+        } finally {
+            marking.shutdown(Duration.ofSeconds(10));
+            racing.close();
+        }
+    }
+
     private Map<String, HostTensor> runOn(final LoadedModel version, final HostTensor x) throws Exception {
         return runner.run(version, version.signature(SignatureSpec.DEFAULT_KEY).orElseThrow(), Map.of("x", x),
                 List.of("y"), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
