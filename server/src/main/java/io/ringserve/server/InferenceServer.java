@@ -40,6 +40,7 @@ import io.ringserve.server.inference.AnswerHandoff;
 import io.ringserve.server.inference.BatchingModelRunner;
 import io.ringserve.server.inference.DirectModelRunner;
 import io.ringserve.server.inference.InferenceExecutor;
+import io.ringserve.server.inference.InputShapeGuard;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ModelResolver;
 import io.ringserve.server.inference.ModelRunner;
@@ -135,10 +136,11 @@ public final class InferenceServer implements AutoCloseable {
         final ModelRunner direct = new DirectModelRunner(
                 new InferenceExecutor(config.inferenceThreads(), config.maxQueuedRequests(), System::nanoTime),
                 metrics::computed);
-        this.runner = config.batching().enabled()
+        // Every request, warm-up's too, passes the guard before TensorFlow: some bad shapes abort the process.
+        this.runner = new InputShapeGuard(config.batching().enabled()
                 ? new BatchingModelRunner(config.batching()::optionsFor, direct, meterRegistry, System::nanoTime,
                         metrics::computed, tfServingMetrics)
-                : direct;
+                : direct);
         this.frontEndRunner = Objects.requireNonNull(frontEnds.apply(runner), "frontEnds");
         this.registry = new ModelRegistry(new SavedModelLoader(config.sessionOptions()),
                 warmup(config, runner, tfServingMetrics),

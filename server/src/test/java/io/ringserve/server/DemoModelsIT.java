@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.ringserve.models.demo.DemoModelGenerator;
+import io.ringserve.server.inference.InputShapeGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -97,6 +99,32 @@ class DemoModelsIT {
         final JsonNode outputs = predict("cnn", "{\"inputs\":{\"image\":[" + image + "]}}").get("outputs");
         assertThat(outputs).hasSize(1);
         assertThat(outputs.get(0)).hasSize(10);
+    }
+
+    @Test
+    void shapesThatWouldAbortTensorFlowShouldBeRefusedAndTheServerShouldStayUp() throws IOException {
+        // Each of these aborted the whole process (a failed TensorFlow CHECK) before InputShapeGuard.
+        assertRefused("/v1/models/cnn:predict", "{\"instances\":[1.0]}",
+                "Input 'image' has shape [1] but the signature declares [-1, 32, 32, 3]");
+        final StringBuilder pixels = new StringBuilder();
+        for (int i = 0; i < 32 * 32; i++) {
+            pixels.append(i == 0 ? "" : ",").append("0.1");
+        }
+        assertRefused("/v2/models/cnn/infer", "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,32,32],"
+                + "\"datatype\":\"FP32\",\"data\":[" + pixels + "]}]}",
+                "Input 'image' has shape [1, 32, 32] but the signature declares [-1, 32, 32, 3]");
+        final String ones = String.join(",", Collections.nCopies(InputShapeGuard.MAX_RANK + 1, "1"));
+        assertRefused("/v2/models/half_plus_two/infer", "{\"inputs\":[{\"name\":\"x\",\"shape\":[" + ones
+                + "],\"datatype\":\"FP32\",\"data\":[1]}]}",
+                "Input 'x' has 255 dimensions; TensorFlow allows at most 254");
+        cnnShouldClassifyAnImage();
+        halfPlusTwoShouldAnswerTheReadmeExample();
+    }
+
+    private static void assertRefused(final String path, final String body, final String message) throws IOException {
+        final HttpResponse<String> response = server.post(path, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).contains(message);
     }
 
     @Test
