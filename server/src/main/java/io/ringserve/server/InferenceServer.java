@@ -220,7 +220,8 @@ public final class InferenceServer implements AutoCloseable {
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         if (config.restPort() != 0) {
             restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                    config.maxRequestBytes(), config.restIdleTimeout(), restConnections, decodeWorkers),
+                    config.maxRequestBytes(), config.restIdleTimeout(), Duration.ofMillis(config.restApiTimeoutMillis()),
+                    restConnections, decodeWorkers),
                     socketPort(config.restPort()));
             LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                     restChannel.localAddress());
@@ -234,8 +235,9 @@ public final class InferenceServer implements AutoCloseable {
                             : responses.error(alloc, ServingException.notFound(
                                     "This port serves only " + metricsService.paths())));
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
-                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(), restConnections,
-                    decodeWorkers), config.metricsPort());
+                    RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(),
+                    Duration.ofMillis(config.restApiTimeoutMillis()), restConnections, decodeWorkers),
+                    config.metricsPort());
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();

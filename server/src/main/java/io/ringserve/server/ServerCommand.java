@@ -114,7 +114,8 @@ public final class ServerCommand {
     boolean enableModelRepositoryApi;
 
     @Option(names = "--rest_api_timeout_in_ms", paramLabel = "MS", defaultValue = "30000",
-            description = "Deadline of a REST request (default: ${DEFAULT-VALUE}); past it the client gets 504.")
+            description = "Deadline of a REST request (default: ${DEFAULT-VALUE}); past it the client gets 504. A "
+                    + "request body that stops arriving for this long gets 408.")
     long restApiTimeoutMillis;
 
     @Option(names = "--rest_api_idle_timeout_seconds", paramLabel = "S", defaultValue = "3600",

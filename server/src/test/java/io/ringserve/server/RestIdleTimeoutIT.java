@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code --rest_api_idle_timeout_seconds} on the real server: an idle keep-alive connection is closed by it. */
+/**
+ * {@code --rest_api_idle_timeout_seconds} on the real server: an idle keep-alive connection is closed by it; a body that
+ * stops arriving is answered 408 after the request timeout or the idle timeout, whichever is shorter.
+ */
 class RestIdleTimeoutIT {
     /** half_plus_two as m, its keep-alive connections closed after two idle seconds. */
     private static RunningServer idleAfterTwoSeconds() throws InterruptedException {
@@ -44,6 +47,25 @@ class RestIdleTimeoutIT {
             assertThat(keepAlive).as("answered as a kept-alive connection").isTrue();
             assertThat(in.skip(length)).isEqualTo(length);
             assertThat(in.read()).as("closed by the server once idle, not by the 30 s read timeout").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anUploadThatStopsArrivingForTheRequestTimeoutShouldBeAnswered408BeforeTheIdleTimeout() throws Exception {
+        try (RunningServer server = new RunningServer(ServerConfig.builder()
+                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
+                .restApiTimeoutMillis(1000));
+             Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+            socket.setSoTimeout(30_000);
+            final OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/models/m:predict HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "a\r\n{\"instance\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).as("the idle timeout is an hour").startsWith("HTTP/1.1 408 Request Timeout")
+                    .contains("--rest_api_timeout_in_ms");
+            assertThat(server.post("/v1/models/m:predict", "{\"instances\": [1.0]}").statusCode())
+                    .as("the server goes on").isEqualTo(200);
         }
     }
 

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +25,12 @@ import java.nio.charset.StandardCharsets;
  * Closes a keep-alive REST connection when it is idle, that is when no request of it is being read, waits or is
  * being answered, and it should go:
  * <ul>
- *   <li>after the pipeline's {@link IdleStateHandler} time (nothing read or written): a request whose model runs
- *       longer than that keeps its connection, and the idle time counts again from its answer; a request whose
- *       body stopped arriving for that long, with nothing else to answer, is answered 408 and its connection
- *       closed;</li>
+ *   <li>after the pipeline's {@link IdleStateHandler} all-idle time (nothing read or written): a request whose
+ *       model runs longer than that keeps its connection, and the idle time counts again from its answer;</li>
+ *   <li>a request whose body stopped arriving, with nothing else to answer, is answered 408 and its connection
+ *       closed once nothing was read for the handler's reader-idle time (the request timeout) or its all-idle
+ *       time, whichever comes first: a client gone mid-upload holds no connection, and a slow upload that keeps
+ *       sending is not cut;</li>
  *   <li>when the server drains ({@link RestConnections#DRAIN}): an idle connection closes at once; a busy one
  *       answers every request it has begun to read (one whose body is still arriving, or pipelined behind
  *       another), the last answer with {@code Connection: close}, and closes after it.</li>
@@ -36,9 +39,10 @@ import java.nio.charset.StandardCharsets;
  * from its head. One instance per connection; runs on the connection's event loop only.
  */
 final class IdleConnectionCloser extends ChannelDuplexHandler {
-    /** Answers an upload that stopped arriving, before the connection closes. */
-    private static final byte[] STALLED = ("{\"error\": \"The request body stopped arriving: nothing was read for the "
-            + "idle timeout (--rest_api_idle_timeout_seconds)\"}").getBytes(StandardCharsets.UTF_8);
+    /** Answers an upload that stopped arriving, before the connection closes; by the timeout that ran out. */
+    private static final byte[] STALLED_FOR_REQUEST_TIMEOUT = stalled("the request timeout (--rest_api_timeout_in_ms)");
+    private static final byte[] STALLED_FOR_IDLE_TIMEOUT = stalled(
+            "the idle timeout (--rest_api_idle_timeout_seconds)");
 
     private int unanswered;
     /** Whether the last request's body is still arriving (its head read, its last content not yet). */
@@ -87,21 +91,34 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
     public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) {
         if (evt == RestConnections.DRAIN) {
             draining = true;
-        } else if (!(evt instanceof IdleStateEvent)) {
+            if (unanswered == 0) {
+                ctx.close();
+            }
+        } else if (evt instanceof IdleStateEvent idle) {
+            final boolean readerIdle = idle.state() == IdleState.READER_IDLE;
+            if (unanswered == 0 && !readerIdle) {
+                ctx.close();
+            } else if (unanswered == 1 && arriving) {
+                // Nothing is being answered, and the one request left has sent nothing for that long: a client gone
+                // mid-upload (a dropped NAT mapping, a crashed host) would hold the connection for ever.
+                answerStalled(ctx, readerIdle ? STALLED_FOR_REQUEST_TIMEOUT : STALLED_FOR_IDLE_TIMEOUT);
+            }
+        } else {
             ctx.fireUserEventTriggered(evt);
-            return;
         }
-        if (unanswered == 0) {
-            ctx.close();
-        } else if (evt instanceof IdleStateEvent && unanswered == 1 && arriving) {
-            // Nothing is being answered, and the one request left has sent nothing for the whole idle time: a
-            // client gone mid-upload (a dropped NAT mapping, a crashed host) would hold the connection for ever.
-            final FullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(STALLED));
-            timeout.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, STALLED.length)
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
-        }
+    }
+
+    private static void answerStalled(final ChannelHandlerContext ctx, final byte[] body) {
+        final FullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(body));
+        timeout.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static byte[] stalled(final String timeout) {
+        return ("{\"error\": \"The request body stopped arriving: nothing was read for " + timeout + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -27,19 +27,29 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
     private final RequestObserver observer;
     private final int maxRequestBytes;
     private final Duration idleTimeout;
+    private final Duration stallTimeout;
     private final RestConnections connections;
     private final EventExecutorGroup workers;
 
-    /** @param workers where requests with large bodies are decoded and answered ({@link RestRequestHandler}) */
+    /**
+     * @param idleTimeout how long a keep-alive connection may sit idle; zero for ever
+     * @param stallTimeout how long a request's body may stop arriving before it is answered 408 (the request
+     *     timeout: a body that does not arrive within it would not be answered in time either)
+     * @param workers where requests with large bodies are decoded and answered ({@link RestRequestHandler})
+     */
     public RestServerInitializer(final HttpRouter router, final RestResponses responses,
                                  final RequestObserver observer, final int maxRequestBytes,
-                                 final Duration idleTimeout, final RestConnections connections,
-                                 final EventExecutorGroup workers) {
+                                 final Duration idleTimeout, final Duration stallTimeout,
+                                 final RestConnections connections, final EventExecutorGroup workers) {
         this.router = Objects.requireNonNull(router, "router");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.maxRequestBytes = maxRequestBytes;
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
+        if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+            throw new IllegalArgumentException("stallTimeout must be positive, got " + stallTimeout);
+        }
         this.connections = Objects.requireNonNull(connections, "connections");
         this.workers = Objects.requireNonNull(workers, "workers");
     }
@@ -53,10 +63,10 @@ public final class RestServerInitializer extends ChannelInitializer<SocketChanne
         // pipelined requests can hold that many. RestRequestHandler bounds what a connection holds instead, by
         // reading no more while its queue is full, so that a client pipelining many requests gets every answer.
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig(), Integer.MAX_VALUE));
-        if (!idleTimeout.isZero()) {
-            p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-        }
-        // Also when the server drains, so present with no idle timeout too.
+        // Reader-idle: a body that stopped arriving (IdleConnectionCloser answers 408); all-idle: the keep-alive.
+        p.addLast("idle", new IdleStateHandler(stallTimeout.toMillis(), 0, idleTimeout.toMillis(),
+                TimeUnit.MILLISECONDS));
+        // Also acts on the server's drain.
         p.addLast("idleCloser", new IdleConnectionCloser());
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
         // A body with a Content-Encoding (gzip, what TF Serving's HTTP server takes, or deflate) is aggregated as it

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,31 @@ class IdleConnectionCloserTest {
         answer();
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aBodyThatStopsArrivingForTheRequestTimeoutShouldBeAnswered408AndClosed() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict"));
+        channel.readInbound();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        final FullHttpResponse timeout = channel.readOutbound();
+        assertThat(timeout.status()).isEqualTo(HttpResponseStatus.REQUEST_TIMEOUT);
+        assertThat(timeout.content().toString(StandardCharsets.UTF_8))
+                .contains("The request body stopped arriving").contains("--rest_api_timeout_in_ms");
+        timeout.release();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void readerIdleShouldLeaveAloneAnIdleConnectionAndOneWaitingForItsAnswer() {
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("keep-alive idleness is the all-idle time's").isTrue();
+        request();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("its body is in; the model is computing").isTrue();
+        assertThat((Object) channel.readOutbound()).isNull();
+        answer();
+        assertThat(channel.isOpen()).isTrue();
     }
 
     @Test
