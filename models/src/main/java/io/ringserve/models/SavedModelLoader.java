@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
@@ -77,9 +78,14 @@ public final class SavedModelLoader {
         return config.build();
     }
 
+    /**
+     * The bundle's signatures, and each one's inputs and outputs, in the order of their keys: TensorFlow hands its
+     * maps over in an order that changes from one process to the next, and clients see this order (metadata, KServe
+     * V2 outputs and their binary chunks), so it must not.
+     */
     static Map<String, SignatureSpec> readSignatures(final SavedModelBundle bundle) {
         final Map<String, SignatureSpec> signatures = new LinkedHashMap<>();
-        for (Map.Entry<String, SignatureDef> e : bundle.metaGraphDef().getSignatureDefMap().entrySet()) {
+        for (Map.Entry<String, SignatureDef> e : new TreeMap<>(bundle.metaGraphDef().getSignatureDefMap()).entrySet()) {
             final SignatureDef def = e.getValue();
             signatures.put(e.getKey(), new SignatureSpec(e.getKey(), def.getMethodName(),
                     tensorSpecs(def.getInputsMap()), tensorSpecs(def.getOutputsMap())));
@@ -89,7 +95,7 @@ public final class SavedModelLoader {
 
     private static Map<String, TensorSpec> tensorSpecs(final Map<String, TensorInfo> infos) {
         final Map<String, TensorSpec> specs = new LinkedHashMap<>();
-        infos.forEach((alias, info) -> specs.put(alias, tensorSpec(alias, info)));
+        new TreeMap<>(infos).forEach((alias, info) -> specs.put(alias, tensorSpec(alias, info)));
         return specs;
     }
 

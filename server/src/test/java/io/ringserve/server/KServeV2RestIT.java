@@ -69,9 +69,10 @@ class KServeV2RestIT {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(json(ready)).isEqualTo(JSON.readTree("{\"name\": \"half_plus_two\", \"ready\": true}"));
         assertThat(server.get("/v2/models/two_versions/versions/124/ready").statusCode()).isEqualTo(200);
+        // 123 is on disk, but the version policy (the latest) never loads it: not served, as in TF Serving.
         final HttpResponse<String> older = server.get("/v2/models/two_versions/versions/123/ready");
-        assertThat(older.statusCode()).isEqualTo(503);
-        assertThat(older.body()).contains("not ready");
+        assertThat(older.statusCode()).isEqualTo(404);
+        assertThat(older.body()).contains("has no version 123");
         assertThat(server.get("/v2/models/nope/ready").statusCode()).isEqualTo(404);
     }
 
@@ -137,6 +138,13 @@ class KServeV2RestIT {
             elements overflow | {"inputs": [{"name": "x", "shape": [99999999999, 99999999999], "datatype": "FP32", "data": [1]}]} | 400 | input 'x': shape [99999999999, 99999999999] holds more elements than a tensor can
             too many elements | {"inputs": [{"name": "x", "shape": [1073741824, 1], "datatype": "FP32", "data": [1]}]}        | 400 | shape [1073741824, 1] holds 1073741824 elements; a FP32 input holds at most 536870911
             not json          | {"inputs": [                                                                                   | 400 | The request body is not JSON
+            more after json   | {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]} {}                  | 400 | The request body has more after its JSON object, at offset 75 (binary data needs the Inference-Header-Content-Length header)
+            garbage after json| {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]} garbage             | 400 | The request body is not JSON: Unrecognized token 'garbage'
+            id not a string   | {"id": 42, "inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}          | 400 | 'id' must be a string, got 42
+            parameters number | {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}], "parameters": 5}   | 400 | 'parameters' of the request must be an object, got 5
+            input parameters  | {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1], "parameters": []}]}  | 400 | 'parameters' of input 'x' must be an object, got []
+            binary output flag| {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}], "parameters": {"binary_data_output": "yes"}} | 400 | binary_data_output of the request must be true or false, got
+            output flag       | {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "y", "parameters": {"binary_data": 1}}]} | 400 | binary_data of output 'y' must be true or false, got 1
             """)
     void shouldRefuseBadInferRequestsNamingTheMistake(final String mistake, final String body, final int status,
                                                       final String message) {
@@ -170,6 +178,32 @@ class KServeV2RestIT {
         final HttpResponse<String> response = server.get("/v2/models/a+b%2Fc");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("a+b/c").doesNotContain("a b");
+    }
+
+    @Test
+    void anEmptyOutputsListShouldAnswerEveryOutputAsAnOmittedOneDoes() throws IOException {
+        final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\":"
+                + " \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}], \"outputs\": []}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json(response).get("outputs").get(0).get("name").asText()).isEqualTo("y");
+    }
+
+    @Test
+    void aMalformedBodyShouldBeDescribedWithoutTheParsersInternals() throws IOException {
+        for (String body : List.of("{", "[".repeat(1500))) {
+            final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", body);
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(json(response).get("error").asText()).startsWith("The request body is not JSON: ")
+                    .doesNotContain("Source:", "StreamReadConstraints", "offset: -1");
+        }
+    }
+
+    @Test
+    void aVersionNeverLoadedShouldBeNotFoundRatherThanNotReady() throws IOException {
+        final HttpResponse<String> response = server.get("/v2/models/two_versions/versions/9/ready");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).isEqualTo(
+                "Model two_versions has no version 9 (its versions: [124])");
     }
 
     @Test
@@ -258,6 +292,11 @@ class KServeV2RestIT {
                 {"inputs": [{"name": "x", "shape": [3, 1], "datatype": "FP32", "parameters": {"binary_data_size": 8}}]}""";
         assertThat(new String(postBinary(wrongShape, floats(1f, 2f), null).body(), StandardCharsets.UTF_8))
                 .contains("input 'x' has 8 bytes of binary data, but shape [3, 1] of FP32 needs 12");
+        final String both = """
+                {"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [100],
+                  "parameters": {"binary_data_size": 4}}]}""";
+        assertThat(new String(postBinary(both, floats(1f), null).body(), StandardCharsets.UTF_8))
+                .contains("input 'x' has both 'data' and binary_data_size; its values come from one or the other");
         final HttpResponse<byte[]> badLength = postBinary(one, floats(1f, 2f), "99999999999");
         assertThat(badLength.statusCode()).isEqualTo(400);
         assertThat(new String(badLength.body(), StandardCharsets.UTF_8)).contains("Inference-Header-Content-Length is "

@@ -101,6 +101,16 @@ class DemoModelGeneratorTest {
     }
 
     @Test
+    void signatureInputsAndOutputsShouldComeInTheOrderOfTheirNames() {
+        // TensorFlow's own order changes from one process to the next; clients see this one (KServe V2 outputs).
+        final SignatureSpec signature = registry.get("multi_io").flatMap(ServedModel::latest).orElseThrow()
+                .signature(SignatureSpec.DEFAULT_KEY).orElseThrow();
+        assertThat(signature.inputs().keySet()).containsExactly("features", "ids", "tags");
+        assertThat(signature.outputAliases()).containsExactly("next_ids", "positive", "score", "tag_length",
+                "tags_bytes");
+    }
+
+    @Test
     void shouldBeDeterministic(@TempDir final Path other) throws Exception {
         DemoModelGenerator.writeAll(other);
         final Path a = repository.resolve("mlp/1/variables/variables.data-00000-of-00001");

@@ -66,7 +66,7 @@ public final class JsonExamplesDecoder {
             return new ExamplesRequest(signatureName, ExampleInference.withContext(
                     context == null ? new byte[0] : context.toByteArray(), serialized));
         } catch (JsonProcessingException e) {
-            throw ServingException.invalidArgument("JSON Parse error: " + e.getOriginalMessage());
+            throw JsonParseErrors.of(e);
         } catch (IOException e) {
             throw new ServingException(StatusCode.INTERNAL, "Cannot read the request body: " + e.getMessage(), e);
         }

@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Decodes TF Serving REST predict bodies ({@code {"signature_name": .., "instances": [..]}} or
@@ -35,9 +34,6 @@ public final class JsonPredictRequestDecoder {
             + "multiple input tensors required as per tensorinfo_map";
 
     /** Jackson's "[Source: ...; line: 1, column: 14]", which names no source here: keep line and column. */
-    private static final Pattern SOURCE_LOCATION =
-            Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
-
     private final JsonFactory jsonFactory;
 
     public JsonPredictRequestDecoder(final JsonFactory jsonFactory) {
@@ -153,7 +149,7 @@ public final class JsonPredictRequestDecoder {
             }
             throw new IllegalStateException("the first pass found '" + key + "' but the second did not");
         } catch (JsonProcessingException e) {
-            throw parseError(e);
+            throw JsonParseErrors.of(e);
         } catch (IOException e) {
             throw new ServingException(StatusCode.INTERNAL, "Cannot read the request body: " + e.getMessage(), e);
         }
@@ -180,7 +176,7 @@ public final class JsonPredictRequestDecoder {
             }
             return envelope;
         } catch (JsonProcessingException e) {
-            throw parseError(e);
+            throw JsonParseErrors.of(e);
         } catch (IOException e) {
             throw new ServingException(StatusCode.INTERNAL, "Cannot read the request body: " + e.getMessage(), e);
         }
@@ -252,12 +248,6 @@ public final class JsonPredictRequestDecoder {
 
     static String sortedKeys(final Map<String, ?> map) {
         return String.join(",", new TreeSet<>(map.keySet()));
-    }
-
-    private static ServingException parseError(final JsonProcessingException e) {
-        final long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-        final String message = SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
-        return ServingException.invalidArgument("JSON Parse error: " + message + " at offset: " + offset);
     }
 
     private static final class Envelope {

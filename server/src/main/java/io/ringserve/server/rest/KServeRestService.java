@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
@@ -22,6 +23,7 @@ import io.ringserve.models.ServedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
 import io.ringserve.server.codec.JsonDoubles;
+import io.ringserve.server.codec.JsonParseErrors;
 import io.ringserve.server.codec.V2Inputs;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
@@ -212,8 +214,13 @@ public final class KServeRestService {
     }
 
     private FullHttpResponse ready(final Route route, final ByteBufAllocator alloc) {
-        if (models.apply(route.model()).isEmpty()) {
-            throw ServingException.notFound("Model " + route.model() + " is not served here");
+        final ServedModel served = models.apply(route.model()).orElseThrow(
+                () -> ServingException.notFound("Model " + route.model() + " is not served here"));
+        if (route.version().isPresent() && served.status(route.version().getAsLong()).isEmpty()) {
+            // A version the server never tried to load is not a version that is not ready yet.
+            throw ServingException.notFound("Model " + route.model() + " has no version "
+                    + route.version().getAsLong() + " (its versions: " + served.statuses().stream()
+                    .map(status -> Long.toString(status.version())).toList() + ")");
         }
         try {
             resolver.model(route.selector());
@@ -248,9 +255,10 @@ public final class KServeRestService {
             } else {
                 final Envelope envelope = envelope(request);
                 final JsonNode body = envelope.json();
-                id = body.get("id");
+                id = requestId(body.get("id"));
                 inputs = inputs(signature, body.get("inputs"), envelope.binary());
-                final boolean allBinary = body.path("parameters").path("binary_data_output").asBoolean(false);
+                final boolean allBinary = flag(parameters(body, "the request"), "binary_data_output",
+                        "the request");
                 outputs = outputs(signature, body.get("outputs"), allBinary);
             }
             final CompletableFuture<Map<String, HostTensor>> result = lease.until(runner.run(model, signature, inputs,
@@ -334,8 +342,13 @@ public final class KServeRestService {
         try (JsonParser parser = JsonDoubles.refusingOverflow(json.createParser(
                 (InputStream) new ByteBufInputStream(content.slice(content.readerIndex(), jsonLength))))) {
             body = json.readTree(parser);
+            if (body != null && parser.nextToken() != null) {
+                throw ServingException.invalidArgument("The request body has more after its JSON object, at offset "
+                        + parser.currentTokenLocation().getByteOffset() + (header == null ? " (binary data needs the "
+                        + HEADER_LENGTH + " header)" : ""));
+            }
         } catch (JsonProcessingException e) {
-            throw ServingException.invalidArgument("The request body is not JSON: " + e.getOriginalMessage());
+            throw ServingException.invalidArgument("The request body is not JSON: " + JsonParseErrors.describe(e));
         } catch (IOException e) {
             throw ServingException.invalidArgument("The request body cannot be read: " + e.getMessage());
         }
@@ -360,11 +373,15 @@ public final class KServeRestService {
                 throw ServingException.invalidArgument("Every input needs a string 'name'");
             }
             final TensorSpec spec = tensors.spec(name.textValue());
-            final JsonNode binarySize = input.path("parameters").get("binary_data_size");
+            final JsonNode binarySize = parameters(input, "input '" + spec.alias() + "'").get("binary_data_size");
             final HostTensor tensor;
             if (binarySize == null) {
                 tensor = V2Tensors.read(spec.alias(), input, V2Inputs.type(spec));
             } else {
+                if (input.has("data")) {
+                    throw ServingException.invalidArgument("input '" + spec.alias() + "' has both 'data' and "
+                            + "binary_data_size; its values come from one or the other");
+                }
                 if (!binarySize.isIntegralNumber() || !binarySize.canConvertToLong() || binarySize.longValue() < 0) {
                     throw ServingException.invalidArgument("input '" + spec.alias() + "': binary_data_size "
                             + binarySize + " is not a byte count (a non-negative integer)");
@@ -392,12 +409,12 @@ public final class KServeRestService {
     private static Map<String, Boolean> outputs(final SignatureSpec signature, final JsonNode requested,
                                                 final boolean allBinary) {
         final Map<String, Boolean> outputs = new LinkedHashMap<>();
-        if (requested == null) {
+        if (requested != null && !requested.isArray()) {
+            throw ServingException.invalidArgument("'outputs' must be an array of {\"name\": ...}");
+        }
+        if (requested == null || requested.isEmpty()) { // as KServe's servers: no outputs named, all of them
             signature.outputAliases().forEach(alias -> outputs.put(alias, allBinary));
             return outputs;
-        }
-        if (!requested.isArray()) {
-            throw ServingException.invalidArgument("'outputs' must be an array of {\"name\": ...}");
         }
         for (JsonNode output : requested) {
             final JsonNode name = output.get("name");
@@ -405,9 +422,48 @@ public final class KServeRestService {
                 throw ServingException.invalidArgument("Every requested output needs a string 'name'");
             }
             V2Inputs.requireOutput(signature, name.textValue(), outputs.keySet());
-            outputs.put(name.textValue(), output.path("parameters").path("binary_data").asBoolean(allBinary));
+            final String what = "output '" + name.textValue() + "'";
+            final JsonNode binary = parameters(output, what).get("binary_data");
+            outputs.put(name.textValue(), binary == null ? allBinary : bool(binary, "binary_data", what));
         }
         return outputs;
+    }
+
+    /** The request's {@code id}, echoed in the answer: a string, or none. */
+    private static JsonNode requestId(final JsonNode id) {
+        if (id == null || id.isNull()) {
+            return null;
+        }
+        if (!id.isTextual()) {
+            throw ServingException.invalidArgument("'id' must be a string, got " + id);
+        }
+        return id;
+    }
+
+    /** The {@code parameters} object of {@code node}, empty when it has none; {@code what} names the node. */
+    private static JsonNode parameters(final JsonNode node, final String what) {
+        final JsonNode parameters = node.get("parameters");
+        if (parameters == null || parameters.isNull()) {
+            return MissingNode.getInstance();
+        }
+        if (!parameters.isObject()) {
+            throw ServingException.invalidArgument("'parameters' of " + what + " must be an object, got "
+                    + parameters);
+        }
+        return parameters;
+    }
+
+    /** The boolean parameter {@code name} of {@code parameters} (false when absent). */
+    private static boolean flag(final JsonNode parameters, final String name, final String what) {
+        final JsonNode value = parameters.get(name);
+        return value != null && bool(value, name, what);
+    }
+
+    private static boolean bool(final JsonNode value, final String name, final String what) {
+        if (!value.isBoolean()) {
+            throw ServingException.invalidArgument(name + " of " + what + " must be true or false, got " + value);
+        }
+        return value.booleanValue();
     }
 
     /** {@code {m}[/versions/{v}][/ready|/infer]}, the part of the path after {@code /v2/models/}. */
