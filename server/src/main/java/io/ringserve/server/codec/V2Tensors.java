@@ -231,8 +231,9 @@ public final class V2Tensors {
     }
 
     private static ServingException notA(final String name, final String kind, final JsonNode value) {
-        return ServingException.invalidArgument("input '" + name + "': expected a " + kind + " element, got "
-                + value);
+        // A number's own text (NaN, Infinity), not Jackson's quoted rendering of it.
+        return ServingException.invalidArgument("input '" + name + "': expected " + (kind.equals("integer") ? "an "
+                : "a ") + kind + " element, got " + (value.isNumber() ? value.asText() : value.toString()));
     }
 
     private static String text(final JsonNode input, final String field, final String name) {

@@ -74,6 +74,16 @@ class V2TensorsTest {
                 .isInstanceOf(ServingException.class);
     }
 
+    @Test
+    void aWrongElementShouldBeNamedAsTheClientWroteIt() throws Exception {
+        final ObjectMapper json = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+        assertThatThrownBy(() -> V2Tensors.read("ids", json.readTree(
+                "{\"name\": \"ids\", \"shape\": [1], \"datatype\": \"INT64\", \"data\": [NaN]}"), DType.INT64))
+                .isInstanceOf(ServingException.class)
+                .hasMessage("input 'ids': expected an integer element, got NaN");
+    }
+
     /** Values put in place of a number of a valid input: each valid JSON, many of them wrong for the input. */
     private static final String[] VALUES = {"1e999", "-1e999", "-0", "[1]", "\"x\"", "true", "null", "256", "-1",
         "9223372036854775808", "99999999999999999999", "1.5", "[]", "{}", "2147483648", "1e-400", "[[1, 2], [3]]",
