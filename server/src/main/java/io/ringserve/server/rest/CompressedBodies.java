@@ -54,6 +54,24 @@ final class CompressedBodies {
     /** What one read of an inflating stream adds to the body at most. */
     private static final int INFLATE_CHUNK = 64 << 10;
 
+    /** The body names a content coding this server does not decode: 415 Unsupported Media Type. */
+    static final class UnsupportedCodingException extends DecompressionException {
+        private static final long serialVersionUID = 1L;
+
+        UnsupportedCodingException(final String message) {
+            super(message);
+        }
+    }
+
+    /** The body decompresses to more than the limit: 413 Content Too Large, as a body that large as sent. */
+    static final class TooLargeException extends DecompressionException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(final int maxBytes) {
+            super("the body is larger than " + maxBytes + " bytes once decompressed");
+        }
+    }
+
     private CompressedBodies() {
     }
 
@@ -67,15 +85,17 @@ final class CompressedBodies {
      * release; {@code request} itself is left as it is. A list of codings ({@code gzip, snappy}) is undone last
      * one first, as RFC 9110 lists them in the order they were applied; {@code identity} is skipped.
      *
-     * @throws DecompressionException when a coding is not one this server decodes, the body is not what its
-     *     encoding says, is cut short, or decompresses to more than {@code maxBytes}; the message says which
+     * @throws UnsupportedCodingException when a coding is not one this server decodes
+     * @throws TooLargeException when the body decompresses to more than {@code maxBytes}
+     * @throws DecompressionException when the body is not what its encoding says, or is cut short; the message says
+     *     which
      */
     static FullHttpRequest decompressed(final FullHttpRequest request, final int maxBytes) {
         final List<String> codings = codings(request);
         for (String coding : codings) {
             if (!isSupported(coding)) {
-                throw new DecompressionException("'" + coding + "' is not a content coding this server decodes ("
-                        + String.join(", ", supported()) + ")");
+                throw new UnsupportedCodingException("'" + coding + "' is not a content coding this server decodes ("
+                        + acceptedCodings() + ")");
             }
         }
         ByteBuf body = request.content().retainedDuplicate();
@@ -115,7 +135,11 @@ final class CompressedBodies {
         };
     }
 
-    /** The codings this server decodes, for error messages. */
+    /** The codings this server decodes, comma separated: for error messages and {@code Accept-Encoding}. */
+    static String acceptedCodings() {
+        return String.join(", ", supported());
+    }
+
     private static List<String> supported() {
         final List<String> names = new ArrayList<>(List.of("gzip", "x-gzip", "deflate", "x-deflate", "snappy"));
         if (Brotli.isAvailable()) {
@@ -144,8 +168,7 @@ final class CompressedBodies {
                 : new InflaterInputStream(new ByteBufInputStream(compressed.duplicate()), inflater, 8192)) {
             while (body.ensureWritable(INFLATE_CHUNK).writeBytes(in, INFLATE_CHUNK) >= 0) {
                 if (body.readableBytes() > maxBytes) {
-                    throw new DecompressionException("the body is larger than " + maxBytes
-                            + " bytes once decompressed");
+                    throw new TooLargeException(maxBytes);
                 }
             }
             return body;
@@ -191,8 +214,7 @@ final class CompressedBodies {
             if (part instanceof HttpContent content) {
                 body.addComponent(true, content.content()); // the body owns what the decoder gave
                 if (body.readableBytes() > maxBytes) {
-                    throw new DecompressionException("the body is larger than " + maxBytes
-                            + " bytes once decompressed");
+                    throw new TooLargeException(maxBytes);
                 }
             }
         }

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * The KServe V2 health probes: {@code GET /v2/health/live} answers 200 {@code {"live": true}} while the process
  * serves HTTP; {@code GET /v2/health/ready} answers 200 {@code {"ready": true}} once every configured model has a
  * version serving, and 503 with an {@code {"error"}} naming the models that are not before that, or once the server
- * has begun shutting down. Thread-safe.
+ * has begun shutting down. Another method than GET or HEAD is answered 405 with {@code Allow: GET, HEAD}
+ * ({@link RestRequestRouter}). Thread-safe.
  */
 public final class HealthRestService {
     public static final String LIVE_PATH = "/v2/health/live";

@@ -3,15 +3,20 @@ package io.ringserve.server.rest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.List;
 
 /**
  * Netty's aggregator, except that a request whose body is larger than {@code --max_request_bytes} is not answered
@@ -33,6 +38,22 @@ final class RequestAggregator extends HttpObjectAggregator {
 
     RequestAggregator(final int maxRequestBytes) {
         super(maxRequestBytes);
+    }
+
+    /**
+     * A chunk whose size line was too long fails with the same {@link TooLongHttpLineException} as a request line
+     * too long, which {@link RestRequestHandler} answers 414 (URI Too Long); here it becomes what it is, a malformed
+     * body (400). Otherwise as Netty aggregates.
+     */
+    @Override
+    protected void decode(final ChannelHandlerContext ctx, final HttpObject part, final List<Object> out)
+            throws Exception {
+        if (part instanceof HttpContent && !(part instanceof HttpMessage)
+                && part.decoderResult().cause() instanceof TooLongHttpLineException tooLong) {
+            part.setDecoderResult(DecoderResult.failure(new DecoderException(
+                    "The size line of a chunk of the body is too long: " + tooLong.getMessage(), tooLong)));
+        }
+        super.decode(ctx, part, out);
     }
 
     /** Hands the oversized request on, as one that failed to decode; its body so far is released by Netty. */

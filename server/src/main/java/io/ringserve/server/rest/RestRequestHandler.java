@@ -7,8 +7,11 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.ringserve.server.inference.AnswerHandoff;
@@ -41,8 +44,13 @@ import org.slf4j.LoggerFactory;
  * CompressedBodies#EXPANSION}th of that) is decompressed and decoded, and its answer built, on one of the
  * {@code workers} instead of the event loop (decoding 10 MB of JSON takes tens of milliseconds, which would hold up
  * every other connection of the loop); smaller ones are handled on the event loop, where they cost less than the
- * hand-off would. Either way the answer is written on the event loop. A body that cannot be decompressed, or
- * decompresses past {@code maxRequestBytes}, is answered 400 naming why, and the connection goes on.
+ * hand-off would. Either way the answer is written on the event loop. A body that cannot be decompressed is answered
+ * 400 naming why, one that decompresses past {@code maxRequestBytes} 413, one in a coding the server does not decode
+ * 415; the connection goes on.
+ *
+ * <p>A request the codec could not read is answered 414 when its request line is too long, 431 when its header
+ * fields are, 413 when its body is ({@link RequestAggregator}), else 400, and its connection closed. A request target
+ * in absolute form ({@code GET http://host/path}) is routed by its path and query.
  */
 public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(RestRequestHandler.class);
@@ -99,19 +107,70 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         answering = true;
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            final Throwable cause = request.decoderResult().cause();
-            write(ctx, cause instanceof RequestAggregator.BodyTooLargeException tooLarge
-                    ? responses.error(ctx.alloc(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge.getMessage())
-                    : responses.error(ctx.alloc(), ServingException.invalidArgument(
-                            "Malformed HTTP request: " + cause.getMessage())), false,
+            write(ctx, undecodable(ctx.alloc(), request.decoderResult().cause()), false,
                     RequestObserver.Observation.UNOBSERVED);
             return;
         }
+        request.setUri(originForm(request.uri()));
         final RestRequest call = new RestRequest(request);
         final RequestObserver.Observation observation = observer.start(call);
         // Written on this channel's event loop; answers of one batch come to it together (AnswerHandoff).
         route(ctx, request, call).whenCompleteAsync((response, failure) -> write(ctx, response, keepAlive, observation),
                 AnswerHandoff.to(ctx.executor()));
+    }
+
+    /**
+     * The answer to a request the codec could not read, {@code cause} saying why: 413 for a body over
+     * {@code --max_request_bytes}, 414 for a request line (URI) and 431 for header fields over Netty's limits, 400
+     * for anything else malformed. The connection is closed after it: where the request ends is not known.
+     */
+    private FullHttpResponse undecodable(final ByteBufAllocator alloc, final Throwable cause) {
+        if (cause instanceof RequestAggregator.BodyTooLargeException) {
+            return responses.error(alloc, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, cause.getMessage());
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return responses.error(alloc, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    "The request line (method, URI and version) is too long: " + cause.getMessage());
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return responses.error(alloc, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "The request's header fields are too large: " + cause.getMessage());
+        }
+        return responses.error(alloc, ServingException.invalidArgument("Malformed HTTP request: "
+                + cause.getMessage()));
+    }
+
+    /**
+     * {@code uri} in origin form (its path and query), as the routes take it. A request target in absolute form
+     * ({@code http://host/v2/health/ready}, what a client sends to a proxy) is one a server must accept (RFC 9112,
+     * section 3.2.2): the scheme and authority are dropped. Any other target is returned as it is.
+     */
+    static String originForm(final String uri) {
+        final int scheme = uri.indexOf("://");
+        if (uri.startsWith("/") || scheme <= 0 || !isScheme(uri.substring(0, scheme))) {
+            return uri;
+        }
+        final int authority = scheme + 3;
+        int end = authority;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        final String rest = uri.substring(end);
+        return rest.startsWith("/") ? rest : "/" + rest;
+    }
+
+    /** True for a URI scheme name (RFC 3986, section 3.1): a letter, then letters, digits, {@code +-.}. */
+    private static boolean isScheme(final String name) {
+        if (!Character.isLetter(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            final char c = name.charAt(i);
+            if (!(c < 128 && Character.isLetterOrDigit(c)) && "+-.".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Routes {@code call} on the event loop, or on a worker when its body is large (see the class). */
@@ -165,8 +224,7 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
             try {
                 decompressed = CompressedBodies.decompressed(call.http(), maxRequestBytes);
             } catch (DecompressionException e) {
-                return CompletableFuture.completedFuture(responses.error(alloc, ServingException.invalidArgument(
-                        "The request body could not be decompressed (Content-Encoding): " + e.getMessage())));
+                return CompletableFuture.completedFuture(undecompressable(alloc, e));
             }
             try {
                 return router.route(call.withHttp(decompressed), executor, alloc);
@@ -176,6 +234,27 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(responses.error(alloc, e));
         }
+    }
+
+    /**
+     * The answer to a body that could not be decompressed: 413 past {@code --max_request_bytes}, as a body that
+     * large as sent; 415 with {@code Accept-Encoding} for a coding this server does not decode (RFC 9110, section
+     * 15.5.16); 400 for a body that is not what its encoding says. The body was read whole: the connection goes on.
+     */
+    private FullHttpResponse undecompressable(final ByteBufAllocator alloc, final DecompressionException e) {
+        if (e instanceof CompressedBodies.TooLargeException) {
+            return responses.error(alloc, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "The request body is larger than " + maxRequestBytes
+                            + " bytes once decompressed (--max_request_bytes)");
+        }
+        final String message = "The request body could not be decompressed (Content-Encoding): " + e.getMessage();
+        if (e instanceof CompressedBodies.UnsupportedCodingException) {
+            final FullHttpResponse response = responses.error(alloc, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                    message);
+            response.headers().set(HttpHeaderNames.ACCEPT_ENCODING, CompressedBodies.acceptedCodings());
+            return response;
+        }
+        return responses.error(alloc, ServingException.invalidArgument(message));
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive,

@@ -6,15 +6,20 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.EventExecutor;
 import io.ringserve.server.inference.ServingException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The REST port's router: TF Serving's {@code /v1} API, KServe V2's {@code /v2} (inference, metadata, health, the
- * model repository extension) and the Prometheus exposition; every failure becomes an error response. Thread-safe;
- * shared by all connections.
+ * model repository extension) and the Prometheus exposition; every failure becomes an error response. The health
+ * probes and the exposition asked with another method than GET or HEAD answer 405 with {@code Allow}; a path no
+ * service has, 404. Thread-safe; shared by all connections.
  */
 public final class RestRequestRouter implements HttpRouter {
+    /** The methods the health probes and the metrics are served with. */
+    private static final List<HttpMethod> GET_METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD);
+
     private final TfServingRestService tfServing;
     private final KServeRestService kserve;
     private final HealthRestService health;
@@ -51,13 +56,16 @@ public final class RestRequestRouter implements HttpRouter {
                 return kserve.handle(call, executor, alloc)
                         .exceptionally(failure -> responses.error(alloc, failure));
             }
-            if (isGet(request) && HealthRestService.LIVE_PATH.equals(path)) {
+            if (HealthRestService.LIVE_PATH.equals(path)) {
+                requireGet(request, path);
                 return CompletableFuture.completedFuture(health.live(alloc));
             }
-            if (isGet(request) && HealthRestService.READY_PATH.equals(path)) {
+            if (HealthRestService.READY_PATH.equals(path)) {
+                requireGet(request, path);
                 return CompletableFuture.completedFuture(health.ready(alloc));
             }
-            if (isGet(request) && metrics.serves(path)) {
+            if (metrics.serves(path)) {
+                requireGet(request, path);
                 return CompletableFuture.completedFuture(metrics.scrape(alloc, path));
             }
             return CompletableFuture.completedFuture(responses.error(alloc, ServingException.notFound(
@@ -67,8 +75,13 @@ public final class RestRequestRouter implements HttpRouter {
         }
     }
 
-    /** GET, or HEAD (a load balancer's check), which the codec answers with the GET answer's head alone. */
-    private static boolean isGet(final FullHttpRequest request) {
-        return HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
+    /**
+     * Refuses, 405 with {@code Allow: GET, HEAD}, any method but GET and HEAD (a load balancer's check, which the codec
+     * answers with the GET answer's head alone).
+     */
+    private static void requireGet(final FullHttpRequest request, final String path) {
+        if (!GET_METHODS.contains(request.method())) {
+            throw new RestResponses.MethodNotAllowedException(request.method(), path, GET_METHODS);
+        }
     }
 }

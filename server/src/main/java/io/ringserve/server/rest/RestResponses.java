@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.ringserve.server.inference.ServingException;
@@ -16,14 +17,51 @@ import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Builds the REST responses: JSON bodies with {@code Content-Type: application/json}, and the one error shape
  * {@code {"error": "<message>"}} with the HTTP status of the error's {@link StatusCode}; a full queue adds
- * {@code Retry-After}. Thread-safe.
+ * {@code Retry-After}, a path asked with a method it is not served with ({@link MethodNotAllowedException}) 405 and
+ * {@code Allow}. Thread-safe.
  */
 public final class RestResponses {
+    /**
+     * A request's path is served, but not with its method: answered 405 Method Not Allowed, with an {@code Allow}
+     * header listing the methods that are (RFC 9110, section 15.5.6), in the usual {@code {"error"}} body. Thrown
+     * where a route finds the method wrong; {@link #error(ByteBufAllocator, Throwable)} answers it.
+     */
+    public static final class MethodNotAllowedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient List<HttpMethod> allowed;
+
+        /** @param allowed the methods {@code path} is served with, in the order {@code Allow} lists them */
+        public MethodNotAllowedException(final HttpMethod method, final String path, final List<HttpMethod> allowed) {
+            super(method + " " + path + " is not served; use " + names(allowed), null, false, false);
+            if (allowed.isEmpty()) {
+                throw new IllegalArgumentException("allowed must name at least one method");
+            }
+            this.allowed = List.copyOf(allowed);
+        }
+
+        /** The methods the path is served with. */
+        public List<HttpMethod> allowed() {
+            return allowed;
+        }
+
+        /** The value of the {@code Allow} header: the methods, comma separated. */
+        String allowHeader() {
+            return names(allowed);
+        }
+
+        private static String names(final List<HttpMethod> methods) {
+            return methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+        }
+    }
+
     /** Seconds a client is asked to wait before retrying a request the server shed. */
     static final String RETRY_AFTER_SECONDS = "1";
 
@@ -58,8 +96,17 @@ public final class RestResponses {
         return response;
     }
 
-    /** The error response for any failure: a {@link ServingException}'s own status, else 500. */
+    /**
+     * The error response for any failure: a {@link ServingException}'s own status, 405 with {@code Allow} for a
+     * {@link MethodNotAllowedException}, else 500.
+     */
     public FullHttpResponse error(final ByteBufAllocator alloc, final Throwable failure) {
+        if (ServingException.unwrap(failure) instanceof MethodNotAllowedException wrongMethod) {
+            final FullHttpResponse response = error(alloc, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    wrongMethod.getMessage());
+            response.headers().set(HttpHeaderNames.ALLOW, wrongMethod.allowHeader());
+            return response;
+        }
         final ServingException error = ServingException.of(failure);
         final FullHttpResponse response = json(alloc, httpStatus(error.code()), out -> {
             try (JsonGenerator gen = jsonFactory.createGenerator(out)) {
@@ -74,7 +121,10 @@ public final class RestResponses {
         return response;
     }
 
-    /** An error response of {@code status}, one TensorFlow's status codes have no word for (413), in the same JSON. */
+    /**
+     * An error response of {@code status}, one TensorFlow's status codes have no word for (405, 413, 414, 415,
+     * 431), in the same JSON.
+     */
     public FullHttpResponse error(final ByteBufAllocator alloc, final HttpResponseStatus status, final String message) {
         return json(alloc, status, out -> {
             try (JsonGenerator gen = jsonFactory.createGenerator(out)) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Pipelined requests are answered in order, and a connection stops reading while it holds as many of them as it may,
  * or while its client does not take its answers, and reads again once it can. Requests with large bodies are handled
- * on a worker, not on the event loop, and answered on the event loop.
+ * on a worker, not on the event loop, and answered on the event loop. Compressed bodies it cannot take are answered
+ * 400, 413 or 415 as the reason is. (Requests the codec cannot read: {@link UnreadableRequestTest}.)
  */
 class RestRequestHandlerTest {
     /** The answers the router owes, oldest first; each completes when the test says. */
@@ -214,6 +215,48 @@ class RestRequestHandlerTest {
 
         assertThat(plain.isOpen()).isTrue();
         assertThat(plain.config().isAutoRead()).isTrue();
+        post(plain, 5);
+        assertThat(awaitAnswer(plain)).isEqualTo("5 bytes read");
+    }
+
+    private static void postEncoded(final EmbeddedChannel channel, final String encoding, final byte[] body) {
+        final DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/models/m:predict", Unpooled.wrappedBuffer(body));
+        request.headers().set(HttpHeaderNames.CONTENT_ENCODING, encoding);
+        channel.writeInbound(request);
+    }
+
+    @Test
+    void shouldAnswerABodyThatDecompressesPastTheLimitWith413AsOneThatLargeAsSentAndReadOn() throws Exception {
+        final EmbeddedChannel plain = countingBodies(ImmediateEventExecutor.INSTANCE, new CompletableFuture<>());
+        postGzip(plain, gzippedZeros((1 << 20) + 1));
+        plain.runPendingTasks();
+        final FullHttpResponse refused = plain.readOutbound();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(refused.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"error\":\"The request body is "
+                + "larger than 1048576 bytes once decompressed (--max_request_bytes)\"}");
+        refused.release();
+
+        assertThat(plain.isOpen()).as("the body was read whole").isTrue();
+        postGzip(plain, gzippedZeros(1 << 20));
+        assertThat(awaitAnswer(plain)).isEqualTo("1048576 bytes read");
+    }
+
+    @Test
+    void shouldAnswerACodingItDoesNotDecodeWith415NamingItAndTheCodingsItDecodes() throws Exception {
+        final EmbeddedChannel plain = countingBodies(ImmediateEventExecutor.INSTANCE, new CompletableFuture<>());
+        postEncoded(plain, "gzip, br", gzippedZeros(10));
+        plain.runPendingTasks();
+        final FullHttpResponse refused = plain.readOutbound();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE);
+        assertThat(refused.headers().get(HttpHeaderNames.ACCEPT_ENCODING))
+                .isEqualTo(CompressedBodies.acceptedCodings()).startsWith("gzip, x-gzip, deflate, x-deflate, snappy");
+        assertThat(refused.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"error\":\"The request body "
+                + "could not be decompressed (Content-Encoding): 'br' is not a content coding this server decodes ("
+                + CompressedBodies.acceptedCodings() + ")\"}");
+        refused.release();
+
+        assertThat(plain.isOpen()).isTrue();
         post(plain, 5);
         assertThat(awaitAnswer(plain)).isEqualTo("5 bytes read");
     }

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.ringserve.server.codec.JsonFactories;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -46,6 +48,22 @@ class RestResponsesTest {
         } finally {
             internal.release();
             wrapped.release();
+        }
+    }
+
+    @Test
+    void shouldAnswerAMethodAPathIsNotServedWith405ListingTheOnesItIsInAllow() {
+        final FullHttpResponse response = responses.error(ByteBufAllocator.DEFAULT, new CompletionException(
+                new RestResponses.MethodNotAllowedException(HttpMethod.POST, "/v2/health/ready",
+                        List.of(HttpMethod.GET, HttpMethod.HEAD))));
+        try {
+            assertThat(response.status().code()).isEqualTo(405);
+            assertThat(response.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET, HEAD");
+            assertThat(response.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/json");
+            assertThat(response.content().toString(StandardCharsets.UTF_8))
+                    .isEqualTo("{\"error\":\"POST /v2/health/ready is not served; use GET, HEAD\"}");
+        } finally {
+            response.release();
         }
     }
 }
