@@ -60,7 +60,9 @@ class KServeV2RestIT {
     void shouldListTheModelsAsKServeDoes() throws IOException {
         assertThat(json(server.get("/v2/models"))).isEqualTo(JSON.readTree(
                 "{\"models\": [\"half_plus_two\", \"two_versions\"]}"));
-        assertThat(server.post("/v2/models", "{}").statusCode()).isEqualTo(501);
+        final HttpResponse<String> wrongMethod = server.post("/v2/models", "{}");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("allow")).contains("GET, HEAD");
     }
 
     @Test
@@ -209,7 +211,10 @@ class KServeV2RestIT {
     @Test
     void shouldAnswerUnknownModelsAndWrongMethods() {
         assertThat(server.post("/v2/models/nope/infer", "{}").statusCode()).isEqualTo(404);
-        assertThat(server.get("/v2/models/half_plus_two/infer").statusCode()).isEqualTo(501);
+        final HttpResponse<String> getInfer = server.get("/v2/models/half_plus_two/infer");
+        assertThat(getInfer.statusCode()).isEqualTo(405);
+        assertThat(getInfer.headers().firstValue("allow")).contains("POST");
+        assertThat(getInfer.body()).contains("GET /v2/models/half_plus_two/infer is not served; use POST");
         assertThat(server.get("/v2/models/half_plus_two/versions/abc").statusCode()).isEqualTo(404);
         assertThat(server.get("/v2/health/ready").statusCode()).isEqualTo(200);
     }

@@ -128,6 +128,11 @@ class MetricsIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(fromMetricsPort.statusCode()).isEqualTo(200);
         assertThat(fromMetricsPort.body()).contains("inference_requests_inflight");
+        final HttpResponse<String> posted = client.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + server.server().metricsPort() + "/metrics"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as("as on the REST port").isEqualTo(405);
+        assertThat(posted.headers().firstValue("allow")).contains("GET, HEAD");
     }
 
     @Test

@@ -33,6 +33,10 @@ class ModelRepositoryIT {
         try (RunningServer server = RunningServer.withGrpc(ServerConfig.builder().modelRepositoryApi(repository))) {
             assertThat(server.get("/v2").body()).contains("\"model_repository\"");
             assertThat(server.post("/v2/repository/index", "").body()).isEqualTo("[]");
+            final var wrongMethod = server.get("/v2/repository/models/hpt/load");
+            assertThat(wrongMethod.statusCode()).isEqualTo(405);
+            assertThat(wrongMethod.headers().firstValue("allow")).contains("POST");
+            assertThat(server.get("/v2/repository/nothing").statusCode()).as("no such path").isEqualTo(404);
 
             WarmupFiles.halfPlusTwoWith(repository.resolve("hpt"), null);
             final var loaded = server.post("/v2/repository/models/hpt/load", "");

@@ -165,8 +165,8 @@ public final class KServeRestService {
     private static void requireMethod(final FullHttpRequest request, final HttpMethod method, final String path) {
         if (!method.equals(request.method())
                 && !(HttpMethod.GET.equals(method) && HttpMethod.HEAD.equals(request.method()))) {
-            throw new ServingException(StatusCode.UNIMPLEMENTED, request.method() + " " + path
-                    + " is not served; use " + method);
+            throw new RestResponses.MethodNotAllowedException(request.method(), path,
+                    HttpMethod.GET.equals(method) ? List.of(HttpMethod.GET, HttpMethod.HEAD) : List.of(method));
         }
     }
 

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.inference.ModelRepositoryApi;
 import io.ringserve.server.inference.ServingException;
-import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -50,11 +49,8 @@ public final class RepositoryRestService {
     public CompletableFuture<FullHttpResponse> handle(final RestRequest call, final ByteBufAllocator alloc) {
         final FullHttpRequest request = call.http();
         final String path = call.path();
-        if (!HttpMethod.POST.equals(request.method())) {
-            throw new ServingException(StatusCode.UNIMPLEMENTED, request.method() + " " + path
-                    + " is not served; use POST");
-        }
         if (path.equals(INDEX_PATH)) {
+            requirePost(request, path);
             return CompletableFuture.completedFuture(index(readyOnly(request), alloc));
         }
         if (path.startsWith(MODELS_PREFIX)) {
@@ -64,14 +60,23 @@ public final class RepositoryRestService {
                 final String model = QueryStringDecoder.decodeComponent(rest.substring(0, slash));
                 final String action = rest.substring(slash + 1);
                 if (action.equals("load")) {
+                    requirePost(request, path);
                     return repository.load(model).thenApply(done -> answer(model, "load", alloc));
                 }
                 if (action.equals("unload")) {
+                    requirePost(request, path);
                     return repository.unload(model).thenApply(done -> answer(model, "unload", alloc));
                 }
             }
         }
         throw ServingException.notFound("No handler for " + request.method() + " " + path);
+    }
+
+    /** The repository extension's paths are served with POST alone: another method is 405 with {@code Allow}. */
+    private static void requirePost(final FullHttpRequest request, final String path) {
+        if (!HttpMethod.POST.equals(request.method())) {
+            throw new RestResponses.MethodNotAllowedException(request.method(), path, List.of(HttpMethod.POST));
+        }
     }
 
     private boolean readyOnly(final FullHttpRequest request) {
