@@ -3,7 +3,9 @@ package io.ringserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -14,15 +16,18 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
+import io.ringserve.proto.serving.ModelServiceGrpc;
 import io.ringserve.proto.serving.ModelSpec;
 import io.ringserve.proto.serving.PredictRequest;
 import io.ringserve.proto.serving.PredictionServiceGrpc;
 import io.ringserve.proto.tensorflow.DataType;
 import io.ringserve.proto.tensorflow.TensorProto;
 import io.ringserve.proto.tensorflow.TensorShapeProto;
+import io.ringserve.server.grpc.RawGrpcMethods;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +73,22 @@ class GrpcIT {
         assertThatThrownBy(() -> health.check(HealthCheckRequest.newBuilder().setService("nope").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void bytesThatAreNoProtobufShouldBeInternalNamingWhyOnEveryUnaryService() {
+        final byte[] garbage = new byte[16];
+        java.util.Arrays.fill(garbage, (byte) 0xff);
+        for (MethodDescriptor<?, ?> method : List.of(HealthGrpc.getCheckMethod(),
+                ModelServiceGrpc.getGetModelStatusMethod(), ModelServiceGrpc.getHandleReloadConfigRequestMethod())) {
+            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, RawGrpcMethods.asBytes(method),
+                    CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), garbage))
+                    .as(method.getFullMethodName())
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+                        assertThat(e.getStatus().getDescription()).startsWith("Invalid protobuf byte sequence");
+                    });
+        }
     }
 
     @Test

@@ -88,8 +88,12 @@ public final class GrpcServer implements AutoCloseable {
                         interceptors));
         final ServerServiceDefinition inference = offload.applyTo(ServerInterceptors.intercept(
                 new InferenceGrpcService(resolver.registry(), runner, answerExecutor, repository), interceptors));
-        final ServerServiceDefinition models = ServerInterceptors.intercept(
-                new ModelGrpcService(resolver, configReload), interceptors);
+        // Through the offload too, for its parsing: a message that is not protobuf gets INTERNAL naming why, where
+        // grpc-java alone answers UNKNOWN and logs the parser's stack trace for every such call.
+        final ServerServiceDefinition models = offload.applyTo(ServerInterceptors.intercept(
+                new ModelGrpcService(resolver, configReload), interceptors));
+        final ServerServiceDefinition healthChecks = offload.applyTo(ServerInterceptors.intercept(
+                health.getHealthService(), interceptors));
         this.servers = builders.stream()
                 .map(builder -> builder
                         .maxInboundMessageSize(maxInboundMessageBytes)
@@ -98,7 +102,7 @@ public final class GrpcServer implements AutoCloseable {
                         .addService(predictions)
                         .addService(models)
                         .addService(inference)
-                        .addService(ServerInterceptors.intercept(health.getHealthService(), interceptors))
+                        .addService(healthChecks)
                         // Reflection answers from the server it is bound to: an instance per listener.
                         .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors))
                         .addService(ServerInterceptors.intercept(ProtoReflectionService.newInstance(), interceptors))

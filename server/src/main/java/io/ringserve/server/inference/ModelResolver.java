@@ -93,7 +93,9 @@ public final class ModelResolver {
         final OptionalLong version = registry.get(selector.name())
                 .map(model -> model.labelled(label)).orElse(OptionalLong.empty());
         if (version.isEmpty()) {
-            throw ServingException.invalidArgument("Unrecognized servable version label: " + label);
+            // TF Serving's words; an empty label (version_label set to "") is said, not left blank.
+            throw ServingException.invalidArgument("Unrecognized servable version label: "
+                    + (label.isEmpty() ? "(an empty label)" : label));
         }
         return new ModelSelector(selector.name(), version, Optional.empty());
     }

@@ -158,6 +158,7 @@ class PredictionGrpcServiceTest {
         "unknown model|NOT_FOUND|Servable not found for request: Latest(nope)",
         "unknown version|NOT_FOUND|Servable not found for request: Specific(half_plus_two, 7)",
         "label|INVALID_ARGUMENT|Unrecognized servable version label: stable",
+        "empty label|INVALID_ARGUMENT|Unrecognized servable version label: (an empty label)",
         "unknown signature|FAILED_PRECONDITION|Serving signature key \"nope\" not found.",
         "missing input|INVALID_ARGUMENT|input size does not match signature: 0!=1 len({}) != len({x}). Sent extra: {}. Missing but required: {x}.",
         "wrong alias|INVALID_ARGUMENT|Sent extra: {z}. Missing but required: {x}.",
@@ -182,6 +183,7 @@ class PredictionGrpcServiceTest {
             case "unknown version" -> good.toBuilder().setModelSpec(spec().toBuilder()
                     .setVersion(Int64Value.of(7))).build();
             case "label" -> good.toBuilder().setModelSpec(spec().toBuilder().setVersionLabel("stable")).build();
+            case "empty label" -> good.toBuilder().setModelSpec(spec().toBuilder().setVersionLabel("")).build();
             case "unknown signature" -> good.toBuilder().setModelSpec(spec().toBuilder().setSignatureName("nope"))
                     .build();
             case "missing input" -> good.toBuilder().clearInputs().build();

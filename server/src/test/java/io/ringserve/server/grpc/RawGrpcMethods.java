@@ -30,6 +30,11 @@ public final class RawGrpcMethods {
 
     /** TF Serving's Predict, its request and answer as bytes. */
     public static MethodDescriptor<byte[], byte[]> predict() {
-        return PredictionServiceGrpc.getPredictMethod().toBuilder(BYTES, BYTES).build();
+        return asBytes(PredictionServiceGrpc.getPredictMethod());
+    }
+
+    /** {@code method} with its request and answer as bytes. */
+    public static MethodDescriptor<byte[], byte[]> asBytes(final MethodDescriptor<?, ?> method) {
+        return method.toBuilder(BYTES, BYTES).build();
     }
 }
