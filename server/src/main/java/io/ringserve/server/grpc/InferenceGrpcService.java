@@ -94,7 +94,14 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelReady(final ModelReadyRequest request, final StreamObserver<ModelReadyResponse> observer) {
         try {
             final ModelSelector selector = selector(request.getName(), request.getVersion());
-            final boolean ready = registry.get(selector.name()).flatMap(model -> selector.version().isPresent()
+            // As the REST readiness: a model or version the server never tried to load is NOT_FOUND, not unready.
+            final ServedModel model = registry.get(selector.name()).orElseThrow(() -> ServingException.notFound(
+                    "Model " + selector.name() + " is not served here"));
+            if (selector.version().isPresent() && model.status(selector.version().getAsLong()).isEmpty()) {
+                throw ServingException.notFound("Model " + selector.name() + " has no version "
+                        + selector.version().getAsLong());
+            }
+            final boolean ready = (selector.version().isPresent()
                     ? model.version(selector.version().getAsLong()) : model.latest()).isPresent();
             observer.onNext(ModelReadyResponse.newBuilder().setReady(ready).build());
             observer.onCompleted();
@@ -221,6 +228,28 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         return tensors.all();
     }
 
+    /** The {@code InferTensorContents} field that carries {@code dtype}'s values (KServe V2's table). */
+    private static String contentsField(final DType dtype) {
+        return switch (dtype) {
+            case FLOAT -> "fp32_contents";
+            case DOUBLE -> "fp64_contents";
+            case INT8, INT16, INT32 -> "int_contents";
+            case INT64 -> "int64_contents";
+            case UINT8, UINT16, UINT32 -> "uint_contents";
+            case UINT64 -> "uint64_contents";
+            case BOOL -> "bool_contents";
+            default -> "bytes_contents";
+        };
+    }
+
+    /** {@code " (it has values in int_contents)"} when values sit in fields other than {@code expected}, else "". */
+    private static String misplaced(final InferTensorContents contents, final String expected) {
+        final List<String> others = contents.getAllFields().keySet().stream()
+                .map(com.google.protobuf.Descriptors.FieldDescriptor::getName)
+                .filter(field -> !field.equals(expected)).sorted().toList();
+        return others.isEmpty() ? "" : " (its values are in " + String.join(", ", others) + ")";
+    }
+
     private static HostTensor fromContents(final String name, final DType dtype, final long[] shape,
                                            final InferTensorContents contents) {
         final int n = Math.toIntExact(HostTensor.numElements(shape));
@@ -237,8 +266,9 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                     + dtype.v2Datatype() + " travels only in raw_input_contents");
         };
         if (given != n) {
-            throw ServingException.invalidArgument("input '" + name + "' has " + given + " elements in contents, "
-                    + "but shape " + java.util.Arrays.toString(shape) + " needs " + n);
+            throw ServingException.invalidArgument("input '" + name + "' has " + given + " elements in "
+                    + contentsField(dtype) + ", but shape " + java.util.Arrays.toString(shape) + " needs " + n
+                    + misplaced(contents, contentsField(dtype)));
         }
         if (dtype == DType.STRING) {
             final byte[][] strings = new byte[n][];

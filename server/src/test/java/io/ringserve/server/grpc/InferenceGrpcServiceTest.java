@@ -76,9 +76,15 @@ class InferenceGrpcServiceTest {
         assertThat(v2.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
         assertThat(v2.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()).isTrue();
         assertThat(v2.modelReady(ModelReadyRequest.newBuilder().setName("half_plus_two").build()).getReady()).isTrue();
-        assertThat(v2.modelReady(ModelReadyRequest.newBuilder().setName("half_plus_two").setVersion("7").build())
-                .getReady()).isFalse();
-        assertThat(v2.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()).getReady()).isFalse();
+        // As REST answers 404: what the server never tried to load is not found, rather than not ready.
+        assertThatThrownBy(() -> v2.modelReady(ModelReadyRequest.newBuilder().setName("half_plus_two")
+                .setVersion("7").build())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(
+                        e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> v2.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("Model nope is not served here");
+                });
         final ModelMetadataResponse metadata = v2.modelMetadata(ModelMetadataRequest.newBuilder()
                 .setName("half_plus_two").build());
         assertThat(metadata.getVersionsList()).containsExactly("123");
@@ -174,7 +180,8 @@ class InferenceGrpcServiceTest {
     @CsvSource(delimiter = '|', textBlock = """
             unknown model    | NOT_FOUND        | Servable not found for request: Latest(nope)
             wrong datatype   | INVALID_ARGUMENT | input 'x' has datatype FP64, but the model expects FP32
-            too few elements | INVALID_ARGUMENT | input 'x' has 1 elements in contents, but shape [2, 1] needs 2
+            too few elements | INVALID_ARGUMENT | input 'x' has 1 elements in fp32_contents, but shape [2, 1] needs 2
+            wrong contents   | INVALID_ARGUMENT | input 'x' has 0 elements in fp32_contents, but shape [1, 1] needs 1 (its values are in int_contents)
             unknown input    | INVALID_ARGUMENT | Unknown input 'z'
             missing input    | INVALID_ARGUMENT | input 'x' is missing
             raw count        | INVALID_ARGUMENT | raw_input_contents has 2 entries for 1 inputs
@@ -191,6 +198,8 @@ class InferenceGrpcServiceTest {
             case "wrong datatype" -> good.toBuilder().setInputs(0, x(1, 1).setDatatype("FP64")).build();
             case "too few elements" -> good.toBuilder().setInputs(0, x(2, 1).setContents(
                     InferTensorContents.newBuilder().addFp32Contents(1f))).build();
+            case "wrong contents" -> good.toBuilder().setInputs(0, x(1, 1).setContents(
+                    InferTensorContents.newBuilder().addIntContents(1))).build();
             case "unknown input" -> good.toBuilder().setInputs(0, x(1, 1).setName("z")).build();
             case "missing input" -> good.toBuilder().clearInputs().build();
             case "raw count" -> good.toBuilder().setInputs(0, x(1, 1)).addRawInputContents(four)
