@@ -121,6 +121,52 @@ class DemoModelsIT {
         halfPlusTwoShouldAnswerTheReadmeExample();
     }
 
+    @Test
+    void everyDemoModelShouldAnswerOrRefuseRandomShapesAndStayUp() throws IOException {
+        // Seeded: the same 400 requests every run. Each input gets a random rank (0-5) and random sizes, the declared
+        // size half the time; every answer must be 200 or 400, never a 500 or a dead server (TensorFlow aborts the
+        // process on some shapes: InputShapeGuard).
+        final Random random = new Random(20261130);
+        final java.util.Map<String, List<String[]>> inputs = java.util.Map.of(
+                "half_plus_two", List.<String[]>of(new String[] {"x", "FP32", "-1,1"}),
+                "mlp", List.<String[]>of(new String[] {"x", "FP32", "-1,784"}),
+                "cnn", List.<String[]>of(new String[] {"image", "FP32", "-1,32,32,3"}),
+                "multi_io", List.of(new String[] {"features", "FP32", "-1,4"}, new String[] {"ids", "INT64", "-1"},
+                        new String[] {"tags", "BYTES", "-1"}));
+        final List<String> models = List.copyOf(new java.util.TreeSet<>(inputs.keySet()));
+        final java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        for (int i = 0; i < 400; i++) {
+            final String model = models.get(random.nextInt(models.size()));
+            final StringBuilder body = new StringBuilder("{\"inputs\": [");
+            for (String[] input : inputs.get(model)) {
+                final String[] declared = input[2].split(",");
+                final int rank = random.nextInt(6);
+                final List<Long> shape = new ArrayList<>();
+                long elements = 1;
+                for (int d = 0; d < rank; d++) {
+                    final long size = d < declared.length && !declared[d].equals("-1") && random.nextBoolean()
+                            ? Long.parseLong(declared[d]) : random.nextInt(5);
+                    shape.add(size);
+                    elements *= size;
+                }
+                if (elements > 20_000) {
+                    shape.set(0, 0L);
+                    elements = 0;
+                }
+                final String value = input[1].equals("BYTES") ? "\"a\"" : "1";
+                body.append(body.charAt(body.length() - 1) == '[' ? "" : ",")
+                        .append("{\"name\": \"").append(input[0]).append("\", \"datatype\": \"").append(input[1])
+                        .append("\", \"shape\": ").append(shape).append(", \"data\": [")
+                        .append(String.join(",", Collections.nCopies((int) elements, value))).append("]}");
+            }
+            final HttpResponse<String> response = server.post("/v2/models/" + model + "/infer", body + "]}");
+            assertThat(response.statusCode()).as(model + " " + body + " -> " + response.body()).isIn(200, 400);
+            statuses.merge(response.statusCode(), 1, Integer::sum);
+        }
+        assertThat(statuses).as("both kinds of answer came").containsKeys(200, 400);
+        cnnShouldClassifyAnImage();
+    }
+
     private static void assertRefused(final String path, final String body, final String message) throws IOException {
         final HttpResponse<String> response = server.post(path, body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
