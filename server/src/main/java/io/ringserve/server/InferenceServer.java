@@ -162,10 +162,6 @@ public final class InferenceServer implements AutoCloseable {
         });
     }
 
-    /**
-     * How a version warms up before it serves ({@code --enable_model_warmup}): its recorded requests through
-     * {@code runner}, or without them inputs of zeros at the batch sizes it will run at ({@code --synthetic_warmup}).
-     */
     /** The separate metrics port's answer: a scrape for GET or HEAD of a metrics path; 405 or 404 otherwise. */
     private static FullHttpResponse scrapeOnly(final MetricsRestService metricsService, final RestResponses responses,
                                                final RestRequest request, final ByteBufAllocator alloc) {
@@ -181,6 +177,10 @@ public final class InferenceServer implements AutoCloseable {
         return metricsService.scrape(alloc, request.path());
     }
 
+    /**
+     * How a version warms up before it serves ({@code --enable_model_warmup}): its recorded requests through
+     * {@code runner}, or without them inputs of zeros at the batch sizes it will run at ({@code --synthetic_warmup}).
+     */
     private static VersionWarmup warmup(final ServerConfig config, final ModelRunner runner,
                                         final TfServingMetrics tfServingMetrics) {
         if (!config.modelWarmup()) {

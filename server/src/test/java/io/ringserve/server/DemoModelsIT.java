@@ -105,14 +105,14 @@ class DemoModelsIT {
     void shapesThatWouldAbortTensorFlowShouldBeRefusedAndTheServerShouldStayUp() throws IOException {
         // Each of these aborted the whole process (a failed TensorFlow CHECK) before InputShapeGuard.
         assertRefused("/v1/models/cnn:predict", "{\"instances\":[1.0]}",
-                "Input 'image' has shape [1] but the signature declares [-1, 32, 32, 3]");
+                "Input 'image' has shape [1], of rank 1, but the signature declares [-1, 32, 32, 3], of rank 4");
         final StringBuilder pixels = new StringBuilder();
         for (int i = 0; i < 32 * 32; i++) {
             pixels.append(i == 0 ? "" : ",").append("0.1");
         }
         assertRefused("/v2/models/cnn/infer", "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,32,32],"
                 + "\"datatype\":\"FP32\",\"data\":[" + pixels + "]}]}",
-                "Input 'image' has shape [1, 32, 32] but the signature declares [-1, 32, 32, 3]");
+                "Input 'image' has shape [1, 32, 32], of rank 3, but the signature declares [-1, 32, 32, 3]");
         final String ones = String.join(",", Collections.nCopies(InputShapeGuard.MAX_RANK + 1, "1"));
         assertRefused("/v2/models/half_plus_two/infer", "{\"inputs\":[{\"name\":\"x\",\"shape\":[" + ones
                 + "],\"datatype\":\"FP32\",\"data\":[1]}]}",
@@ -165,6 +165,24 @@ class DemoModelsIT {
         }
         assertThat(statuses).as("both kinds of answer came").containsKeys(200, 400);
         cnnShouldClassifyAnImage();
+    }
+
+    @Test
+    void cnnShouldAnswerOrRefuseImagesOfEverySizeWithoutDying() {
+        // Sizes are left to TensorFlow (a model exported at one size may serve others): none may abort it.
+        for (int height : new int[] {0, 1, 2, 5, 33}) {
+            for (int width : new int[] {0, 1, 3, 32}) {
+                for (int channels : new int[] {0, 1, 3, 4}) {
+                    final int elements = 2 * height * width * channels;
+                    final HttpResponse<String> response = server.post("/v2/models/cnn/infer", "{\"inputs\": [{"
+                            + "\"name\": \"image\", \"datatype\": \"FP32\", \"shape\": [2, " + height + ", " + width
+                            + ", " + channels + "], \"data\": [" + String.join(",", Collections.nCopies(elements, "0.5"))
+                            + "]}]}");
+                    assertThat(response.statusCode()).as(height + "x" + width + "x" + channels + " -> "
+                            + response.body()).isIn(200, 400);
+                }
+            }
+        }
     }
 
     private static void assertRefused(final String path, final String body, final String message) throws IOException {

@@ -183,11 +183,14 @@ class KServeV2RestIT {
     }
 
     @Test
-    void anEmptyOutputsListShouldAnswerEveryOutputAsAnOmittedOneDoes() throws IOException {
-        final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\":"
-                + " \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}], \"outputs\": []}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        assertThat(json(response).get("outputs").get(0).get("name").asText()).isEqualTo("y");
+    void anEmptyOrNullOutputsListShouldAnswerEveryOutputAsAnOmittedOneDoes() throws IOException {
+        for (String outputs : List.of("[]", "null")) {
+            final HttpResponse<String> response = server.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{"
+                    + "\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}], \"outputs\": "
+                    + outputs + ", \"id\": null, \"parameters\": null}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(json(response).get("outputs").get(0).get("name").asText()).isEqualTo("y");
+        }
     }
 
     @Test

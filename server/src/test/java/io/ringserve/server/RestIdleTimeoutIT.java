@@ -70,6 +70,28 @@ class RestIdleTimeoutIT {
     }
 
     @Test
+    void aSlowUploadThatKeepsSendingShouldNotBeCutByTheRequestTimeout() throws Exception {
+        try (RunningServer server = new RunningServer(ServerConfig.builder()
+                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
+                .restApiTimeoutMillis(1000));
+             Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+            socket.setSoTimeout(30_000);
+            final OutputStream out = socket.getOutputStream();
+            final byte[] body = "{\"instances\": [1.0]}".getBytes(StandardCharsets.ISO_8859_1);
+            out.write(("POST /v1/models/m:predict HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            // Three times the request timeout in all, but never half of it without a byte.
+            for (byte b : body) {
+                out.write(b);
+                out.flush();
+                Thread.sleep(150);
+            }
+            final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 200 OK").contains("2.5");
+        }
+    }
+
+    @Test
     void anUploadThatStopsArrivingShouldBeAnswered408AndItsConnectionClosed() throws Exception {
         try (RunningServer server = idleAfterTwoSeconds();
              Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {

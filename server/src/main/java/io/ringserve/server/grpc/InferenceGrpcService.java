@@ -94,14 +94,9 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelReady(final ModelReadyRequest request, final StreamObserver<ModelReadyResponse> observer) {
         try {
             final ModelSelector selector = selector(request.getName(), request.getVersion());
-            // As the REST readiness: a model or version the server never tried to load is NOT_FOUND, not unready.
-            final ServedModel model = registry.get(selector.name()).orElseThrow(() -> ServingException.notFound(
-                    "Model " + selector.name() + " is not served here"));
-            if (selector.version().isPresent() && model.status(selector.version().getAsLong()).isEmpty()) {
-                throw ServingException.notFound("Model " + selector.name() + " has no version "
-                        + selector.version().getAsLong());
-            }
-            final boolean ready = (selector.version().isPresent()
+            // Anything not serving, known or not, is ready: false, as Triton answers: clients poll this until a model
+            // loads (tritonclient raises on an error status). REST says 404 or 503 instead, both "not ready" there.
+            final boolean ready = registry.get(selector.name()).flatMap(model -> selector.version().isPresent()
                     ? model.version(selector.version().getAsLong()) : model.latest()).isPresent();
             observer.onNext(ModelReadyResponse.newBuilder().setReady(ready).build());
             observer.onCompleted();

@@ -93,12 +93,16 @@ public final class BatchingModelRunner implements ModelRunner {
             // run on a closed session and never be closed itself.
             return unloaded(model);
         }
-        final Queue queue = queue(model, signature);
-        if (model.isRetired()) {
-            // Retired while the queue was found or made: either this sees the mark or retire's sweep (which follows
-            // the mark) sees the queue, so none is left behind.
-            closeQueuesOf(model);
-            return unloaded(model);
+        final QueueKey key = new QueueKey(model, signature.key());
+        final Queue queue = queue(key, signature);
+        if (shutDown || model.isRetired()) {
+            // Shut down or retired while the queue was found or made: either this sees the flag or the sweep that
+            // follows it sees the queue, so none is left behind. Closed off this thread: closing joins batch threads.
+            if (schedulers.remove(key, queue)) {
+                closeInBackground(queue);
+            }
+            return shutDown ? CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
+                    SHUTTING_DOWN)) : unloaded(model);
         }
         final Map<String, HostTensor> fed = new LinkedHashMap<>();
         signature.inputs().keySet().forEach(alias -> fed.put(alias, inputs.get(alias)));
@@ -127,14 +131,19 @@ public final class BatchingModelRunner implements ModelRunner {
         } catch (TaskTooLargeException e) {
             answer.completeExceptionally(ServingException.invalidArgument(e.getMessage()));
         } catch (IllegalStateException e) { // the queue closed since: shutdown or retirement got there first
-            answer.completeExceptionally(new ServingException(StatusCode.UNAVAILABLE, SHUTTING_DOWN));
+            answer.completeExceptionally(model.isRetired() && !shutDown ? unloadedException(model)
+                    : new ServingException(StatusCode.UNAVAILABLE, SHUTTING_DOWN));
         }
         return answer;
     }
 
     private static CompletableFuture<Map<String, HostTensor>> unloaded(final LoadedModel model) {
-        return CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE, "version "
-                + model.version() + " of model " + model.name() + " was unloaded; retry for the current one"));
+        return CompletableFuture.failedFuture(unloadedException(model));
+    }
+
+    private static ServingException unloadedException(final LoadedModel model) {
+        return new ServingException(StatusCode.UNAVAILABLE, "version " + model.version() + " of model "
+                + model.name() + " was unloaded; retry for the current one");
     }
 
     /** On the fallback runner: a signature made for one request must not get a batching queue of its own. */
@@ -145,8 +154,10 @@ public final class BatchingModelRunner implements ModelRunner {
         return fallback.run(model, signature, inputs, outputs, deadlineNanos);
     }
 
-    private Queue queue(final LoadedModel model, final SignatureSpec signature) {
-        return schedulers.computeIfAbsent(new QueueKey(model, signature.key()), key -> {
+    /** The queue of {@code queueKey}, made on first use for {@code signature} (the key's signature). */
+    private Queue queue(final QueueKey queueKey, final SignatureSpec signature) {
+        final LoadedModel model = queueKey.model();
+        return schedulers.computeIfAbsent(queueKey, key -> {
             final BatchingOptions options = optionsFor.apply(model);
             LOG.info("Batching {} version {} signature {} with {}", model.name(), model.version(), key.signature(),
                     options);
@@ -206,17 +217,28 @@ public final class BatchingModelRunner implements ModelRunner {
         closeQueuesOf(model);
     }
 
-    /** Removes and closes {@code model}'s queues; each by whoever removes it, so none is closed twice. */
+    /** Removes and closes {@code model}'s queues; each by whoever removes it. Blocks up to a second a queue. */
     private void closeQueuesOf(final LoadedModel model) {
         for (Map.Entry<QueueKey, Queue> entry : schedulers.entrySet()) {
             if (entry.getKey().model() == model && schedulers.remove(entry.getKey(), entry.getValue())) {
-                try {
-                    entry.getValue().scheduler().close(Duration.ofSeconds(1));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                close(entry.getValue());
             }
         }
+    }
+
+    private static void close(final Queue queue) {
+        try {
+            queue.scheduler().close(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes {@code queue} on a thread of its own, for callers that must not block (event loops). */
+    private static void closeInBackground(final Queue queue) {
+        final Thread closer = new Thread(() -> close(queue), "ringserve-queue-close");
+        closer.setDaemon(true);
+        closer.start();
     }
 
     @Override

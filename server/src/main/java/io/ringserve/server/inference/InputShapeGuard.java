@@ -18,20 +18,20 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>more than {@value #MAX_RANK} dimensions ({@code TensorShape::MaxDimensions()}): any tensor made from it
  *       aborts;</li>
- *   <li>for an input the signature declares with three or more dimensions (images, sequences): another rank, or
- *       another size where the signature gives one. oneDNN's fused convolution and pooling kernels index the
- *       channel dimension of a tensor of the wrong rank and abort ({@code tensor_format.h} check), where the
- *       reference kernels would have refused it.</li>
+ *   <li>for an input the signature declares with three or more dimensions (images, sequences): another rank.
+ *       oneDNN's fused convolution and pooling kernels index the channel dimension of a tensor of the wrong rank
+ *       and abort ({@code tensor_format.h} check), where the reference kernels would have refused it.</li>
  * </ul>
- * Inputs declared with fewer dimensions keep TF Serving's rule, which leaves shapes to the graph: its own tests feed
- * {@code [2]} and {@code [2,2]} to half_plus_two's {@code [-1,1]}, and TensorFlow answers such requests itself.
+ * Sizes are left to the graph, as TF Serving leaves them (TensorFlow refuses wrong sizes with an error, and a model
+ * exported at one image size may serve others), and so are the ranks of inputs declared with fewer dimensions: TF
+ * Serving's own tests feed {@code [2]} and {@code [2,2]} to half_plus_two's {@code [-1,1]}.
  *
  * <p>A decorator over the runner that does the work; thread-safe as that runner is, and never blocks.
  */
 public final class InputShapeGuard implements ModelRunner {
     /** TensorFlow's {@code TensorShape::MaxDimensions()}. */
     public static final int MAX_RANK = 254;
-    /** Declared ranks from which the fed rank and the declared sizes are enforced. */
+    /** Declared ranks from which the fed rank is enforced. */
     static final int ENFORCED_FROM_RANK = 3;
 
     private final ModelRunner delegate;
@@ -81,27 +81,12 @@ public final class InputShapeGuard implements ModelRunner {
                 continue;
             }
             final List<Long> declared = spec.shape().get().dims();
-            if (declared.size() < ENFORCED_FROM_RANK) {
-                continue;
-            }
-            if (!fits(fed, declared)) {
+            if (declared.size() >= ENFORCED_FROM_RANK && fed.length != declared.size()) {
                 return ServingException.invalidArgument("Input '" + input.getKey() + "' has shape "
-                        + Arrays.toString(fed) + " but the signature declares " + declared + " (-1: any size)");
+                        + Arrays.toString(fed) + ", of rank " + fed.length + ", but the signature declares "
+                        + declared + ", of rank " + declared.size());
             }
         }
         return null;
-    }
-
-    private static boolean fits(final long[] fed, final List<Long> declared) {
-        if (fed.length != declared.size()) {
-            return false;
-        }
-        for (int i = 0; i < fed.length; i++) {
-            final long size = declared.get(i);
-            if (size >= 0 && size != fed[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

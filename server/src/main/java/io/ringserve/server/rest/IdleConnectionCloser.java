@@ -29,7 +29,8 @@ import java.nio.charset.StandardCharsets;
  *       model runs longer than that keeps its connection, and the idle time counts again from its answer;</li>
  *   <li>a request whose body stopped arriving, with nothing else to answer, is answered 408 and its connection
  *       closed once nothing was read for the handler's reader-idle time (the request timeout) or its all-idle
- *       time, whichever comes first: a client gone mid-upload holds no connection, and a slow upload that keeps
+ *       time, whichever comes first, while the connection reads (not while reading is held back,
+ *       {@link RestRequestHandler}): a client gone mid-upload holds no connection, and a slow upload that keeps
  *       sending is not cut;</li>
  *   <li>when the server drains ({@link RestConnections#DRAIN}): an idle connection closes at once; a busy one
  *       answers every request it has begun to read (one whose body is still arriving, or pipelined behind
@@ -98,9 +99,10 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
             final boolean readerIdle = idle.state() == IdleState.READER_IDLE;
             if (unanswered == 0 && !readerIdle) {
                 ctx.close();
-            } else if (unanswered == 1 && arriving) {
-                // Nothing is being answered, and the one request left has sent nothing for that long: a client gone
-                // mid-upload (a dropped NAT mapping, a crashed host) would hold the connection for ever.
+            } else if (unanswered == 1 && arriving && ctx.channel().config().isAutoRead()) {
+                // Nothing is being answered, and the one request left has sent nothing for that long while the
+                // server was reading (not while it held reading back for a client that does not take its answers):
+                // a client gone mid-upload (a dropped NAT mapping, a crashed host) would hold the connection for ever.
                 answerStalled(ctx, readerIdle ? STALLED_FOR_REQUEST_TIMEOUT : STALLED_FOR_IDLE_TIMEOUT);
             }
         } else {

@@ -409,10 +409,11 @@ public final class KServeRestService {
     private static Map<String, Boolean> outputs(final SignatureSpec signature, final JsonNode requested,
                                                 final boolean allBinary) {
         final Map<String, Boolean> outputs = new LinkedHashMap<>();
-        if (requested != null && !requested.isArray()) {
+        final boolean omitted = requested == null || requested.isNull();
+        if (!omitted && !requested.isArray()) {
             throw ServingException.invalidArgument("'outputs' must be an array of {\"name\": ...}");
         }
-        if (requested == null || requested.isEmpty()) { // as KServe's servers: no outputs named, all of them
+        if (omitted || requested.isEmpty()) { // as KServe's servers: no outputs named, all of them
             signature.outputAliases().forEach(alias -> outputs.put(alias, allBinary));
             return outputs;
         }

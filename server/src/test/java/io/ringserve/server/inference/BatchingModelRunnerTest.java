@@ -179,12 +179,40 @@ class BatchingModelRunnerTest {
                             .get(10, TimeUnit.SECONDS));
             assertThat(((ServingException) unloaded.getCause()).code()).isEqualTo(StatusCode.UNAVAILABLE);
             assertThat(unloaded.getCause()).hasMessageContaining("version 123 of model racing was unloaded");
-            assertThat(meters.find("inference.queue.depth").tag("model", "racing").gauges())
-                    .as("the queue made for the retired version was closed").isEmpty();
+            awaitNoQueue("racing");
         } finally {
             marking.shutdown(Duration.ofSeconds(10));
             racing.close();
         }
+    }
+
+    @Test
+    void aShutdownWhileAQueueIsMadeShouldAnswerUnavailableAndLeaveNoQueue() throws Exception {
+        final BatchingModelRunner[] shutting = new BatchingModelRunner[1];
+        shutting[0] = new BatchingModelRunner(m -> {
+            try {
+                shutting[0].shutdown(Duration.ofSeconds(10)); // its sweep finds no queue: this one is being made
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return BatchingOptions.builder().maxBatchSize(8).numBatchThreads(1).build();
+        }, new DirectModelRunner(new InferenceExecutor(1, 16, now::get), (model, nanos) -> { }), meters, now::get,
+                (model, nanos) -> { });
+        final ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> shutting[0].run(model, signature, Map.of("x", HostTensor.ofFloats(new long[] {1, 1}, 2f)),
+                        List.of("y"), Long.MAX_VALUE).get(10, TimeUnit.SECONDS));
+        assertThat(((ServingException) refused.getCause()).code()).isEqualTo(StatusCode.UNAVAILABLE);
+        assertThat(refused.getCause()).hasMessageContaining("shutting down");
+        awaitNoQueue("half_plus_two");
+    }
+
+    /** Waits (up to 10 s) for the queue-depth gauge of {@code model} to go: its queue is closed off the caller. */
+    private void awaitNoQueue(final String model) throws InterruptedException {
+        for (int i = 0; i < 1000 && !meters.find("inference.queue.depth").tag("model", model).gauges().isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(meters.find("inference.queue.depth").tag("model", model).gauges())
+                .as("the queue made meanwhile was closed").isEmpty();
     }
 
     private Map<String, HostTensor> runOn(final LoadedModel version, final HostTensor x) throws Exception {

@@ -51,12 +51,18 @@ class InputShapeGuardTest {
     }
 
     @Test
-    void shouldRefuseAnotherRankOrSizeForInputsOfThreeOrMoreDimensions() {
+    void shouldRefuseAnotherRankForInputsOfThreeOrMoreDimensions() {
         assertThat(refusal("image", zeros(1))).isEqualTo(
-                "Input 'image' has shape [1] but the signature declares [-1, 32, 32, 3] (-1: any size)");
-        assertThat(refusal("image", zeros(1, 32, 32))).contains("has shape [1, 32, 32]");
-        assertThat(refusal("image", zeros(1, 1, 32, 32, 3))).contains("has shape [1, 1, 32, 32, 3]");
-        assertThat(refusal("image", zeros(1, 32, 32, 4))).contains("has shape [1, 32, 32, 4]");
+                "Input 'image' has shape [1], of rank 1, but the signature declares [-1, 32, 32, 3], of rank 4");
+        assertThat(refusal("image", zeros(1, 32, 32))).contains("has shape [1, 32, 32], of rank 3");
+        assertThat(refusal("image", zeros(1, 1, 32, 32, 3))).contains("has shape [1, 1, 32, 32, 3], of rank 5");
+    }
+
+    @Test
+    void shouldLeaveSizesToTheGraphAsTfServingDoes() {
+        // A model exported at one image size may serve others; TensorFlow refuses sizes that do not fit.
+        assertThat(refusal("image", zeros(1, 64, 48, 3))).isNull();
+        assertThat(refusal("image", zeros(1, 32, 32, 4))).isNull();
     }
 
     @Test

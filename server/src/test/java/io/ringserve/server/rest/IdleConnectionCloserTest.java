@@ -119,6 +119,22 @@ class IdleConnectionCloserTest {
     }
 
     @Test
+    void aBodyTheServerHoldsBackShouldNotBeTakenForAStalledOne() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict"));
+        channel.readInbound();
+        channel.config().setAutoRead(false); // as RestRequestHandler does while its client takes no answers
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat((Object) channel.readOutbound()).isNull();
+        channel.config().setAutoRead(true);
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        final FullHttpResponse timeout = channel.readOutbound();
+        assertThat(timeout.status()).as("reading again, and still nothing").isEqualTo(
+                HttpResponseStatus.REQUEST_TIMEOUT);
+        timeout.release();
+    }
+
+    @Test
     void readerIdleShouldLeaveAloneAnIdleConnectionAndOneWaitingForItsAnswer() {
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
         assertThat(channel.isOpen()).as("keep-alive idleness is the all-idle time's").isTrue();

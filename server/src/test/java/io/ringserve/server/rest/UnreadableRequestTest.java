@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,6 +39,11 @@ class UnreadableRequestTest {
                         HttpResponseStatus.OK, alloc.buffer().writeBytes("routed".getBytes(StandardCharsets.UTF_8))));
             }, new RestResponses(new JsonFactory()), RequestObserver.NONE, ImmediateEventExecutor.INSTANCE,
                     Integer.MAX_VALUE, 1 << 20));
+
+    @AfterEach
+    void nothingShouldBeLeftUnread() {
+        assertThat(channel.finishAndReleaseAll()).as("messages left in the channel").isFalse();
+    }
 
     /** Sends {@code request} as it is and returns what the server wrote back. */
     private String exchange(final String request) {
