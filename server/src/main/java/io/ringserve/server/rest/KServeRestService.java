@@ -1,14 +1,10 @@
 package io.ringserve.server.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,9 +18,7 @@ import io.ringserve.models.LoadedModel;
 import io.ringserve.models.ServedModel;
 import io.ringserve.models.SignatureSpec;
 import io.ringserve.models.TensorSpec;
-import io.ringserve.server.codec.JsonDoubles;
-import io.ringserve.server.codec.JsonParseErrors;
-import io.ringserve.server.codec.V2Inputs;
+import io.ringserve.server.codec.V2InferRequestDecoder;
 import io.ringserve.server.codec.V2RawInput;
 import io.ringserve.server.codec.V2Tensors;
 import io.ringserve.server.inference.ModelRepositoryApi;
@@ -35,8 +29,6 @@ import io.ringserve.server.inference.ModelSelector;
 import io.ringserve.server.inference.ServingException;
 import io.ringserve.server.inference.StatusCode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +50,7 @@ import java.util.function.LongSupplier;
  */
 public final class KServeRestService {
     /** The binary tensor data extension's header: the length of the JSON part of a body. */
-    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    static final String HEADER_LENGTH = V2InferRequestDecoder.HEADER_LENGTH;
     static final String SERVER_PATH = "/v2";
     static final String MODELS_PREFIX = "/v2/models/";
     /** KServe's list of the models served ({@code {"models": [...]}}), beside the protocol's own endpoints. */
@@ -70,6 +62,7 @@ public final class KServeRestService {
     private final java.util.function.Function<String, Optional<ServedModel>> models;
     private final ModelRunner runner;
     private final ObjectMapper json;
+    private final V2InferRequestDecoder requests;
     private final RestResponses responses;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
@@ -92,6 +85,7 @@ public final class KServeRestService {
         this.models = Objects.requireNonNull(models, "models");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.json = Objects.requireNonNull(json, "json");
+        this.requests = new V2InferRequestDecoder(json);
         this.responses = Objects.requireNonNull(responses, "responses");
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
@@ -253,13 +247,11 @@ public final class KServeRestService {
                 outputs = new LinkedHashMap<>();
                 signature.outputAliases().forEach(alias -> outputs.put(alias, true));
             } else {
-                final Envelope envelope = envelope(request);
-                final JsonNode body = envelope.json();
-                id = requestId(body.get("id"));
-                inputs = inputs(signature, body.get("inputs"), envelope.binary());
-                final boolean allBinary = flag(parameters(body, "the request"), "binary_data_output",
-                        "the request");
-                outputs = outputs(signature, body.get("outputs"), allBinary);
+                final V2InferRequestDecoder.V2InferRequest decoded = requests.decode(signature, request.content(),
+                        request.headers().get(HEADER_LENGTH));
+                id = decoded.id();
+                inputs = decoded.inputs();
+                outputs = decoded.outputs();
             }
             final CompletableFuture<Map<String, HostTensor>> result = lease.until(runner.run(model, signature, inputs,
                     new ArrayList<>(outputs.keySet()), nanoClock.getAsLong() + timeoutNanos));
@@ -312,159 +304,6 @@ public final class KServeRestService {
     private static boolean isRawBinary(final FullHttpRequest request) {
         final String header = request.headers().get(HEADER_LENGTH);
         return header != null && header.trim().equals("0");
-    }
-
-    /** A request body: its JSON, and the binary data that follows it (empty without the extension). */
-    private record Envelope(JsonNode json, ByteBuffer binary) {
-    }
-
-    /**
-     * Splits the body at {@value #HEADER_LENGTH} (the binary tensor data extension) and parses the JSON part.
-     *
-     * @throws ServingException INVALID_ARGUMENT for a header out of range or a body that is not a JSON object
-     */
-    private Envelope envelope(final FullHttpRequest request) {
-        final ByteBuf content = request.content();
-        final String header = request.headers().get(HEADER_LENGTH);
-        int jsonLength = content.readableBytes();
-        if (header != null) {
-            try {
-                jsonLength = Integer.parseInt(header.trim());
-            } catch (NumberFormatException e) {
-                jsonLength = -1;
-            }
-            if (jsonLength < 0 || jsonLength > content.readableBytes()) {
-                throw ServingException.invalidArgument(HEADER_LENGTH + " is " + header.trim() + "; it must be the "
-                        + "JSON header's length in bytes, from 0 to the body's " + content.readableBytes());
-            }
-        }
-        final JsonNode body;
-        try (JsonParser parser = JsonDoubles.refusingOverflow(json.createParser(
-                (InputStream) new ByteBufInputStream(content.slice(content.readerIndex(), jsonLength))))) {
-            body = json.readTree(parser);
-            if (body != null && parser.nextToken() != null) {
-                throw ServingException.invalidArgument("The request body has more after its JSON object, at offset "
-                        + parser.currentTokenLocation().getByteOffset() + (header == null ? " (binary data needs the "
-                        + HEADER_LENGTH + " header)" : ""));
-            }
-        } catch (JsonProcessingException e) {
-            throw ServingException.invalidArgument("The request body is not JSON: " + JsonParseErrors.describe(e));
-        } catch (IOException e) {
-            throw ServingException.invalidArgument("The request body cannot be read: " + e.getMessage());
-        }
-        if (body == null || !body.isObject()) {
-            throw ServingException.invalidArgument("The request body must be a JSON object with 'inputs'");
-        }
-        final ByteBuffer binary = content.nioBuffer(content.readerIndex() + jsonLength,
-                content.readableBytes() - jsonLength);
-        return new Envelope(body, binary);
-    }
-
-    private static Map<String, HostTensor> inputs(final SignatureSpec signature, final JsonNode inputs,
-                                                  final ByteBuffer binary) {
-        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
-            throw ServingException.invalidArgument("The request needs an 'inputs' array; the model's inputs are "
-                    + signature.inputs().keySet());
-        }
-        final V2Inputs tensors = new V2Inputs(signature);
-        for (JsonNode input : inputs) {
-            final JsonNode name = input.get("name");
-            if (name == null || !name.isTextual()) {
-                throw ServingException.invalidArgument("Every input needs a string 'name'");
-            }
-            final TensorSpec spec = tensors.spec(name.textValue());
-            final JsonNode binarySize = parameters(input, "input '" + spec.alias() + "'").get("binary_data_size");
-            final HostTensor tensor;
-            if (binarySize == null) {
-                tensor = V2Tensors.read(spec.alias(), input, V2Inputs.type(spec));
-            } else {
-                if (input.has("data")) {
-                    throw ServingException.invalidArgument("input '" + spec.alias() + "' has both 'data' and "
-                            + "binary_data_size; its values come from one or the other");
-                }
-                if (!binarySize.isIntegralNumber() || !binarySize.canConvertToLong() || binarySize.longValue() < 0) {
-                    throw ServingException.invalidArgument("input '" + spec.alias() + "': binary_data_size "
-                            + binarySize + " is not a byte count (a non-negative integer)");
-                }
-                if (binarySize.longValue() > binary.remaining()) {
-                    throw ServingException.invalidArgument("input '" + spec.alias() + "': binary_data_size "
-                            + binarySize + ", but " + binary.remaining() + " bytes of binary data are left"
-                            + (binary.capacity() == 0 ? " (is " + HEADER_LENGTH + " missing?)" : ""));
-                }
-                final ByteBuffer chunk = binary.slice();
-                chunk.limit((int) binarySize.longValue());
-                binary.position(binary.position() + (int) binarySize.longValue());
-                tensor = V2Tensors.readBinary(spec.alias(), input, V2Inputs.type(spec), chunk);
-            }
-            tensors.add(spec, tensor);
-        }
-        if (binary.hasRemaining()) {
-            throw ServingException.invalidArgument(binary.remaining() + " bytes of binary data are not claimed by "
-                    + "any input's binary_data_size");
-        }
-        return tensors.all();
-    }
-
-    /** The outputs to answer, in order, each with whether its data goes binary. */
-    private static Map<String, Boolean> outputs(final SignatureSpec signature, final JsonNode requested,
-                                                final boolean allBinary) {
-        final Map<String, Boolean> outputs = new LinkedHashMap<>();
-        final boolean omitted = requested == null || requested.isNull();
-        if (!omitted && !requested.isArray()) {
-            throw ServingException.invalidArgument("'outputs' must be an array of {\"name\": ...}");
-        }
-        if (omitted || requested.isEmpty()) { // as KServe's servers: no outputs named, all of them
-            signature.outputAliases().forEach(alias -> outputs.put(alias, allBinary));
-            return outputs;
-        }
-        for (JsonNode output : requested) {
-            final JsonNode name = output.get("name");
-            if (name == null || !name.isTextual()) {
-                throw ServingException.invalidArgument("Every requested output needs a string 'name'");
-            }
-            V2Inputs.requireOutput(signature, name.textValue(), outputs.keySet());
-            final String what = "output '" + name.textValue() + "'";
-            final JsonNode binary = parameters(output, what).get("binary_data");
-            outputs.put(name.textValue(), binary == null ? allBinary : bool(binary, "binary_data", what));
-        }
-        return outputs;
-    }
-
-    /** The request's {@code id}, echoed in the answer: a string, or none. */
-    private static JsonNode requestId(final JsonNode id) {
-        if (id == null || id.isNull()) {
-            return null;
-        }
-        if (!id.isTextual()) {
-            throw ServingException.invalidArgument("'id' must be a string, got " + id);
-        }
-        return id;
-    }
-
-    /** The {@code parameters} object of {@code node}, empty when it has none; {@code what} names the node. */
-    private static JsonNode parameters(final JsonNode node, final String what) {
-        final JsonNode parameters = node.get("parameters");
-        if (parameters == null || parameters.isNull()) {
-            return MissingNode.getInstance();
-        }
-        if (!parameters.isObject()) {
-            throw ServingException.invalidArgument("'parameters' of " + what + " must be an object, got "
-                    + parameters);
-        }
-        return parameters;
-    }
-
-    /** The boolean parameter {@code name} of {@code parameters} (false when absent). */
-    private static boolean flag(final JsonNode parameters, final String name, final String what) {
-        final JsonNode value = parameters.get(name);
-        return value != null && bool(value, name, what);
-    }
-
-    private static boolean bool(final JsonNode value, final String name, final String what) {
-        if (!value.isBoolean()) {
-            throw ServingException.invalidArgument(name + " of " + what + " must be true or false, got " + value);
-        }
-        return value.booleanValue();
     }
 
     /** {@code {m}[/versions/{v}][/ready|/infer]}, the part of the path after {@code /v2/models/}. */
