@@ -6,7 +6,7 @@ import io.grpc.Status;
 enum AnswerKind {
     /** HTTP 200, gRPC OK. */
     OK,
-    /** The server shed load: HTTP 503, gRPC UNAVAILABLE. */
+    /** The server shed load: HTTP 503, gRPC UNAVAILABLE sent by the server. */
     REJECTED,
     /** A deadline passed: HTTP 504, gRPC DEADLINE_EXCEEDED. */
     EXPIRED,
@@ -22,10 +22,15 @@ enum AnswerKind {
         };
     }
 
-    static AnswerKind ofGrpc(final Status.Code code) {
-        return switch (code) {
+    /**
+     * The kind of a call's final status. UNAVAILABLE is a rejection only when the server sent it: grpc-java reports a
+     * connection that failed or was refused as UNAVAILABLE too, with the transport's exception as its cause, and that
+     * is a call with no answer.
+     */
+    static AnswerKind ofGrpc(final Status status) {
+        return switch (status.getCode()) {
             case OK -> OK;
-            case UNAVAILABLE -> REJECTED;
+            case UNAVAILABLE -> status.getCause() == null ? REJECTED : OTHER;
             case DEADLINE_EXCEEDED -> EXPIRED;
             default -> OTHER;
         };

@@ -63,7 +63,7 @@ public final class ClosedLoopGrpcClient implements AutoCloseable {
 
             @Override
             public void onFailure(final Throwable t) {
-                tally.answered(AnswerKind.ofGrpc(Status.fromThrowable(t).getCode()), 0);
+                tally.answered(AnswerKind.ofGrpc(Status.fromThrowable(t)), 0);
                 next();
             }
 

@@ -106,20 +106,20 @@ public final class OpenLoopGrpcClient implements AutoCloseable {
         Futures.addCallback(call.send(channel), new FutureCallback<Object>() {
             @Override
             public void onSuccess(final Object response) {
-                finished(due, Status.Code.OK);
+                finished(due, Status.OK);
             }
 
             @Override
             public void onFailure(final Throwable t) {
-                finished(due, Status.fromThrowable(t).getCode());
+                finished(due, Status.fromThrowable(t));
             }
         }, MoreExecutors.directExecutor());
     }
 
-    private void finished(final long due, final Status.Code code) {
+    private void finished(final long due, final Status status) {
         synchronized (lock) {
             inFlight.remove(Long.valueOf(due));
-            final AnswerKind kind = AnswerKind.ofGrpc(code);
+            final AnswerKind kind = AnswerKind.ofGrpc(status);
             outcomes.count(kind);
             if (kind == AnswerKind.OK && due >= windowStart) {
                 recorder.answered(due);

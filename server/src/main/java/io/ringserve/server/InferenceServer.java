@@ -239,8 +239,8 @@ public final class InferenceServer implements AutoCloseable {
         final HttpRouter restRouter = config.restCors() ? new CorsRouter(router, responses) : router;
         if (config.restPort() != 0) {
             restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
-                    config.maxRequestBytes(), config.restIdleTimeout(), Duration.ofMillis(config.restApiTimeoutMillis()),
-                    restConnections, decodeWorkers),
+                    config.maxRequestBytes(), config.restIdleTimeout(),
+                    Duration.ofMillis(config.restApiTimeoutMillis()), restConnections, decodeWorkers),
                     socketPort(config.restPort()));
             LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                     restChannel.localAddress());
@@ -419,8 +419,8 @@ public final class InferenceServer implements AutoCloseable {
     /**
      * Shuts down gracefully, within the drain timeout ({@code --drain_timeout_ms}) in all: readiness turns 503 and
      * gRPC health NOT_SERVING at once; the listeners stop accepting connections; gRPC clients are told to go away
-     * (HTTP/2 GOAWAY) and their calls in flight finish; idle REST connections close, and busy ones answer every
-     * request they have read, the last answer with {@code Connection: close}; the batching queues then empty and
+     * (HTTP/2 GOAWAY) and their calls in flight finish; idle REST connections close once quiet, and busy ones answer
+     * every request they have read, the last answer with {@code Connection: close}; the batching queues then empty and
      * the models are unloaded. The model runner takes requests until the connections are done, so no request a
      * client has sent is refused for the shutdown; what is still running at the timeout is cancelled. A second call
      * waits for the first to finish and does nothing more.

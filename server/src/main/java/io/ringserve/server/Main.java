@@ -4,6 +4,7 @@ import io.ringserve.server.config.TextFormatException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -48,7 +49,9 @@ public final class Main {
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: draining requests");
+            final long start = System.nanoTime();
             server.close();
+            LOG.info("Shut down in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             stopped.countDown();
         }, "ringserve-shutdown"));
         try {

@@ -7,6 +7,9 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.HostTensor;
 import io.ringserve.models.LoadedModel;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A graceful shutdown of the real server loses no request a client has sent: REST requests being answered, one
  * pipelined behind them on the same connection, one whose body is still arriving, and a gRPC call in flight are all
- * answered, while idle keep-alive connections close at once and new connections are refused. The requests are held in flight by a gated model
+ * answered, while idle keep-alive connections close once quiet and new connections are refused. The requests are
+ * held in flight by a gated model
  * ({@link TestModels#writeGated}) until the test opens the gate, so nothing here depends on timing.
  */
 class ShutdownDrainIT {
@@ -45,7 +49,7 @@ class ShutdownDrainIT {
     Path repository;
 
     @Test
-    void shouldAnswerEveryRequestSentBeforeTheShutdownAndCloseIdleConnectionsAtOnce() throws Exception {
+    void shouldAnswerEveryRequestSentBeforeTheShutdownAndCloseIdleConnectionsOnceQuiet() throws Exception {
         final ServerConfig.Builder config = ServerConfig.builder()
                 .models(List.of(new ModelConfig(MODEL, TestModels.writeGated(repository.resolve(MODEL)))))
                 .drainTimeoutMillis(60_000)
@@ -61,8 +65,14 @@ class ShutdownDrainIT {
             final int port = server.restPort();
             final ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
                     .usePlaintext().build();
-            try (RawHttpConnection busy = new RawHttpConnection(port); RawHttpConnection queued = new RawHttpConnection(port); RawHttpConnection idle = new RawHttpConnection(port);
+            try (RawHttpConnection busy = new RawHttpConnection(port);
+                 RawHttpConnection queued = new RawHttpConnection(port);
+                 RawHttpConnection idle = new RawHttpConnection(port);
                  RawHttpConnection uploading = new RawHttpConnection(port)) {
+                // The channel connects on its first call: connected now, so that the Predict below is in flight on
+                // it before the shutdown stops accepting connections.
+                assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
                 busy.send(predict(1));
                 busy.send(predict(2)); // pipelined: read by the server, dispatched once the first is answered
                 queued.send(predict(3));
@@ -81,7 +91,7 @@ class ShutdownDrainIT {
                 final Thread shutdown = new Thread(server::close, "shutdown");
                 shutdown.start();
 
-                assertThat(idle.closedByServer()).as("an idle keep-alive connection closes at once").isTrue();
+                assertThat(idle.closedByServer()).as("an idle keep-alive connection closes once quiet").isTrue();
                 assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
                         .as("no new connection is accepted").isInstanceOf(ConnectException.class);
                 assertThat(shutdown.isAlive()).as("the shutdown waits for the requests in flight").isTrue();

@@ -1,7 +1,9 @@
 package io.ringserve.server.inference;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.ringserve.batching.BatchScheduler;
 import io.ringserve.batching.BatchSchedulers;
@@ -99,7 +101,7 @@ public final class BatchingModelRunner implements ModelRunner {
             // Shut down or retired while the queue was found or made: either this sees the flag or the sweep that
             // follows it sees the queue, so none is left behind. Closed off this thread: closing joins batch threads.
             if (schedulers.remove(key, queue)) {
-                closeInBackground(queue);
+                closeInBackground(queue, key);
             }
             return shutDown ? CompletableFuture.failedFuture(new ServingException(StatusCode.UNAVAILABLE,
                     SHUTTING_DOWN)) : unloaded(model);
@@ -161,8 +163,7 @@ public final class BatchingModelRunner implements ModelRunner {
             final BatchingOptions options = optionsFor.apply(model);
             LOG.info("Batching {} version {} signature {} with {}", model.name(), model.version(), key.signature(),
                     options);
-            final Tags tags = Tags.of("model", model.name(), "version", Long.toString(model.version()),
-                    "signature", key.signature());
+            final Tags tags = meterTags(key);
             final Counter reruns = Counter.builder(BATCH_RERUNS).tags(tags)
                     .description("Batches that failed on what they were fed and ran again in halves until the "
                             + "requests at fault were alone")
@@ -217,11 +218,37 @@ public final class BatchingModelRunner implements ModelRunner {
         closeQueuesOf(model);
     }
 
-    /** Removes and closes {@code model}'s queues; each by whoever removes it. Blocks up to a second a queue. */
+    /**
+     * Removes and closes {@code model}'s queues, each by whoever removes it, and drops their meters. Blocks up to a
+     * second a queue.
+     */
     private void closeQueuesOf(final LoadedModel model) {
         for (Map.Entry<QueueKey, Queue> entry : schedulers.entrySet()) {
             if (entry.getKey().model() == model && schedulers.remove(entry.getKey(), entry.getValue())) {
                 close(entry.getValue());
+                removeMeters(entry.getKey());
+            }
+        }
+    }
+
+    private static Tags meterTags(final QueueKey key) {
+        return Tags.of("model", key.model().name(), "version", Long.toString(key.model().version()), "signature",
+                key.signature());
+    }
+
+    /**
+     * Drops the meters of a closed queue, so that every version a model ever had does not stay in the scrape; kept
+     * while a queue with the same tags serves (the same version number loaded again, from another base path).
+     */
+    private void removeMeters(final QueueKey closed) {
+        final Tags tags = meterTags(closed);
+        if (schedulers.keySet().stream().anyMatch(key -> meterTags(key).equals(tags))) {
+            return;
+        }
+        final List<Tag> wanted = tags.stream().toList();
+        for (Meter meter : List.copyOf(meterRegistry.getMeters())) {
+            if (meter.getId().getTags().containsAll(wanted)) {
+                meterRegistry.remove(meter);
             }
         }
     }
@@ -234,9 +261,12 @@ public final class BatchingModelRunner implements ModelRunner {
         }
     }
 
-    /** Closes {@code queue} on a thread of its own, for callers that must not block (event loops). */
-    private static void closeInBackground(final Queue queue) {
-        final Thread closer = new Thread(() -> close(queue), "ringserve-queue-close");
+    /** Closes {@code queue} and drops its meters on a thread of its own, for callers that must not block. */
+    private void closeInBackground(final Queue queue, final QueueKey key) {
+        final Thread closer = new Thread(() -> {
+            close(queue);
+            removeMeters(key);
+        }, "ringserve-queue-close");
         closer.setDaemon(true);
         closer.start();
     }

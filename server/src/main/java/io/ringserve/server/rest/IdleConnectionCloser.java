@@ -20,6 +20,8 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a keep-alive REST connection when it is idle, that is when no request of it is being read, waits or is
@@ -32,9 +34,12 @@ import java.nio.charset.StandardCharsets;
  *       time, whichever comes first, while the connection reads (not while reading is held back,
  *       {@link RestRequestHandler}): a client gone mid-upload holds no connection, and a slow upload that keeps
  *       sending is not cut;</li>
- *   <li>when the server drains ({@link RestConnections#DRAIN}): an idle connection closes at once; a busy one
- *       answers every request it has begun to read (one whose body is still arriving, or pipelined behind
- *       another), the last answer with {@code Connection: close}, and closes after it.</li>
+ *   <li>when the server drains ({@link RestConnections#DRAIN}): a busy connection answers every request it has
+ *       begun to read (one whose body is still arriving, or pipelined behind another), the last answer with
+ *       {@code Connection: close}, and closes after it. An idle one closes once it has been quiet for
+ *       {@link #DRAIN_QUIET} (checked each {@code DRAIN_QUIET}), not at once: a client may have sent its next request
+ *       just as the drain began (it may sit unread in the socket), and closing then would lose it, with a reset;
+ *       such a request is answered as on a busy connection.</li>
  * </ul>
  * Sits after the HTTP codec, where requests and responses are messages, and so before aggregation: a request counts
  * from its head. One instance per connection; runs on the connection's event loop only.
@@ -45,13 +50,19 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
     private static final byte[] STALLED_FOR_IDLE_TIMEOUT = stalled(
             "the idle timeout (--rest_api_idle_timeout_seconds)");
 
+    /** How long an idle connection must stay quiet, once the server drains, before it is closed. */
+    static final Duration DRAIN_QUIET = Duration.ofMillis(500);
+
     private int unanswered;
+    /** Whether anything was read since the last quiet check of a draining idle connection. */
+    private boolean readSinceQuietCheck;
     /** Whether the last request's body is still arriving (its head read, its last content not yet). */
     private boolean arriving;
     private boolean draining;
 
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
+        readSinceQuietCheck = true;
         if (msg instanceof HttpRequest) {
             unanswered++;
             arriving = true;
@@ -91,9 +102,10 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) {
         if (evt == RestConnections.DRAIN) {
-            draining = true;
-            if (unanswered == 0) {
-                ctx.close();
+            if (!draining) {
+                draining = true;
+                readSinceQuietCheck = false;
+                scheduleQuietCheck(ctx);
             }
         } else if (evt instanceof IdleStateEvent idle) {
             final boolean readerIdle = idle.state() == IdleState.READER_IDLE;
@@ -108,6 +120,24 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /**
+     * While draining: closes the connection if it is idle and nothing was read since the last check; otherwise checks
+     * again later (a connection with requests to answer closes after its last answer, {@link #write}).
+     */
+    private void scheduleQuietCheck(final ChannelHandlerContext ctx) {
+        ctx.executor().schedule(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (unanswered == 0 && !readSinceQuietCheck) {
+                ctx.close();
+                return;
+            }
+            readSinceQuietCheck = false;
+            scheduleQuietCheck(ctx);
+        }, DRAIN_QUIET.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static void answerStalled(final ChannelHandlerContext ctx, final byte[] body) {

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The open connections of a server's REST listeners, so that a shutdown can drain them without refusing a request
- * a client has already sent. After {@link #drain()}, an idle keep-alive connection closes at once, and a connection
+ * a client has already sent. After {@link #drain()}, an idle keep-alive connection closes once it stays quiet (a
+ * request sent as the drain began is answered, {@link IdleConnectionCloser#DRAIN_QUIET}), and a connection
  * with requests being answered answers every request it has read and then closes (its last answer says
  * {@code Connection: close}), so its client reconnects, to another replica behind a load balancer, instead of
  * sending more to a server that is going away. Each connection's {@link IdleConnectionCloser} does the closing when

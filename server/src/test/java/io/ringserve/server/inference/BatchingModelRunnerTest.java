@@ -131,11 +131,16 @@ class BatchingModelRunnerTest {
             assertThat(runOn(again, x).get("y").floatAt(0)).as("its queue outlives old's").isEqualTo(3f);
             assertThat(meters.get("inference.queue.depth").tag("model", "moved").gauges())
                     .as("one queue-depth gauge, the live queue's").hasSize(1);
+            assertThat(meters.get("inference.batches").tag("model", "moved").counter().count())
+                    .as("the live queue's counters, which share old's tags, stay").isEqualTo(4);
         } finally {
             runner.retire(again);
             again.close();
         }
         assertThat(meters.find("inference.queue.depth").tag("model", "moved").gauges()).isEmpty();
+        assertThat(meters.find("inference.batches").tag("model", "moved").counters())
+                .as("a retired version's series leave the scrape").isEmpty();
+        assertThat(meters.getMeters()).noneMatch(meter -> "moved".equals(meter.getId().getTag("model")));
     }
 
     @Test

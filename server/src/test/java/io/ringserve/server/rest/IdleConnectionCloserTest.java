@@ -16,8 +16,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,13 +55,35 @@ class IdleConnectionCloserTest {
         channel.pipeline().fireUserEventTriggered(RestConnections.DRAIN);
     }
 
+    private void quietFor(final Duration time) {
+        channel.advanceTimeBy(time.toNanos(), TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
     @Test
-    void drainingShouldCloseAnIdleConnectionAtOnce() {
+    void drainingShouldCloseAnIdleConnectionOnceItStaysQuiet() {
         request();
         answer();
         drain();
+        assertThat(channel.isOpen()).as("its client may be sending its next request just now").isTrue();
+        quietFor(IdleConnectionCloser.DRAIN_QUIET);
         assertThat(channel.isOpen()).isFalse();
         assertThat(passedOn).as("the drain is this handler's").isEmpty();
+    }
+
+    @Test
+    void aRequestArrivingOnAnIdleConnectionAsTheDrainBeginsShouldBeAnsweredAndTheConnectionClosedAfter() {
+        request();
+        answer();
+        drain();
+        quietFor(IdleConnectionCloser.DRAIN_QUIET.dividedBy(2));
+        request(); // sent before the client could know
+        quietFor(IdleConnectionCloser.DRAIN_QUIET);
+        assertThat(channel.isOpen()).as("its answer is being computed").isTrue();
+        quietFor(IdleConnectionCloser.DRAIN_QUIET);
+        assertThat(channel.isOpen()).as("however long that takes").isTrue();
+        assertThat(HttpUtil.isKeepAlive(answer(HttpResponseStatus.OK))).as("the last answer").isFalse();
+        assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
