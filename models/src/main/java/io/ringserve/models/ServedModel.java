@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A named model and its versions: which are loaded and serving, and which failed.
@@ -16,6 +19,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Thread-safe: lookups may run on any thread while versions are being loaded.
  */
 public final class ServedModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServedModel.class);
+
     private final String name;
     private final Path basePath;
     /** The labels the configuration gives (label to version). */
@@ -66,6 +71,9 @@ public final class ServedModel implements AutoCloseable {
             resolved.put(label, !loaded.containsKey(version) && before != null && loaded.containsKey(before)
                     ? before : version);
         });
+        if (!resolved.equals(previous)) {
+            LOG.info("Model {}: version labels now {}", name, new TreeMap<>(resolved));
+        }
         labels = Map.copyOf(resolved);
     }
 

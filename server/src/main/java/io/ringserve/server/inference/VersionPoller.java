@@ -173,7 +173,7 @@ public final class VersionPoller implements AutoCloseable {
         runner.retire(version);
         version.close();
         retired.model().markUnloaded(version.version());
-        LOG.info("Unloaded model {} version {}", version.name(), version.version());
+        LOG.info("Unloaded model {} version {} (from {})", version.name(), version.version(), version.directory());
     }
 
     /**
