@@ -21,6 +21,7 @@ public final class Main {
 
     public static void main(final String[] args) throws InterruptedException {
         ServerDefaults.applyJvmProperties(System.getProperties());
+        ServerDefaults.quietClientMistakes();
         final ServerCommand command = new ServerCommand();
         // As with TF Serving's flags, a flag given twice takes its last value (images add defaults before user flags).
         final CommandLine commandLine = new CommandLine(command).setOverwrittenOptionsAllowed(true);

@@ -25,6 +25,20 @@ final class ServerDefaults {
     private ServerDefaults() {
     }
 
+    /**
+     * grpc-java's logger that writes a WARNING with the whole stack trace for every message a client sends that the
+     * server refuses to read (one over the size limit, one that does not inflate): the client gets its status
+     * (RESOURCE_EXHAUSTED, INTERNAL) and the request metrics count it, so such a client would only fill the log. Its
+     * errors still show. Held here: java.util.logging keeps loggers weakly, and would forget the level.
+     */
+    static final java.util.logging.Logger GRPC_MESSAGE_FAILURES =
+            java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream");
+
+    /** Quiets {@link #GRPC_MESSAGE_FAILURES} to its errors. */
+    static void quietClientMistakes() {
+        GRPC_MESSAGE_FAILURES.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     /** Sets each of {@link #JVM_PROPERTIES} that {@code properties} does not already have. */
     static void applyJvmProperties(final Properties properties) {
         JVM_PROPERTIES.forEach(properties::putIfAbsent);

@@ -16,4 +16,13 @@ class ServerDefaultsTest {
         assertThat(properties.getProperty("io.netty.leakDetection.level")).isEqualTo("paranoid");
         assertThat(properties.getProperty("org.bytedeco.javacpp.maxPhysicalBytes")).isEqualTo("0");
     }
+
+    @Test
+    void grpcJavasStackTracePerRefusedMessageShouldBeQuietedToErrors() {
+        ServerDefaults.quietClientMistakes();
+        assertThat(java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream")
+                .isLoggable(java.util.logging.Level.WARNING)).isFalse();
+        assertThat(java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream")
+                .isLoggable(java.util.logging.Level.SEVERE)).isTrue();
+    }
 }
