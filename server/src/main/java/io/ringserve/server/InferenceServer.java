@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -241,7 +242,7 @@ public final class InferenceServer implements AutoCloseable {
             restChannel = bind(channelType, new RestServerInitializer(restRouter, responses, observer,
                     config.maxRequestBytes(), config.restIdleTimeout(),
                     Duration.ofMillis(config.restApiTimeoutMillis()), restConnections, decodeWorkers),
-                    socketPort(config.restPort()));
+                    socketPort(config.restPort()), "--rest_api_port");
             LOG.info("REST API (TF Serving /v1, KServe V2 /v2, /metrics) listening on {}",
                     restChannel.localAddress());
         } else {
@@ -253,7 +254,7 @@ public final class InferenceServer implements AutoCloseable {
             metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
                     RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(),
                     Duration.ofMillis(config.restApiTimeoutMillis()), restConnections, decodeWorkers),
-                    config.metricsPort());
+                    config.metricsPort(), "--metrics_port");
             LOG.info("Prometheus metrics listening on {}", metricsChannel.localAddress());
         }
         final List<NettyServerBuilder> grpcListeners = new ArrayList<>();
@@ -329,15 +330,26 @@ public final class InferenceServer implements AutoCloseable {
         return builder;
     }
 
+    /**
+     * Listens on {@code port} for {@code flag}.
+     *
+     * @throws IllegalStateException naming the flag, the address and why, when the port cannot be bound (in use, no
+     *     permission)
+     */
     private Channel bind(final Class<? extends ServerChannel> channelType, final RestServerInitializer initializer,
-                         final int port) throws InterruptedException {
-        return new ServerBootstrap()
+                         final int port, final String flag) throws InterruptedException {
+        final ChannelFuture bound = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
-                .bind(config.bindAddress(), port).sync().channel();
+                .bind(config.bindAddress(), port).await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + port + " (" + flag
+                    + "): " + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
     }
 
     /** The port to bind for a configured one: {@link ServerConfig#ANY_FREE_PORT} lets the operating system pick. */

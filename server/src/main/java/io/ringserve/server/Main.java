@@ -58,7 +58,8 @@ public final class Main {
         try {
             server.start();
         } catch (RuntimeException e) {
-            LOG.error("ringserve failed to start: {}", e.toString());
+            // System.exit, not a return: the event loops started so far would keep the process alive.
+            LOG.error("ringserve failed to start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
             System.exit(1);
         }
         ServerCommand.printBanner(out, server);
