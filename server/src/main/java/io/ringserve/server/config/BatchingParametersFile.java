@@ -42,6 +42,17 @@ public final class BatchingParametersFile {
         return TextFormatFiles.read(file, "batching parameters file", text -> parse(text, policy));
     }
 
+    /**
+     * The longest batch timeout kept as given, about 73 years: TF Serving takes any int64 of microseconds, and a
+     * longer one means the same (a batch closes when full), but would overflow the batcher's clock arithmetic.
+     */
+    static final long MAX_BATCH_TIMEOUT_MICROS = Long.MAX_VALUE / 4 / 1000;
+
+    private static Duration batchTimeout(final long micros) {
+        // A negative one stays negative (whatever its size), for BatchingOptions to refuse naming the field.
+        return micros < 0 ? Duration.ofNanos(-1) : Duration.ofNanos(Math.min(micros, MAX_BATCH_TIMEOUT_MICROS) * 1000L);
+    }
+
     /** Converts the text of a BatchingParameters message. */
     public static BatchingOptions parse(final String text, final ClosePolicy policy) {
         final TextMessage message = TextFormatParser.parse(text);
@@ -49,8 +60,7 @@ public final class BatchingParametersFile {
         for (String field : message.fieldNames()) {
             switch (field) {
                 case "max_batch_size" -> options.maxBatchSize(intValue(message, field));
-                case "batch_timeout_micros" -> options.batchTimeout(Duration.ofNanos(
-                        Math.multiplyExact(longValue(message, field), 1000L)));
+                case "batch_timeout_micros" -> options.batchTimeout(batchTimeout(longValue(message, field)));
                 case "max_enqueued_batches" -> options.maxEnqueuedBatches(intValue(message, field));
                 case "num_batch_threads" -> options.numBatchThreads(intValue(message, field));
                 case "allowed_batch_sizes" -> options.allowedBatchSizes(intList(message, field));

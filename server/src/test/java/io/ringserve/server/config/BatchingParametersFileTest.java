@@ -77,6 +77,18 @@ class BatchingParametersFileTest {
     }
 
     @Test
+    void anyInt64TimeoutShouldBeTakenAsTfServingTakesItTheLongestAsForever() {
+        assertThat(BatchingParametersFile.parse("batch_timeout_micros { value: 9223372036854775807 }",
+                ClosePolicy.TIMEOUT).batchTimeout()).isEqualTo(Duration.ofNanos(
+                        BatchingParametersFile.MAX_BATCH_TIMEOUT_MICROS * 1000L));
+        assertThat(BatchingParametersFile.parse("batch_timeout_micros { value: 250 }", ClosePolicy.TIMEOUT)
+                .batchTimeout()).isEqualTo(Duration.ofNanos(250_000));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BatchingParametersFile.parse(
+                "batch_timeout_micros { value: -9223372036854775808 }", ClosePolicy.TIMEOUT))
+                .hasMessageContaining("batch_timeout_micros must be >= 0");
+    }
+
+    @Test
     void shouldNameWhatIsWrong(@TempDir final Path dir) throws IOException {
         assertThatThrownBy(() -> BatchingParametersFile.parse("max_batch_sise { value: 8 }", ClosePolicy.ADAPTIVE))
                 .hasMessageContaining("unknown field 'max_batch_sise'");
