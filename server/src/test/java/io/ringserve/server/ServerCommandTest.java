@@ -419,6 +419,15 @@ class ServerCommandTest {
         Files.writeString(file, "intra_op_threads: 4\n");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_config_file=" + file))
                 .hasMessageContaining(file.toString()).hasMessageContaining("intra_op_threads");
+        // TensorFlow would abort the process on this one, at the first model load.
+        Files.writeString(file, "intra_op_parallelism_threads: -2\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_config_file=" + file))
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("intra_op_parallelism_threads must be >= 0 (0: TensorFlow's default), got -2");
+        // As TensorFlow's own parser: a field given twice is refused, not the last one taken.
+        Files.writeString(file, "intra_op_parallelism_threads: 4\nintra_op_parallelism_threads: 8\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--tensorflow_session_config_file=" + file))
+                .hasMessageContaining(file.toString()).hasMessageContaining("intra_op_parallelism_threads");
     }
 
     @Test

@@ -34,10 +34,25 @@ public final class SessionConfigFile {
     public static ConfigProto parse(final String text) {
         final ConfigProto.Builder config = ConfigProto.newBuilder();
         try {
-            TextFormat.merge(text, config);
+            // As TensorFlow's C++ parser: a singular field given twice is an error, not the last one winning.
+            TextFormat.Parser.newBuilder()
+                    .setSingularOverwritePolicy(TextFormat.Parser.SingularOverwritePolicy.FORBID_SINGULAR_OVERWRITES)
+                    .build().merge(text, config);
         } catch (TextFormat.ParseException e) {
             throw new TextFormatException("not a ConfigProto: " + e.getMessage());
         }
+        // TensorFlow aborts the process (a failed CHECK) on a negative intra-op or pool thread count.
+        requireThreads("intra_op_parallelism_threads", config.getIntraOpParallelismThreads());
+        for (int i = 0; i < config.getSessionInterOpThreadPoolCount(); i++) {
+            requireThreads("session_inter_op_thread_pool[" + i + "].num_threads",
+                    config.getSessionInterOpThreadPool(i).getNumThreads());
+        }
         return config.build();
+    }
+
+    private static void requireThreads(final String field, final int threads) {
+        if (threads < 0) {
+            throw new TextFormatException(field + " must be >= 0 (0: TensorFlow's default), got " + threads);
+        }
     }
 }
