@@ -38,13 +38,18 @@ public final class TextMessage {
         return fields.getOrDefault(name, List.of());
     }
 
-    /** The last scalar value of {@code name} (proto semantics: a repeated singular field keeps the last). */
+    /**
+     * The scalar value of the singular field {@code name}.
+     *
+     * @throws TextFormatException when it is given twice, as TF Serving's C++ parser refuses it (protobuf's Java
+     *     parser would keep the last silently), or is a message
+     */
     public Optional<String> scalar(final String name) {
-        final List<Object> values = values(name);
+        final List<Object> values = singular(name);
         if (values.isEmpty()) {
             return Optional.empty();
         }
-        final Object last = values.get(values.size() - 1);
+        final Object last = values.get(0);
         if (!(last instanceof String text)) {
             throw new TextFormatException("field '" + name + "' must be a value, not a message");
         }
@@ -69,17 +74,29 @@ public final class TextMessage {
         };
     }
 
-    /** The last nested message of {@code name}. */
+    /**
+     * The nested message of the singular field {@code name}.
+     *
+     * @throws TextFormatException when it is given twice (see {@link #scalar}) or is no message
+     */
     public Optional<TextMessage> message(final String name) {
-        final List<Object> values = values(name);
+        final List<Object> values = singular(name);
         if (values.isEmpty()) {
             return Optional.empty();
         }
-        final Object last = values.get(values.size() - 1);
+        final Object last = values.get(0);
         if (!(last instanceof TextMessage message)) {
             throw new TextFormatException("field '" + name + "' must be a message { ... }");
         }
         return Optional.of(message);
+    }
+
+    private List<Object> singular(final String name) {
+        final List<Object> values = values(name);
+        if (values.size() > 1) {
+            throw new TextFormatException("Non-repeated field \"" + name + "\" is specified multiple times.");
+        }
+        return values;
     }
 
     /** Every nested message of the repeated field {@code name}. */

@@ -81,6 +81,19 @@ class ModelServerConfigFileTest {
     }
 
     @Test
+    void aSingularFieldGivenTwiceShouldBeRefusedAsTfServingsParserRefusesIt() {
+        // The last one winning would drop every model of the first list, or rename a model.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelServerConfigFile.parse("""
+                model_config_list { config { name: "a" base_path: "/m/a" model_platform: "tensorflow" } }
+                model_config_list { }
+                """)).isInstanceOf(TextFormatException.class)
+                .hasMessageContaining("Non-repeated field \"model_config_list\" is specified multiple times.");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelServerConfigFile.parse("""
+                model_config_list { config { name: "a" name: "b" base_path: "/m/a" model_platform: "tensorflow" } }
+                """)).hasMessageContaining("Non-repeated field \"name\" is specified multiple times.");
+    }
+
+    @Test
     void versionPolicyDefaultsShouldBeTfServings() {
         assertThat(ModelServerConfigFile.parse("model_config_list { config { name: 'm' base_path: '/m' "
                 + "model_version_policy { latest { num_versions: 0 } } } }").orElseThrow())
