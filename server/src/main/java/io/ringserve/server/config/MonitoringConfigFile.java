@@ -36,7 +36,26 @@ public final class MonitoringConfigFile {
         if (prometheus == null || !prometheus.bool("enable", false)) {
             return "";
         }
+        for (String field : prometheus.fieldNames()) {
+            if (!field.equals("enable") && !field.equals("path")) {
+                throw new TextFormatException("unknown field '" + field + "' in prometheus_config");
+            }
+        }
         final String path = prometheus.scalar("path").orElse("");
-        return path.isEmpty() ? DEFAULT_PATH : path;
+        if (path.isEmpty()) {
+            return DEFAULT_PATH;
+        }
+        if (!path.startsWith("/")) {
+            throw new TextFormatException("prometheus_config.path must start with '/', got '" + path + "'");
+        }
+        if (isApiPath(path)) {
+            throw new TextFormatException("prometheus_config.path '" + path + "' is one of the APIs' paths (/v1, "
+                    + "/v2): its requests would never reach the metrics");
+        }
+        return path;
+    }
+
+    private static boolean isApiPath(final String path) {
+        return path.equals("/v1") || path.equals("/v2") || path.startsWith("/v1/") || path.startsWith("/v2/");
     }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -39,7 +40,8 @@ public final class MetricsRestService {
                               final Supplier<String> tfServingExposition) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.tfServingPath = Objects.requireNonNull(tfServingPath, "tfServingPath");
-        this.paths = tfServingPath.isEmpty() ? Set.of(METRICS_PATH) : Set.of(METRICS_PATH, tfServingPath);
+        // TF Serving's path may be /metrics itself (what Prometheus scrapes by default): then it serves both.
+        this.paths = tfServingPath.isEmpty() ? Set.of(METRICS_PATH) : Set.copyOf(List.of(METRICS_PATH, tfServingPath));
         this.tfServingExposition = Objects.requireNonNull(tfServingExposition, "tfServingExposition");
     }
 
