@@ -61,6 +61,15 @@ class GrpcTlsIT {
     }
 
     @Test
+    void aKeyThatIsNotTheCertificatesShouldBeRefusedAtStart() {
+        // The client's key with the server's certificate: every handshake would fail ("bad signature").
+        assertThatThrownBy(() -> io.ringserve.server.grpc.GrpcTls.serverContext(
+                new SslConfig(pem("client.key"), pem("server.pem"), "", false)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--ssl_config_file: server_key is not the key of server_cert");
+    }
+
+    @Test
     void shouldServeOverTlsAndRefusePlaintext() throws Exception {
         try (InferenceServer server = new InferenceServer(HalfPlusTwoOverGrpc.config()
                 .grpcTls(new SslConfig(pem("server.key"), pem("server.pem"), "", false)).build()).start()) {

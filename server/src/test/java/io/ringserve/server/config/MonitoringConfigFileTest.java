@@ -21,7 +21,8 @@ class MonitoringConfigFileTest {
         assertThatThrownBy(() -> MonitoringConfigFile.parse("prometheus_config { enable: true colour: 1 }"))
                 .isInstanceOf(TextFormatException.class)
                 .hasMessageContaining("unknown field 'colour' in prometheus_config");
-        assertThatThrownBy(() -> MonitoringConfigFile.parse("prometheus_config { enable: true path: \"/v1/models/m\" }"))
+        assertThatThrownBy(() -> MonitoringConfigFile.parse(
+                "prometheus_config { enable: true path: \"/v1/models/m\" }"))
                 .hasMessageContaining("prometheus_config.path '/v1/models/m' is one of the APIs' paths");
         assertThatThrownBy(() -> MonitoringConfigFile.parse("prometheus_config { enable: true path: \"metrics\" }"))
                 .hasMessageContaining("prometheus_config.path must start with '/', got 'metrics'");
