@@ -3,6 +3,7 @@ package io.ringserve.server;
 import io.ringserve.batching.BatchingOptions;
 import io.ringserve.batching.ClosePolicy;
 import io.ringserve.models.SavedModelLoader;
+import io.ringserve.models.ServedModel;
 import io.ringserve.models.SessionOptions;
 import io.ringserve.server.config.BatchingParametersFile;
 import io.ringserve.server.config.ModelServerConfigFile;
@@ -559,8 +560,10 @@ public final class ServerCommand {
             listening.add("gRPC on localhost:" + server.grpcPort());
         }
         out.println();
-        out.println("ringserve is serving "
-                + (listening.isEmpty() ? "on no TCP port" : String.join(" and ", listening)));
+        final String on = listening.isEmpty() ? "on no TCP port" : String.join(" and ", listening);
+        final boolean anyAvailable = server.registry().all().stream().anyMatch(ServedModel::isAvailable);
+        out.println(anyAvailable || server.registry().all().isEmpty() ? "ringserve is serving " + on
+                : "ringserve is up " + on + ", but no model is available (readiness answers 503 until one is)");
         server.registry().all().forEach(model -> out.println("  model " + model.name() + ": "
                 + (model.isAvailable() ? "version " + model.latest().orElseThrow().version() + " AVAILABLE"
                 : "NOT AVAILABLE (" + model.statuses().stream().map(s -> s.error().orElse(s.state().name()))
