@@ -31,6 +31,7 @@ final class InertTfServingFlags {
                     "TensorFlow Java keeps the MetaGraphDef it loaded; ringserve has no switch for its fields"),
             Map.entry("--enable_profiler", "ringserve serves no TensorFlow profiler service"),
             Map.entry("--xla_cpu_compilation_enabled", "XLA compilation is as TensorFlow Java's build has it"),
+            Map.entry("--xla_gpu_compilation_enabled", "XLA compilation is as TensorFlow Java's build has it"),
             Map.entry("--prefer_tflite_model",
                     "ringserve serves saved_model.pb, as TF Serving does for a version without model.tflite"),
             Map.entry("--num_tflite_pools", "ringserve runs no TensorFlow Lite models"),
@@ -38,6 +39,12 @@ final class InertTfServingFlags {
             Map.entry("--thread_pool_factory_config_file", "TensorFlow's own thread pools run every model "
                     + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism)"),
             Map.entry("--skip_initialize_tpu", "ringserve initializes no TPU"));
+
+    /** The inert flags TF Serving declares as integers; the others but one are booleans. */
+    private static final Set<String> INTEGER_FLAGS = Set.of("--num_load_threads", "--num_unload_threads",
+            "--grpc_max_threads", "--num_tflite_pools", "--num_tflite_interpreters_per_pool");
+    /** The inert flag TF Serving declares as a string (a file name). */
+    private static final Set<String> STRING_FLAGS = Set.of("--thread_pool_factory_config_file");
 
     /** Flags taken only when they ask for nothing: false, or an empty file name. */
     private static final Set<String> REFUSED_UNLESS_OFF = Set.of("--use_alts_credentials", "--mixed_precision");
@@ -72,6 +79,10 @@ final class InertTfServingFlags {
                 throw new IllegalArgumentException("Unknown option: '" + argument + "'"
                         + nearest(flag, knownFlags).map(near -> "; did you mean " + near + "?").orElse(""));
             }
+            if (equals < 0 && (INTEGER_FLAGS.contains(flag) || STRING_FLAGS.contains(flag))) {
+                throw new IllegalArgumentException(flag + " needs a value: flags are --name=value, as in TF Serving");
+            }
+            requireTfServingType(flag, value);
             given.remove(flag);
             given.put(flag, value);
         }
@@ -106,6 +117,27 @@ final class InertTfServingFlags {
             current = swap;
         }
         return previous[b.length()];
+    }
+
+    /** A value TF Serving's flag parser would refuse is refused too, though the flag has no effect here. */
+    private static void requireTfServingType(final String flag, final String value) {
+        if (STRING_FLAGS.contains(flag)) {
+            return;
+        }
+        if (INTEGER_FLAGS.contains(flag)) {
+            try {
+                Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + "=" + value + ": not an integer (TF Serving's flag is one; "
+                        + "it has no effect here)");
+            }
+            return;
+        }
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "false", "1", "0", "yes", "no", "t", "f", "y", "n" -> { }
+            default -> throw new IllegalArgumentException(flag + "=" + value + ": not true or false (TF Serving's "
+                    + "flag is a boolean; it has no effect here)");
+        }
     }
 
     private static void refuseWhatCannotBeServed(final String flag, final String value) {

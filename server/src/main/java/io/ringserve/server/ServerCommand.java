@@ -170,7 +170,8 @@ public final class ServerCommand {
     @Option(names = {"--enable_per_model_batching_parameters", "--enable_per_model_batching_params"},
             negatable = true, fallbackValue = "true", arity = "0..1",
             description = "Read a model version's own assets.extra/batching_params.pbtxt (default: false). TF "
-                    + "Serving's flag is the first name; the second is kept for ringserve's earlier command lines.")
+                    + "Serving's flag is --enable_per_model_batching_parameters; --enable_per_model_batching_params "
+                    + "is kept for ringserve's earlier command lines.")
     boolean perModelBatchingParams;
 
     @Option(names = "--batching_close_policy", paramLabel = "POLICY", defaultValue = "adaptive",

@@ -320,7 +320,8 @@ class ServerCommandTest {
                 "--allow_version_labels_for_unavailable_models=true", "--num_unload_threads=2",
                 "--force_allow_any_version_labels_for_unavailable_models=false",
                 "--remove_unused_fields_from_bundle_metagraph=true", "--enable_profiler=false",
-                "--xla_cpu_compilation_enabled=true", "--prefer_tflite_model=true", "--num_tflite_pools=4",
+                "--xla_cpu_compilation_enabled=true", "--xla_gpu_compilation_enabled=false",
+                "--prefer_tflite_model=true", "--num_tflite_pools=4",
                 "--num_tflite_interpreters_per_pool=1", "--thread_pool_factory_config_file=/etc/pools.pbtxt",
                 "--use_alts_credentials=false", "--platform_config_file=", "--num_load_threads=6",
                 "--skip_initialize_tpu=false", "--mixed_precision=");
@@ -338,7 +339,14 @@ class ServerCommandTest {
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--num_load_thread=2"))
                 .hasMessageEndingWith("did you mean --num_load_threads?");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--num_load_threads", "4"))
+                .hasMessageContaining("--num_load_threads needs a value").hasMessageContaining("--name=value");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--flush_filesystem_caches", "4"))
                 .hasMessageContaining("Unexpected argument '4'").hasMessageContaining("--name=value");
+        // Values TF Serving's flag parser refuses are refused, though the flags do nothing here.
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--num_load_threads=abc"))
+                .hasMessage("--num_load_threads=abc: not an integer (TF Serving's flag is one; it has no effect here)");
+        assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--flush_filesystem_caches=maybe"))
+                .hasMessageContaining("--flush_filesystem_caches=maybe: not true or false");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--use_alts_credentials"))
                 .hasMessageContaining("ALTS").hasMessageContaining("--ssl_config_file");
         assertThatThrownBy(() -> parse(Map.of(), "--model_base_path=/m", "--mixed_precision=bfloat16"))
