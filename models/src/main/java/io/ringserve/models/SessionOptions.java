@@ -38,16 +38,17 @@ public record SessionOptions(int intraOpParallelism, int interOpParallelism, dou
 
     public SessionOptions {
         if (intraOpParallelism < 0) {
-            throw new IllegalArgumentException("intra-op thread count must be >= 0, got " + intraOpParallelism);
+            throw new IllegalArgumentException("--tensorflow_intra_op_parallelism (the intra-op thread count) must be "
+                    + ">= 0, got " + intraOpParallelism);
         }
         if (!(gpuMemoryFraction >= 0 && gpuMemoryFraction <= 1)) {
-            throw new IllegalArgumentException("per_process_gpu_memory_fraction must be between 0 and 1, got "
+            throw new IllegalArgumentException("--per_process_gpu_memory_fraction must be between 0 and 1, got "
                     + gpuMemoryFraction);
         }
         Objects.requireNonNull(baseConfig, "baseConfig");
         savedModelTags = List.copyOf(savedModelTags);
         if (savedModelTags.isEmpty() || savedModelTags.stream().anyMatch(String::isBlank)) {
-            throw new IllegalArgumentException("saved_model_tags needs at least one non-empty tag, got "
+            throw new IllegalArgumentException("--saved_model_tags needs tags that are not empty, got "
                     + savedModelTags);
         }
     }
