@@ -29,6 +29,8 @@ public final class ServedModel implements AutoCloseable {
     private volatile Map<String, Long> labels;
     private final ConcurrentSkipListMap<Long, VersionStatus> statuses = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Long, LoadedModel> loaded = new ConcurrentSkipListMap<>();
+    /** The labels {@link #unservedLabels} told of, with the version they named then. */
+    private final Map<String, Long> warnedLabels = new HashMap<>();
     private volatile Optional<String> error = Optional.empty();
 
     public ServedModel(final String name, final Path basePath) {
@@ -75,6 +77,22 @@ public final class ServedModel implements AutoCloseable {
             LOG.info("Model {}: version labels now {}", name, new TreeMap<>(resolved));
         }
         labels = Map.copyOf(resolved);
+    }
+
+    /**
+     * The labels whose version does not serve (after a poll: what an operator is warned of), each told once while it
+     * stays so. Thread-safe.
+     */
+    synchronized Map<String, Long> unservedLabels() {
+        final Map<String, Long> unserved = new TreeMap<>();
+        labels.forEach((label, version) -> {
+            if (!loaded.containsKey(version) && !version.equals(warnedLabels.get(label))) {
+                unserved.put(label, version);
+            }
+        });
+        warnedLabels.keySet().removeIf(label -> loaded.containsKey(labels.getOrDefault(label, -1L)));
+        warnedLabels.putAll(unserved);
+        return unserved;
     }
 
     /** The version {@code label} names ({@code version_labels}), if it names one. */
