@@ -90,7 +90,7 @@ public final class ServedModel implements AutoCloseable {
                 unserved.put(label, version);
             }
         });
-        warnedLabels.keySet().removeIf(label -> loaded.containsKey(labels.getOrDefault(label, -1L)));
+        warnedLabels.keySet().removeIf(label -> !labels.containsKey(label) || loaded.containsKey(labels.get(label)));
         warnedLabels.putAll(unserved);
         return unserved;
     }

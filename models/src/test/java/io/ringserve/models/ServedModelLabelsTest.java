@@ -15,5 +15,7 @@ class ServedModelLabelsTest {
         assertThat(model.unservedLabels()).as("told already").isEmpty();
         model.setLabels(Map.of("stable", 7L));
         assertThat(model.unservedLabels()).as("moved: told again").containsExactly(Map.entry("stable", 7L));
+        model.setLabels(Map.of("stable", 7L, "canary", 6L));
+        assertThat(model.unservedLabels()).as("dropped, then given again").containsExactly(Map.entry("canary", 6L));
     }
 }

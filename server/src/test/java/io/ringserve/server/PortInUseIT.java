@@ -1,6 +1,5 @@
 package io.ringserve.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
@@ -44,7 +43,6 @@ class PortInUseIT {
             } finally {
                 server.close();
             }
-            assertThat(taken.isBound()).isTrue();
         }
     }
 }

@@ -82,7 +82,11 @@ public final class BatchingParametersFile {
 
     /** A wrapper-typed field ({@code name { value: x }}) or, leniently, a plain {@code name: x}. */
     private static String wrapped(final TextMessage message, final String field) {
-        final Object last = message.values(field).get(message.values(field).size() - 1);
+        final List<Object> values = message.values(field);
+        if (values.size() > 1) {
+            throw new TextFormatException("Non-repeated field \"" + field + "\" is specified multiple times.");
+        }
+        final Object last = values.get(0);
         if (last instanceof TextMessage wrapper) {
             return wrapper.scalar("value").orElseThrow(() ->
                     new TextFormatException("field '" + field + "' needs { value: ... }"));

@@ -48,14 +48,6 @@ public final class MonitoringConfigFile {
         if (!path.startsWith("/")) {
             throw new TextFormatException("prometheus_config.path must start with '/', got '" + path + "'");
         }
-        if (isApiPath(path)) {
-            throw new TextFormatException("prometheus_config.path '" + path + "' is one of the APIs' paths (/v1, "
-                    + "/v2): its requests would never reach the metrics");
-        }
         return path;
-    }
-
-    private static boolean isApiPath(final String path) {
-        return path.equals("/v1") || path.equals("/v2") || path.startsWith("/v1/") || path.startsWith("/v2/");
     }
 }

@@ -33,16 +33,17 @@ public final class GrpcTls {
      * @throws IllegalArgumentException naming the field whose PEM cannot be read, or why the context cannot be made
      */
     public static SslContext serverContext(final SslConfig config) {
-        requireMatchingPair(config.serverCert(), PemKeys.asPkcs8(config.serverKey()));
+        final String pkcs8;
         final SslContextBuilder builder;
         try {
-            builder = SslContextBuilder.forServer(pem(config.serverCert()),
-                    pem(PemKeys.asPkcs8(config.serverKey())));
+            pkcs8 = PemKeys.asPkcs8(config.serverKey());
+            builder = SslContextBuilder.forServer(pem(config.serverCert()), pem(pkcs8));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--ssl_config_file: server_cert or server_key is not usable PEM "
                     + "(the key must be unencrypted: PKCS#8, BEGIN PRIVATE KEY, or PKCS#1 RSA or SEC 1 EC): "
                     + e.getMessage(), e);
         }
+        requireMatchingPair(config.serverCert(), pkcs8);
         if (!config.customCa().isEmpty()) {
             try {
                 builder.trustManager(pem(config.customCa()));
@@ -79,7 +80,7 @@ public final class GrpcTls {
         final String signing = switch (certificate.getPublicKey().getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "Ed448" -> certificate.getPublicKey().getAlgorithm();
+            case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
             default -> null;
         };
         if (signing == null) {

@@ -49,6 +49,8 @@ public final class BatchingModelRunner implements ModelRunner {
     private final ObjLongConsumer<String> computeObserver;
     private final BatchingMetrics.Listener batchingListener;
     private final Map<QueueKey, Queue> schedulers = new ConcurrentHashMap<>();
+    /** Queues open per meter tags (the same version number loaded twice shares them); guarded by itself. */
+    private final Map<Tags, Integer> queuesPerTags = new java.util.HashMap<>();
     private volatile boolean shutDown;
 
     /**
@@ -164,6 +166,9 @@ public final class BatchingModelRunner implements ModelRunner {
             LOG.info("Batching {} version {} signature {} with {}", model.name(), model.version(), key.signature(),
                     options);
             final Tags tags = meterTags(key);
+            synchronized (queuesPerTags) {
+                queuesPerTags.merge(tags, 1, Integer::sum);
+            }
             final Counter reruns = Counter.builder(BATCH_RERUNS).tags(tags)
                     .description("Batches that failed on what they were fed and ran again in halves until the "
                             + "requests at fault were alone")
@@ -242,13 +247,17 @@ public final class BatchingModelRunner implements ModelRunner {
      */
     private void removeMeters(final QueueKey closed) {
         final Tags tags = meterTags(closed);
-        if (schedulers.keySet().stream().anyMatch(key -> meterTags(key).equals(tags))) {
-            return;
-        }
-        final List<Tag> wanted = tags.stream().toList();
-        for (Meter meter : List.copyOf(meterRegistry.getMeters())) {
-            if (meter.getId().getTags().containsAll(wanted)) {
-                meterRegistry.remove(meter);
+        synchronized (queuesPerTags) {
+            // Counted when a queue is made, before its meters are registered: one being made now keeps them.
+            if (queuesPerTags.merge(tags, -1, Integer::sum) > 0) {
+                return;
+            }
+            queuesPerTags.remove(tags);
+            final List<Tag> wanted = tags.stream().toList();
+            for (Meter meter : List.copyOf(meterRegistry.getMeters())) {
+                if (meter.getId().getTags().containsAll(wanted)) {
+                    meterRegistry.remove(meter);
+                }
             }
         }
     }

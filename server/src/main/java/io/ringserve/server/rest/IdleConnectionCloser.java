@@ -132,7 +132,8 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
                 return;
             }
             if (unanswered == 0 && !readSinceQuietCheck) {
-                ctx.close();
+                // After what is still being written (a large answer to a slow reader): writes go out in order.
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
             readSinceQuietCheck = false;

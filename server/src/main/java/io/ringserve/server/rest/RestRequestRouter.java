@@ -44,6 +44,11 @@ public final class RestRequestRouter implements HttpRouter {
         try {
             final FullHttpRequest request = call.http();
             final String path = call.path();
+            // First, as TF Serving matches its Prometheus path before its REST API: a monitoring path may be any.
+            if (metrics.serves(path)) {
+                requireGet(request, path);
+                return CompletableFuture.completedFuture(metrics.scrape(alloc, path));
+            }
             if (call.isTfServing()) {
                 return tfServing.handle(call, executor, alloc)
                         .exceptionally(failure -> responses.error(alloc, failure));
@@ -63,10 +68,6 @@ public final class RestRequestRouter implements HttpRouter {
             if (HealthRestService.READY_PATH.equals(path)) {
                 requireGet(request, path);
                 return CompletableFuture.completedFuture(health.ready(alloc));
-            }
-            if (metrics.serves(path)) {
-                requireGet(request, path);
-                return CompletableFuture.completedFuture(metrics.scrape(alloc, path));
             }
             return CompletableFuture.completedFuture(responses.error(alloc, ServingException.notFound(
                     "No handler for " + request.method() + " " + path)));

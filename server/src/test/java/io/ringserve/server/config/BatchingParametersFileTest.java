@@ -77,6 +77,13 @@ class BatchingParametersFileTest {
     }
 
     @Test
+    void aFieldGivenTwiceShouldBeRefusedAsTfServingsParserRefusesIt() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BatchingParametersFile.parse(
+                "max_batch_size { value: 8 } max_batch_size { value: 128 }", ClosePolicy.TIMEOUT))
+                .hasMessageContaining("Non-repeated field \"max_batch_size\" is specified multiple times.");
+    }
+
+    @Test
     void anyInt64TimeoutShouldBeTakenAsTfServingTakesItTheLongestAsForever() {
         assertThat(BatchingParametersFile.parse("batch_timeout_micros { value: 9223372036854775807 }",
                 ClosePolicy.TIMEOUT).batchTimeout()).isEqualTo(Duration.ofNanos(

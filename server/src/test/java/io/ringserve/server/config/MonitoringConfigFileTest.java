@@ -14,6 +14,9 @@ class MonitoringConfigFileTest {
         assertThat(MonitoringConfigFile.parse("prometheus_config { enable: true path: \"/metrics\" }"))
                 .isEqualTo("/metrics");
         assertThat(MonitoringConfigFile.parse("prometheus_config { enable: false path: \"/x\" }")).isEmpty();
+        // TF Serving matches its Prometheus path before its REST API, so a path under /v1 is one too.
+        assertThat(MonitoringConfigFile.parse("prometheus_config { enable: true path: \"/v1/metrics\" }"))
+                .isEqualTo("/v1/metrics");
     }
 
     @Test
@@ -21,9 +24,6 @@ class MonitoringConfigFileTest {
         assertThatThrownBy(() -> MonitoringConfigFile.parse("prometheus_config { enable: true colour: 1 }"))
                 .isInstanceOf(TextFormatException.class)
                 .hasMessageContaining("unknown field 'colour' in prometheus_config");
-        assertThatThrownBy(() -> MonitoringConfigFile.parse(
-                "prometheus_config { enable: true path: \"/v1/models/m\" }"))
-                .hasMessageContaining("prometheus_config.path '/v1/models/m' is one of the APIs' paths");
         assertThatThrownBy(() -> MonitoringConfigFile.parse("prometheus_config { enable: true path: \"metrics\" }"))
                 .hasMessageContaining("prometheus_config.path must start with '/', got 'metrics'");
     }
