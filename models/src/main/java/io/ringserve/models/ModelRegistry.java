@@ -260,9 +260,6 @@ public final class ModelRegistry implements AutoCloseable {
                 load(model, version, directory);
             }
         });
-        model.unservedLabels().forEach((label, version) -> LOG.warn("Model {}: version label {} "
-                + "names version {}, which {}: requests to the label answer Servable not found", model.name(), label,
-                version, wanted.containsKey(version) ? "did not load" : "its version policy does not serve"));
         if (wanted.keySet().stream().anyMatch(version -> model.version(version).isPresent())) {
             for (long version : model.servingVersions()) {
                 if (!wanted.containsKey(version)) {
@@ -274,6 +271,11 @@ public final class ModelRegistry implements AutoCloseable {
                 }
             }
         }
+        model.unservedLabels().forEach((label, version) -> LOG.warn("Model {}: version label {} names version {}, "
+                + "which {}: requests to the label answer Servable not found", model.name(), label, version,
+                wanted.containsKey(version) ? "did not load"
+                        : available.containsKey(version) ? "its version policy does not serve"
+                        : "is not under the base path"));
     }
 
     /**

@@ -462,7 +462,8 @@ public final class InferenceServer implements AutoCloseable {
             }
             restConnections.drain();
             if (!restConnections.awaitClosed(timeLeft(deadline))) {
-                LOG.warn("{} REST connections still answering after the {} ms drain timeout", restConnections.size(),
+                LOG.warn("{} REST connections still open (answering, or reading a request) after the {} ms drain "
+                        + "timeout", restConnections.size(),
                         config.drainTimeoutMillis());
             }
             if (grpcServer != null) {
