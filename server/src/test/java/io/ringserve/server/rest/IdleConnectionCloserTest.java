@@ -72,6 +72,30 @@ class IdleConnectionCloserTest {
     }
 
     @Test
+    void aQuietConnectionShouldCloseOnlyAfterWhatItIsStillWriting() {
+        // Writes held as a socket holds them for a client that reads slowly: complete only when released.
+        final List<io.netty.channel.ChannelPromise> held = new ArrayList<>();
+        final EmbeddedChannel slow = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(final ChannelHandlerContext ctx, final Object msg,
+                              final io.netty.channel.ChannelPromise promise) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                held.add(promise);
+            }
+        }, new IdleConnectionCloser());
+        slow.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/models/m:predict"));
+        slow.readInbound();
+        slow.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        slow.pipeline().fireUserEventTriggered(RestConnections.DRAIN);
+        slow.advanceTimeBy(IdleConnectionCloser.DRAIN_QUIET.toNanos(), TimeUnit.NANOSECONDS);
+        slow.runScheduledPendingTasks();
+        assertThat(slow.isOpen()).as("its answer is still going out").isTrue();
+        held.forEach(io.netty.channel.ChannelPromise::setSuccess);
+        slow.runPendingTasks();
+        assertThat(slow.isOpen()).isFalse();
+    }
+
+    @Test
     void aRequestArrivingOnAnIdleConnectionAsTheDrainBeginsShouldBeAnsweredAndTheConnectionClosedAfter() {
         request();
         answer();
