@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -22,8 +21,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -65,7 +62,6 @@ import io.ringserve.server.rest.MetricsRestService;
 import io.ringserve.server.rest.RepositoryRestService;
 import io.ringserve.server.rest.RequestObserver;
 import io.ringserve.server.rest.RestConnections;
-import io.ringserve.server.rest.RestRequest;
 import io.ringserve.server.rest.RestRequestRouter;
 import io.ringserve.server.rest.RestResponses;
 import io.ringserve.server.rest.RestServerInitializer;
@@ -163,21 +159,6 @@ public final class InferenceServer implements AutoCloseable {
         });
     }
 
-    /** The separate metrics port's answer: a scrape for GET or HEAD of a metrics path; 405 or 404 otherwise. */
-    private static FullHttpResponse scrapeOnly(final MetricsRestService metricsService, final RestResponses responses,
-                                               final RestRequest request, final ByteBufAllocator alloc) {
-        if (!metricsService.serves(request.path())) {
-            return responses.error(alloc, ServingException.notFound("This port serves only "
-                    + metricsService.paths()));
-        }
-        final HttpMethod method = request.http().method();
-        if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-            return responses.error(alloc, new RestResponses.MethodNotAllowedException(method, request.path(),
-                    List.of(HttpMethod.GET, HttpMethod.HEAD)));
-        }
-        return metricsService.scrape(alloc, request.path());
-    }
-
     /**
      * How a version warms up before it serves ({@code --enable_model_warmup}): its recorded requests through
      * {@code runner}, or without them inputs of zeros at the batch sizes it will run at ({@code --synthetic_warmup}).
@@ -249,9 +230,7 @@ public final class InferenceServer implements AutoCloseable {
             LOG.info("REST API off (--rest_api_port=0, TF Serving's default)");
         }
         if (config.metricsPort() >= 0) {
-            final HttpRouter metricsOnly = (request, executor, alloc) -> CompletableFuture.completedFuture(
-                    scrapeOnly(metricsService, responses, request, alloc));
-            metricsChannel = bind(channelType, new RestServerInitializer(metricsOnly, responses,
+            metricsChannel = bind(channelType, new RestServerInitializer(metricsService.alone(responses), responses,
                     RequestObserver.NONE, config.maxRequestBytes(), config.restIdleTimeout(),
                     Duration.ofMillis(config.restApiTimeoutMillis()), restConnections, decodeWorkers),
                     config.metricsPort(), "--metrics_port");

@@ -157,11 +157,8 @@ public final class KServeRestService {
 
     /** Refuses any other method than {@code method}; HEAD is taken where GET is, and answered without the body. */
     private static void requireMethod(final FullHttpRequest request, final HttpMethod method, final String path) {
-        if (!method.equals(request.method())
-                && !(HttpMethod.GET.equals(method) && HttpMethod.HEAD.equals(request.method()))) {
-            throw new RestResponses.MethodNotAllowedException(request.method(), path,
-                    HttpMethod.GET.equals(method) ? List.of(HttpMethod.GET, HttpMethod.HEAD) : List.of(method));
-        }
+        RestResponses.MethodNotAllowedException.requireOneOf(request.method(), path, HttpMethod.GET.equals(method)
+                ? RestResponses.MethodNotAllowedException.GET_OR_HEAD : List.of(method));
     }
 
     private FullHttpResponse metadata(final Route route, final ByteBufAllocator alloc) {

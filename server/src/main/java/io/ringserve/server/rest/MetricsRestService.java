@@ -8,10 +8,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.ringserve.server.inference.ServingException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +55,25 @@ public final class MetricsRestService {
     /** True when {@code path} is one of the exposition's paths. */
     public boolean serves(final String path) {
         return paths.contains(path);
+    }
+
+    /**
+     * A router for a port of the exposition's own ({@code --metrics_port}): the exposition for GET or HEAD of its
+     * paths, 405 with {@code Allow} for another method, 404 naming the paths for any other path.
+     */
+    public HttpRouter alone(final RestResponses responses) {
+        return (request, executor, alloc) -> {
+            try {
+                if (!serves(request.path())) {
+                    throw ServingException.notFound("This port serves only " + paths);
+                }
+                RestResponses.MethodNotAllowedException.requireOneOf(request.http().method(), request.path(),
+                        RestResponses.MethodNotAllowedException.GET_OR_HEAD);
+                return CompletableFuture.completedFuture(scrape(alloc, request.path()));
+            } catch (RuntimeException e) {
+                return CompletableFuture.completedFuture(responses.error(alloc, e));
+            }
+        };
     }
 
     /** The exposition for {@code path}, one of the paths {@link #serves}. */

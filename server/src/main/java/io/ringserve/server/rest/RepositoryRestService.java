@@ -74,9 +74,7 @@ public final class RepositoryRestService {
 
     /** The repository extension's paths are served with POST alone: another method is 405 with {@code Allow}. */
     private static void requirePost(final FullHttpRequest request, final String path) {
-        if (!HttpMethod.POST.equals(request.method())) {
-            throw new RestResponses.MethodNotAllowedException(request.method(), path, List.of(HttpMethod.POST));
-        }
+        RestResponses.MethodNotAllowedException.requireOneOf(request.method(), path, List.of(HttpMethod.POST));
     }
 
     private boolean readyOnly(final FullHttpRequest request) {

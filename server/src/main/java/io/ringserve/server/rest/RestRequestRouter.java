@@ -17,9 +17,6 @@ import java.util.concurrent.CompletableFuture;
  * service has, 404. Thread-safe; shared by all connections.
  */
 public final class RestRequestRouter implements HttpRouter {
-    /** The methods the health probes and the metrics are served with. */
-    private static final List<HttpMethod> GET_METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD);
-
     private final TfServingRestService tfServing;
     private final KServeRestService kserve;
     private final HealthRestService health;
@@ -46,7 +43,8 @@ public final class RestRequestRouter implements HttpRouter {
             final String path = call.path();
             // First, as TF Serving matches its Prometheus path before its REST API: a monitoring path may be any.
             if (metrics.serves(path)) {
-                requireGet(request, path);
+                RestResponses.MethodNotAllowedException.requireOneOf(request.method(), path,
+                        RestResponses.MethodNotAllowedException.GET_OR_HEAD);
                 return CompletableFuture.completedFuture(metrics.scrape(alloc, path));
             }
             if (call.isTfServing()) {
@@ -62,11 +60,13 @@ public final class RestRequestRouter implements HttpRouter {
                         .exceptionally(failure -> responses.error(alloc, failure));
             }
             if (HealthRestService.LIVE_PATH.equals(path)) {
-                requireGet(request, path);
+                RestResponses.MethodNotAllowedException.requireOneOf(request.method(), path,
+                        RestResponses.MethodNotAllowedException.GET_OR_HEAD);
                 return CompletableFuture.completedFuture(health.live(alloc));
             }
             if (HealthRestService.READY_PATH.equals(path)) {
-                requireGet(request, path);
+                RestResponses.MethodNotAllowedException.requireOneOf(request.method(), path,
+                        RestResponses.MethodNotAllowedException.GET_OR_HEAD);
                 return CompletableFuture.completedFuture(health.ready(alloc));
             }
             return CompletableFuture.completedFuture(responses.error(alloc, ServingException.notFound(
@@ -76,13 +76,4 @@ public final class RestRequestRouter implements HttpRouter {
         }
     }
 
-    /**
-     * Refuses, 405 with {@code Allow: GET, HEAD}, any method but GET and HEAD (a load balancer's check, which the codec
-     * answers with the GET answer's head alone).
-     */
-    private static void requireGet(final FullHttpRequest request, final String path) {
-        if (!GET_METHODS.contains(request.method())) {
-            throw new RestResponses.MethodNotAllowedException(request.method(), path, GET_METHODS);
-        }
-    }
 }

@@ -47,9 +47,18 @@ public final class RestResponses {
             this.allowed = List.copyOf(allowed);
         }
 
-        /** The methods the path is served with. */
-        public List<HttpMethod> allowed() {
-            return allowed;
+        /** The methods health probes, metadata and metrics are served with (HEAD: the GET answer's head alone). */
+        public static final List<HttpMethod> GET_OR_HEAD = List.of(HttpMethod.GET, HttpMethod.HEAD);
+
+        /**
+         * Throws this, naming {@code path} and {@code allowed}, unless {@code method} is one of {@code allowed}.
+         *
+         * @throws MethodNotAllowedException when it is not
+         */
+        public static void requireOneOf(final HttpMethod method, final String path, final List<HttpMethod> allowed) {
+            if (!allowed.contains(method)) {
+                throw new MethodNotAllowedException(method, path, allowed);
+            }
         }
 
         /** The value of the {@code Allow} header: the methods, comma separated. */
