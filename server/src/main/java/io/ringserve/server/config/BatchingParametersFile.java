@@ -82,16 +82,12 @@ public final class BatchingParametersFile {
 
     /** A wrapper-typed field ({@code name { value: x }}) or, leniently, a plain {@code name: x}. */
     private static String wrapped(final TextMessage message, final String field) {
-        final List<Object> values = message.values(field);
-        if (values.size() > 1) {
-            throw new TextFormatException("Non-repeated field \"" + field + "\" is specified multiple times.");
-        }
-        final Object last = values.get(0);
-        if (last instanceof TextMessage wrapper) {
+        final Object value = message.singular(field).get(0);
+        if (value instanceof TextMessage wrapper) {
             return wrapper.scalar("value").orElseThrow(() ->
                     new TextFormatException("field '" + field + "' needs { value: ... }"));
         }
-        return (String) last;
+        return (String) value;
     }
 
     /** A wrapped bool as protobuf's text format writes one ({@code true}, {@code True}, {@code t}, {@code 1}, ...). */

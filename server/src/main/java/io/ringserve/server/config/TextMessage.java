@@ -91,7 +91,12 @@ public final class TextMessage {
         return Optional.of(message);
     }
 
-    private List<Object> singular(final String name) {
+    /**
+     * The one value of the singular field {@code name}: a {@link String} or a {@link TextMessage}, empty when absent.
+     *
+     * @throws TextFormatException when it is given twice (see {@link #scalar})
+     */
+    public List<Object> singular(final String name) {
         final List<Object> values = values(name);
         if (values.size() > 1) {
             throw new TextFormatException("Non-repeated field \"" + name + "\" is specified multiple times.");
