@@ -24,6 +24,13 @@ class RestIdleTimeoutIT {
                 .restIdleTimeout(Duration.ofSeconds(2)));
     }
 
+    /** half_plus_two as m, with a one-second request timeout and the default hour of idle time. */
+    private static RunningServer requestTimeoutOfOneSecond() throws InterruptedException {
+        return new RunningServer(ServerConfig.builder()
+                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
+                .restApiTimeoutMillis(1000));
+    }
+
     @Test
     void anIdleKeepAliveConnectionShouldBeClosedAfterItsAnswer() throws Exception {
         try (RunningServer server = idleAfterTwoSeconds();
@@ -52,9 +59,7 @@ class RestIdleTimeoutIT {
 
     @Test
     void anUploadThatStopsArrivingForTheRequestTimeoutShouldBeAnswered408BeforeTheIdleTimeout() throws Exception {
-        try (RunningServer server = new RunningServer(ServerConfig.builder()
-                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
-                .restApiTimeoutMillis(1000));
+        try (RunningServer server = requestTimeoutOfOneSecond();
              Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
             socket.setSoTimeout(30_000);
             final OutputStream out = socket.getOutputStream();
@@ -71,9 +76,7 @@ class RestIdleTimeoutIT {
 
     @Test
     void aSlowUploadThatKeepsSendingShouldNotBeCutByTheRequestTimeout() throws Exception {
-        try (RunningServer server = new RunningServer(ServerConfig.builder()
-                .models(List.of(new ModelConfig("m", RunningServer.tfServingTestData("saved_model_half_plus_two_cpu"))))
-                .restApiTimeoutMillis(1000));
+        try (RunningServer server = requestTimeoutOfOneSecond();
              Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
             socket.setSoTimeout(30_000);
             final OutputStream out = socket.getOutputStream();
