@@ -111,7 +111,9 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
                     RequestObserver.Observation.UNOBSERVED);
             return;
         }
-        request.setUri(originForm(request.uri()));
+        if (!request.uri().startsWith("/")) { // origin form, what every client but a proxy's sends, as it is
+            request.setUri(originForm(request.uri()));
+        }
         final RestRequest call = new RestRequest(request);
         final RequestObserver.Observation observation = observer.start(call);
         // Written on this channel's event loop; answers of one batch come to it together (AnswerHandoff).
@@ -146,8 +148,11 @@ public final class RestRequestHandler extends SimpleChannelInboundHandler<FullHt
      * section 3.2.2): the scheme and authority are dropped. Any other target is returned as it is.
      */
     static String originForm(final String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
         final int scheme = uri.indexOf("://");
-        if (uri.startsWith("/") || scheme <= 0 || !isScheme(uri.substring(0, scheme))) {
+        if (scheme <= 0 || !isScheme(uri.substring(0, scheme))) {
             return uri;
         }
         final int authority = scheme + 3;
